@@ -1,0 +1,42 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
+import { z } from 'zod';
+import { modelComponentRecipe } from '../shared/greengrass/recipes';
+import {
+  type ComponentArnContext,
+  type RegisteredComponent,
+  registerComponentVersion,
+} from '../shared/greengrass/register-component';
+import type { TargetBuild } from '../shared/plan';
+import { planOnly } from '../shared/task-input';
+import { parseInput } from '../shared/validate';
+
+const InputSchema = planOnly.extend({
+  builds: z
+    .array(
+      z.object({
+        target: z.string().min(1),
+        compiledArtifactUri: z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3:// URI'),
+        modelComponent: z.object({ name: z.string(), version: z.string() }),
+      }),
+    )
+    .min(1),
+});
+export type RegisterModelComponentInput = z.input<typeof InputSchema>;
+export type RegisterModelComponentDeps = {
+  greengrass: GreengrassV2Client;
+  logger: Logger;
+  arnContext: ComponentArnContext;
+};
+
+/**
+ * Registers the model component (native packaging): one version per model package
+ * version, with a manifest per target platform. Safe to repeat (see registerComponentVersion).
+ */
+export const registerModelComponent = async (
+  rawInput: RegisterModelComponentInput,
+  deps: RegisterModelComponentDeps,
+): Promise<RegisteredComponent> => {
+  const { plan, builds } = parseInput(InputSchema, rawInput);
+  return registerComponentVersion(modelComponentRecipe(plan, builds as TargetBuild[]), deps);
+};

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors';
+import { type StageConfig, StageConfigSchema } from './schema';
+
+/** `modelGroups.detector.fleets[0].waves[1].abort` from a zod issue path. */
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('') || '(top level)';
+
+const lineOf = (
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  path: readonly PropertyKey[],
+): number | undefined => {
+  // The deepest node that exists: for a missing field, the object that should hold it.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+};
+
+const describeIssue = (issue: z.core.$ZodIssue): string => {
+  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_key' && issue.issues[0]) return issue.issues[0].message;
+  return issue.message;
+};
+
+/**
+ * Parses and validates a stage configuration held in `text`. Throws `ConfigError`
+ * naming the first bad field, e.g.
+ * `config/prod.yml:42: modelGroups.detector.fleets[0].waves[0].abort.minExecutedThings: Too small: expected number to be >=1`.
+ */
+export const parseStageConfig = (text: string, source: string): StageConfig => {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = counter.linePos(yamlError.pos[0]).line;
+    throw new ConfigError(
+      `${source}${line ? `:${line}` : ''}: not valid YAML: ${yamlError.message.split('\n')[0]}`,
+    );
+  }
+  const result = StageConfigSchema.safeParse(doc.toJS());
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path;
+    const line = lineOf(doc, counter, path);
+    const more = result.error.issues.length > 1 ? ` (+${result.error.issues.length - 1} more)` : '';
+    throw new ConfigError(
+      `${source}${line ? `:${line}` : ''}: ${formatPath(path)}: ${describeIssue(issue)}${more}`,
+    );
+  }
+  const expectedStage = basename(source).replace(/\.ya?ml$/, '');
+  if (/^[a-z0-9-]+$/.test(expectedStage) && result.data.stage !== expectedStage) {
+    throw new ConfigError(
+      `${source}: stage: "${result.data.stage}" does not match the file name (expected "${expectedStage}")`,
+    );
+  }
+  return result.data;
+};
+
+/** Reads and validates `config/<stage>.yml` (see `parseStageConfig`). */
+export const loadStageConfig = (file: string): StageConfig => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
+  }
+  return parseStageConfig(text, file);
+};

@@ -1,0 +1,396 @@
+import { z } from 'zod';
+
+/**
+ * The schema of `config/<stage>.yml`: one deployment profile per SageMaker model package
+ * group. Checked at package time (serverless.yml resolves the file through it) and again
+ * when a Lambda loads it, so a bad file never reaches a running pipeline.
+ * Limits come from the AWS API models; see docs/configuration.md for every field.
+ */
+
+/** SageMaker `EntityName`, the shape of a model package group name. */
+const MODEL_GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const IOT_TARGET_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)\/.+$/;
+const THING_GROUP_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup\/.+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
+const LAMBDA_ARN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/;
+/** Greengrass allows 1–128 characters; reverse-DNS with these characters is the safe convention. */
+const COMPONENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
+const SEMVER = /^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/;
+/** Short lower-case slug: it becomes part of job names that SageMaker limits to 63 characters. */
+const SLUG = /^[a-z0-9](-?[a-z0-9]){0,23}$/;
+
+const slug = (what: string) =>
+  z.string().regex(SLUG, `${what} must be 1-24 lower-case letters, digits and single hyphens`);
+
+export const NEO_FRAMEWORKS = [
+  'TENSORFLOW',
+  'KERAS',
+  'MXNET',
+  'ONNX',
+  'PYTORCH',
+  'XGBOOST',
+  'TFLITE',
+  'DARKNET',
+  'SKLEARN',
+] as const;
+
+/** CreateCompilationJob `OutputConfig.TargetDevice` values for edge devices and hosts. */
+export const NEO_TARGET_DEVICES = [
+  'lambda',
+  'ml_m4',
+  'ml_m5',
+  'ml_m6g',
+  'ml_c4',
+  'ml_c5',
+  'ml_c6g',
+  'ml_p2',
+  'ml_p3',
+  'ml_g4dn',
+  'ml_inf1',
+  'ml_inf2',
+  'ml_trn1',
+  'ml_eia2',
+  'jetson_tx1',
+  'jetson_tx2',
+  'jetson_nano',
+  'jetson_xavier',
+  'rasp3b',
+  'rasp4b',
+  'imx8qm',
+  'deeplens',
+  'rk3399',
+  'rk3288',
+  'aisage',
+  'sbe_c',
+  'qcs605',
+  'qcs603',
+  'sitara_am57x',
+  'amba_cv2',
+  'amba_cv22',
+  'amba_cv25',
+  'x86_win32',
+  'x86_win64',
+  'coreml',
+  'jacinto_tda4vm',
+  'imx8mplus',
+] as const;
+
+/** A JSON document given either as YAML structure or as a JSON string; stored as a string. */
+const jsonText = (min: number, max: number) =>
+  z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .transform((value) => (typeof value === 'string' ? value : JSON.stringify(value)))
+    .pipe(
+      z
+        .string()
+        .min(min)
+        .max(max)
+        .refine((text) => {
+          try {
+            JSON.parse(text);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be valid JSON'),
+    );
+
+const TargetSchema = z
+  .object({
+    name: slug('target name'),
+    targetDevice: z.enum(NEO_TARGET_DEVICES).optional(),
+    targetPlatform: z
+      .object({
+        os: z.enum(['ANDROID', 'LINUX']),
+        arch: z.enum(['X86_64', 'X86', 'ARM64', 'ARM_EABI', 'ARM_EABIHF']),
+        accelerator: z.enum(['INTEL_GRAPHICS', 'MALI', 'NVIDIA', 'NNA']).optional(),
+      })
+      .strict()
+      .optional(),
+    compilerOptions: jsonText(3, 1024).optional(),
+    /** The Greengrass recipe manifest `Platform` that selects this build on a device. */
+    greengrassPlatform: z
+      .object({
+        os: z.enum(['linux', 'windows', 'darwin']),
+        architecture: z.string().min(1),
+      })
+      .catchall(z.string().min(1)),
+  })
+  .strict()
+  .superRefine((target, ctx) => {
+    if (Boolean(target.targetDevice) === Boolean(target.targetPlatform)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give exactly one of targetDevice or targetPlatform (SageMaker Neo refuses both)',
+        path: ['targetDevice'],
+      });
+    }
+    if (target.targetPlatform?.accelerator === 'NVIDIA' && !target.compilerOptions) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'NVIDIA targets need compilerOptions (gpu-code, trt-ver, cuda-ver)',
+        path: ['compilerOptions'],
+      });
+    }
+  });
+
+const ComponentConfiguration = z.record(z.string(), z.unknown());
+
+const ProbeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('deployment-health') }).strict(),
+  z
+    .object({
+      type: z.literal('component-health'),
+      /** Components whose nature is to run once and stop, so FINISHED is healthy. */
+      finishedIsHealthy: z.array(z.string().regex(COMPONENT_NAME)).default([]),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('inference-smoke'),
+      inputs: z
+        .array(
+          z
+            .object({
+              id: z.string().min(1).max(64),
+              payload: z.unknown(),
+              expected: z.union([z.string(), z.number(), z.boolean()]),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(100),
+      minAccuracy: z.number().min(0).max(1),
+      maxP95LatencyMs: z.number().positive(),
+      timeoutSeconds: z.number().int().min(1).max(600).default(60),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('custom'),
+      name: slug('probe name'),
+      functionArn: z.string().regex(LAMBDA_ARN, 'must be a Lambda function ARN'),
+    })
+    .strict(),
+]);
+
+const WaveSchema = z
+  .object({
+    name: slug('wave name'),
+    targetArn: z.string().regex(THING_GROUP_ARN, 'must be an IoT thing group ARN'),
+    rollout: z
+      .object({
+        maximumPerMinute: z.number().int().min(1).max(1000).default(100),
+        exponentialRate: z
+          .object({
+            baseRatePerMinute: z.number().int().min(1).max(1000),
+            incrementFactor: z.number().min(1).max(5),
+            rateIncreaseCriteria: z.union([
+              z.object({ numberOfNotifiedThings: z.number().int().min(1) }).strict(),
+              z.object({ numberOfSucceededThings: z.number().int().min(1) }).strict(),
+            ]),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ maximumPerMinute: 100 }),
+    abort: z
+      .object({
+        failureThresholdPercentage: z.number().min(0).max(100),
+        minExecutedThings: z.number().int().min(1),
+      })
+      .strict(),
+    /** Per device: past this an IoT job execution becomes TIMED_OUT (1 minute to 7 days). */
+    deviceTimeoutMinutes: z.number().int().min(1).max(10080).default(60),
+    /** The whole wave: past this the execution fails instead of waiting forever. */
+    waveTimeoutMinutes: z.number().int().min(1).max(10080).default(240),
+  })
+  .strict();
+
+const FleetSchema = z
+  .object({
+    name: slug('fleet name'),
+    /** Name of the target (above) whose build this fleet runs. */
+    platform: slug('platform'),
+    roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN').optional(),
+    waves: z.array(WaveSchema).min(1),
+  })
+  .strict();
+
+export const ProfileSchema = z
+  .object({
+    packaging: z.enum(['native', 'edge-manager']).default('native'),
+    neo: z
+      .object({
+        framework: z.enum(NEO_FRAMEWORKS),
+        frameworkVersion: z
+          .string()
+          .regex(/^[0-9]\.[A-Za-z0-9.]+$/)
+          .max(10)
+          .optional(),
+        dataInputConfig: jsonText(1, 16384),
+        maxRuntimeSeconds: z.number().int().min(60).max(2419200).default(900),
+      })
+      .strict(),
+    targets: z.array(TargetSchema).min(1).max(20),
+    components: z
+      .object({
+        model: z
+          .object({
+            name: z.string().regex(COMPONENT_NAME),
+            /** Major version of the model component; the patch is the model package version. */
+            major: z.number().int().min(0).max(999999).default(1),
+          })
+          .strict(),
+        inference: z
+          .object({
+            name: z.string().regex(COMPONENT_NAME),
+            version: z.string().regex(SEMVER, 'must be semver major.minor.patch'),
+            artifactUri: z.string().regex(S3_URI, 'must be an s3://bucket/key URI'),
+            /** Run script; `{modelDir}` becomes the directory holding the unpacked model. */
+            run: z.string().min(1),
+            configuration: ComponentConfiguration.default({}),
+          })
+          .strict(),
+      })
+      .strict(),
+    twin: z
+      .object({
+        targetArn: z.string().regex(IOT_TARGET_ARN, 'must be an IoT thing or thing group ARN'),
+        platform: slug('platform'),
+        roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN').optional(),
+        extraComponents: z
+          .record(
+            z.string().regex(COMPONENT_NAME),
+            z
+              .object({
+                version: z.string().min(1).max(64),
+                configuration: ComponentConfiguration.optional(),
+              })
+              .strict(),
+          )
+          .default({}),
+        deploymentTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
+        tests: z.array(ProbeSchema).min(1),
+      })
+      .strict(),
+    approval: z
+      .object({
+        approvers: z.array(z.string().min(3).max(254)).min(1),
+        quorum: z.number().int().min(1).default(1),
+        timeoutHours: z
+          .number()
+          .min(1 / 60)
+          .max(24 * 365)
+          .default(72),
+        reminderHours: z.number().positive().default(24),
+        webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+        oidc: z
+          .object({ issuer: z.url(), audience: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    fleets: z.array(FleetSchema).min(1),
+  })
+  .strict()
+  .superRefine((profile, ctx) => {
+    const targets = new Set(profile.targets.map((t) => t.name));
+    const duplicate = (names: string[]) => names.find((n, i) => names.indexOf(n) !== i);
+
+    const dupTarget = duplicate(profile.targets.map((t) => t.name));
+    if (dupTarget) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets'],
+        message: `duplicate target "${dupTarget}"`,
+      });
+    }
+    if (profile.packaging === 'native') {
+      // One model component carries a manifest per target, so each needs its own platform.
+      const platforms = profile.targets.map((t) => JSON.stringify(t.greengrassPlatform));
+      const i = platforms.findIndex((p, k) => platforms.indexOf(p) !== k);
+      if (i >= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'greengrassPlatform'],
+          message:
+            'two targets share a Greengrass platform; add a custom platform attribute to tell them apart',
+        });
+      }
+    }
+    if (!targets.has(profile.twin.platform)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['twin', 'platform'],
+        message: `unknown target "${profile.twin.platform}" (targets: ${[...targets].join(', ')})`,
+      });
+    }
+    profile.fleets.forEach((fleet, f) => {
+      if (!targets.has(fleet.platform)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fleets', f, 'platform'],
+          message: `unknown target "${fleet.platform}" (targets: ${[...targets].join(', ')})`,
+        });
+      }
+      const dupWave = duplicate(fleet.waves.map((w) => w.name));
+      if (dupWave) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fleets', f, 'waves'],
+          message: `duplicate wave "${dupWave}"`,
+        });
+      }
+    });
+    const dupFleet = duplicate(profile.fleets.map((f) => f.name));
+    if (dupFleet) {
+      ctx.addIssue({ code: 'custom', path: ['fleets'], message: `duplicate fleet "${dupFleet}"` });
+    }
+    const waveTargets = profile.fleets.flatMap((f) => f.waves.map((w) => w.targetArn));
+    const dupArn = duplicate([profile.twin.targetArn, ...waveTargets]);
+    if (dupArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fleets'],
+        message: `target ${dupArn} appears twice; each Greengrass target holds one deployment`,
+      });
+    }
+    if (profile.approval.quorum > profile.approval.approvers.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approval', 'quorum'],
+        message: `quorum ${profile.approval.quorum} exceeds the ${profile.approval.approvers.length} approvers`,
+      });
+    }
+    if (profile.components.model.name === profile.components.inference.name) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', 'inference', 'name'],
+        message: 'the inference component needs a name of its own',
+      });
+    }
+  });
+
+export const StageConfigSchema = z
+  .object({
+    /** Must match the file name: config/<stage>.yml. */
+    stage: slug('stage'),
+    modelGroups: z
+      .record(
+        z.string().regex(MODEL_GROUP_NAME, 'model package group names are SageMaker entity names'),
+        ProfileSchema,
+      )
+      .refine((groups) => Object.keys(groups).length > 0, 'configure at least one model group'),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+export type Profile = z.infer<typeof ProfileSchema>;
+export type Target = Profile['targets'][number];
+export type Probe = Profile['twin']['tests'][number];
+export type Fleet = Profile['fleets'][number];
+export type Wave = Fleet['waves'][number];

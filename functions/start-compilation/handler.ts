@@ -1,0 +1,10 @@
+import { sagemakerClient } from '../shared/clients';
+import { logger } from '../shared/logger';
+import { withLambda } from '../shared/with-lambda';
+import { type StartCompilationInput, startCompilation } from './start-compilation';
+
+const sagemaker = sagemakerClient();
+
+export const handler = withLambda((input: StartCompilationInput) =>
+  startCompilation(input, { sagemaker, logger, now: () => new Date() }),
+);

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const SERVERLESS = join(ROOT, 'node_modules/.bin/serverless');
+
+/** An environment with no AWS credentials or settings at all: packaging must work offline. */
+const offlineEnv = () => {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
+  return {
+    ...env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    HOME: mkdtempSync(join(tmpdir(), 'home-')),
+  };
+};
+
+export type PackageResult = {
+  status: number | null;
+  output: string;
+  dir: string;
+  template?: Record<string, any>;
+};
+
+/** Runs `serverless package` for `stage` into a fresh folder and returns the template. */
+export const packageService = (stage: string, cwd = ROOT): PackageResult => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-package-'));
+  const run = spawnSync(SERVERLESS, ['package', '--stage', stage, '--package', dir], {
+    cwd,
+    env: offlineEnv(),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  if (run.status !== 0) return { status: run.status, output, dir };
+  const template = JSON.parse(
+    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  return { status: run.status, output, dir, template };
+};
+
+/** A copy of the service whose config/ folder holds only `files`; the rest is linked. */
+export const serviceWithConfig = (files: Record<string, string>): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-service-'));
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  for (const entry of [
+    'package.json',
+    'tsconfig.json',
+    'functions',
+    'statemachines',
+    'events',
+    'scripts',
+    'node_modules',
+  ]) {
+    symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  mkdirSync(join(dir, 'config'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'config', name), text);
+  return dir;
+};

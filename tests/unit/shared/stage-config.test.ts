@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../../functions/shared/errors';
+import { loadStageConfig, parseStageConfig } from '../../../functions/shared/stage-config/load';
+
+const local = readFileSync('config/local.yml', 'utf8');
+const broken = (from: string, to: string) => {
+  if (!local.includes(from)) throw new Error(`fixture text not found: ${from}`);
+  return local.replace(from, to);
+};
+const errorOf = (text: string, source = 'config/local.yml'): Error => {
+  try {
+    parseStageConfig(text, source);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the configuration to be refused');
+};
+
+describe('stage configuration', () => {
+  it.each(['config/local.yml', 'config/example.yml'])('accepts the shipped %s', (file) => {
+    // Act
+    const config = loadStageConfig(file);
+    // Assess
+    expect(Object.keys(config.modelGroups).length).toBeGreaterThan(0);
+  });
+
+  it('fills defaults a careful user would expect', () => {
+    // Act
+    const profile = loadStageConfig('config/local.yml').modelGroups['defect-detector']!;
+    // Assess
+    expect(profile.components.model.major).toBe(1);
+    expect(profile.fleets[0]!.waves[0]!.deviceTimeoutMinutes).toBe(60);
+    expect(typeof profile.neo.dataInputConfig).toBe('string');
+    expect(JSON.parse(profile.neo.dataInputConfig)).toEqual({ input0: [1, 3, 224, 224] });
+  });
+
+  it('names file, line and field of an out-of-range value in one line', () => {
+    // Prepare
+    const text = broken('failureThresholdPercentage: 5,', 'failureThresholdPercentage: 500,');
+    // Act
+    const error = errorOf(text);
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      `config/local.yml:${text.split('\n').findIndex((l) => l.includes('500,')) + 1}: modelGroups.defect-detector.fleets[0].waves[1].abort.failureThresholdPercentage: Too big: expected number to be <=100`,
+    );
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names a misspelt field', () => {
+    // Act
+    const error = errorOf(broken('deploymentTimeoutMinutes: 30', 'deploymentTimoutMinutes: 30'));
+    // Assess
+    expect(error.message).toMatch(
+      /^config\/local\.yml:\d+: modelGroups\.defect-detector\.twin: unknown field\(s\) deploymentTimoutMinutes/,
+    );
+  });
+
+  it('names a missing required field', () => {
+    // Act
+    const error = errorOf(broken('      framework: PYTORCH\n', ''));
+    // Assess
+    expect(error.message).toMatch(/modelGroups\.defect-detector\.neo\.framework: /);
+  });
+
+  it('refuses a fleet whose platform is not a target', () => {
+    // Act
+    const error = errorOf(broken('platform: rpi4', 'platform: rpi5'));
+    // Assess
+    expect(error.message).toMatch(
+      /fleets\[1\]\.platform: unknown target "rpi5" \(targets: jetson-xavier, rpi4\)/,
+    );
+  });
+
+  it('refuses a target with both targetDevice and targetPlatform', () => {
+    // Act
+    const error = errorOf(
+      broken(
+        'targetDevice: rasp4b\n',
+        'targetDevice: rasp4b\n        targetPlatform: { os: LINUX, arch: ARM_EABIHF }\n',
+      ),
+    );
+    // Assess
+    expect(error.message).toMatch(
+      /targets\[1\]\.targetDevice: give exactly one of targetDevice or targetPlatform/,
+    );
+  });
+
+  it('refuses a quorum larger than the approvers', () => {
+    // Act
+    const error = errorOf(broken('quorum: 1', 'quorum: 3'));
+    // Assess
+    expect(error.message).toMatch(/approval\.quorum: quorum 3 exceeds the 2 approvers/);
+  });
+
+  it('refuses YAML that does not parse, with its line', () => {
+    // Act
+    const error = errorOf('stage: local\nmodelGroups: {\n  a: [\n');
+    // Assess
+    expect(error.message).toMatch(/^config\/local\.yml:\d+: not valid YAML: /);
+  });
+
+  it('refuses a stage that does not match the file name', () => {
+    // Act
+    const error = errorOf(local, 'config/prod.yml');
+    // Assess
+    expect(error.message).toBe(
+      'config/prod.yml: stage: "local" does not match the file name (expected "prod")',
+    );
+  });
+
+  it('refuses a model group name SageMaker would not accept', () => {
+    // Act
+    const error = errorOf(broken('  defect-detector:', '  defect_detector:'));
+    // Assess
+    expect(error.message).toMatch(
+      /modelGroups\.defect_detector: model package group names are SageMaker entity names/,
+    );
+  });
+
+  it('says when the file cannot be read', () => {
+    // Act & Assess
+    expect(() => loadStageConfig('config/nope.yml')).toThrow(/^config\/nope\.yml: cannot read: /);
+  });
+});

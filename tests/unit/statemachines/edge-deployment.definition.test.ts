@@ -1,0 +1,101 @@
+import validator from 'asl-validator';
+import { readService } from '../../../emulator/serverless-service';
+import { ERROR_NAMES } from '../../../functions/shared/errors';
+import { allStates, loadTestDefinition, referencedFunctions } from '../../helpers/definition';
+
+const LAMBDA_RETRIABLE = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  JitterStrategy?: string;
+};
+type Catcher = { ErrorEquals: string[]; ResultPath?: string; Next: string };
+
+const definition = loadTestDefinition();
+const states = allStates(definition);
+const tasks = states.filter(([, s]) => s.Type === 'Task');
+
+describe('statemachines/edge-deployment.asl.json', () => {
+  it('is valid ASL, ARNs and paths included', () => {
+    // Act
+    const result = validator(definition, { checkArn: true, checkPaths: true });
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('refers only to functions declared in serverless.yml', () => {
+    // Prepare
+    const declared = Object.keys(readService().functions);
+    // Act
+    const missing = referencedFunctions().filter((key) => !declared.includes(key));
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
+  it.each(tasks)(
+    'task "%s" retries Lambda service errors and transient errors with jitter',
+    (_name, state) => {
+      // Act
+      const retriers = (state.Retry as Retrier[] | undefined) ?? [];
+      const covered = retriers.flatMap((r) => r.ErrorEquals);
+      // Assess
+      for (const error of [...LAMBDA_RETRIABLE, 'TransientError']) expect(covered).toContain(error);
+      const transient = retriers.find((r) => r.ErrorEquals.includes('TransientError'));
+      expect(transient?.JitterStrategy).toBe('FULL');
+      expect(covered).not.toContain('States.ALL');
+    },
+  );
+
+  it.each(tasks)('task "%s" catches every error into $.error', (_name, state) => {
+    // Act
+    const catchers = (state.Catch as Catcher[] | undefined) ?? [];
+    // Assess
+    expect(catchers.length).toBeGreaterThan(0);
+    for (const c of catchers) expect(c.ResultPath).toBe('$.error');
+    expect(catchers.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+  });
+
+  it('matches only error names that functions/shared/errors.ts defines', () => {
+    // Prepare
+    const named = states.flatMap(([, s]) => [
+      ...((s.Retry as Retrier[] | undefined) ?? []).flatMap((r) => r.ErrorEquals),
+      ...((s.Catch as Catcher[] | undefined) ?? []).flatMap((c) => c.ErrorEquals),
+    ]);
+    // Act
+    const unknown = named.filter(
+      (n) =>
+        !n.startsWith('States.') &&
+        !n.startsWith('Lambda.') &&
+        !(ERROR_NAMES as readonly string[]).includes(n),
+    );
+    // Assess
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives every Wait state a poll interval computed by a task, never a fixed sleep', () => {
+    // Prepare
+    const waits = states.filter(([, s]) => s.Type === 'Wait');
+    // Assess
+    expect(waits.length).toBeGreaterThan(0);
+    for (const [, wait] of waits) expect(wait.SecondsPath).toMatch(/\.poll\.waitSeconds$/);
+  });
+
+  it('puts every callback task under a timeout and catches States.Timeout explicitly', () => {
+    // Prepare
+    const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+    // Assess
+    for (const [, state] of callbacks) {
+      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath).toBeDefined();
+      const catchers = state.Catch as Catcher[];
+      expect(catchers.some((c) => c.ErrorEquals.includes('States.Timeout'))).toBe(true);
+    }
+  });
+});
