@@ -7,6 +7,7 @@ import {
   serviceWithConfig,
 } from '../../helpers/package-service';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
 type Resource = { Type: string; Properties: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -60,6 +61,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
     const [text, substitutions] = machine.Properties.DefinitionString['Fn::Sub'] as [
       string,
+      // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
       Record<string, any>,
     ];
     // Act
