@@ -191,6 +191,7 @@ export const resolveModel = async (
     inferenceComponent: profile.components.inference,
     twin: profile.twin,
     approval: profile.approval,
+    approvalTimeoutSeconds: Math.max(60, Math.round(profile.approval.timeoutHours * 3600)),
     fleets: profile.fleets,
   };
   logger.info('plan resolved', {

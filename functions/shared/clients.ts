@@ -1,9 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv } from './env';
 
 /**
@@ -41,3 +45,9 @@ export const s3Client = (options: ClientOptions = {}) =>
     ...base(options),
     forcePathStyle: Boolean(optionalEnv('AWS_ENDPOINT_URL_S3') ?? optionalEnv('AWS_ENDPOINT_URL')),
   });
+export const iotDataClient = (options: ClientOptions = {}) => new IoTDataPlaneClient(base(options));
+export const lambdaClient = (options: ClientOptions = {}) => new LambdaClient(base(options));
+export const dynamoClient = (options: ClientOptions = {}) => new DynamoDBClient(base(options));
+/** Plain JS values in and out; undefined attributes are dropped rather than refused. */
+export const documentClient = (client = dynamoClient()) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -51,6 +51,14 @@ export class NotReady extends PipelineError {
     this.name = 'NotReady';
   }
 }
+/** Another execution holds the fleet's rollout lease (retried with a long backoff). */
+export class FleetBusy extends PipelineError {
+  readonly retryable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FleetBusy';
+  }
+}
 /** A component version exists with a different recipe: component versions are immutable. */
 export class ComponentVersionConflict extends permanent('ComponentVersionConflict') {}
 /** Greengrass could not make a component version deployable (e.g. unreadable artifact). */
@@ -72,6 +80,7 @@ export class Superseded extends permanent('Superseded') {}
 export const ERROR_NAMES = [
   'TransientError',
   'NotReady',
+  'FleetBusy',
   'InvalidInput',
   'ResourceConflict',
   'ConfigError',

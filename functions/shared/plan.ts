@@ -66,6 +66,8 @@ export type Plan = {
   inferenceComponent: Profile['components']['inference'];
   twin: Profile['twin'];
   approval: Profile['approval'];
+  /** `approval.timeoutHours` in whole seconds, for the approval task's TimeoutSecondsPath. */
+  approvalTimeoutSeconds: number;
   fleets: Fleet[];
 };
 

@@ -26,6 +26,15 @@ const loadValidated = (stage) => {
   }
 };
 
+const customProbeArns = (config) => {
+  const arns = Object.values(config.modelGroups).flatMap((p) =>
+    p.twin.tests.filter((t) => t.type === 'custom').map((t) => t.functionArn),
+  );
+  return arns.length
+    ? [...new Set(arns)]
+    : ['arn:aws:lambda:none:000000000000:function:edge-mlops-no-custom-probe'];
+};
+
 /**
  * `custom.stage: ${file(./scripts/serverless/stage-config.cjs)}` — everything serverless.yml
  * derives from the stage configuration, resolved (and validated) once.
@@ -40,6 +49,8 @@ module.exports = async ({ resolveVariable }) => {
     codeArtifactArns: [...new Set(codeUris)].map(
       (uri) => `arn:aws:s3:::${uri.slice('s3://'.length)}`,
     ),
+    // Custom twin test Lambdas run-twin-tests may invoke (none: a placeholder no call can match).
+    customProbeArns: customProbeArns(config),
     // events/rule-pattern.json narrowed to the model groups this stage deploys.
     rulePattern: {
       ...pattern,

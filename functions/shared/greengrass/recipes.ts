@@ -1,4 +1,5 @@
 import type { Plan, TargetBuild } from '../plan';
+import { smokeAccessControl } from '../smoke-contract';
 
 /**
  * Greengrass v2 recipes, built by pure functions: the same plan always yields the same
@@ -119,7 +120,16 @@ export const inferenceComponentRecipe = (plan: Plan): Recipe => {
           },
         }
       : {}),
-    ComponentConfiguration: { DefaultConfiguration: inference.configuration },
+    ComponentConfiguration: {
+      DefaultConfiguration: {
+        ...inference.configuration,
+        // Lets the component answer the twin's inference smoke test (see smoke-contract.ts).
+        accessControl: {
+          ...smokeAccessControl(inference.name),
+          ...((inference.configuration.accessControl as Record<string, unknown> | undefined) ?? {}),
+        },
+      },
+    },
     Manifests: [
       {
         Lifecycle: { Run: inference.run.replaceAll('{modelDir}', modelDir) },

@@ -110,8 +110,8 @@ describe('inferenceComponentRecipe', () => {
     expect(recipe.Manifests[0]!.Artifacts).toEqual([
       { URI: 's3://edge-mlops-local-code/defect-detector/inference-1.4.0.zip', Unarchive: 'ZIP' },
     ]);
-    expect(recipe.ComponentConfiguration).toEqual({
-      DefaultConfiguration: { topicPrefix: 'edge-mlops/inference' },
+    expect(recipe.ComponentConfiguration?.DefaultConfiguration).toMatchObject({
+      topicPrefix: 'edge-mlops/inference',
     });
   });
 
@@ -124,6 +124,23 @@ describe('inferenceComponentRecipe', () => {
     };
     // Act & Assess
     expect(inferenceComponentRecipe(later)).toEqual(inferenceComponentRecipe(plan));
+  });
+
+  it('grants the IPC permissions the inference smoke test needs', () => {
+    // Act
+    const config = inferenceComponentRecipe(plan).ComponentConfiguration?.DefaultConfiguration as {
+      accessControl: Record<string, Record<string, { operations: string[]; resources: string[] }>>;
+    };
+    // Assess
+    const policy =
+      config.accessControl['aws.greengrass.ipc.mqttproxy']![
+        'com.example.defectdetector.inference:smoke-test:1'
+      ]!;
+    expect(policy.operations).toEqual([
+      'aws.greengrass#SubscribeToIoTCore',
+      'aws.greengrass#PublishToIoTCore',
+    ]);
+    expect(policy.resources).toEqual(['edge-mlops/smoke/request/+', 'edge-mlops/smoke/response/+']);
   });
 
   it('leaves a plain (non-zip) artifact packed', () => {

@@ -54,12 +54,14 @@ describe('statemachines/edge-deployment.asl.json', () => {
     },
   );
 
-  it.each(tasks)('task "%s" catches every error into $.error', (_name, state) => {
+  it.each(tasks)('task "%s" catches every error, next to its input', (name, state) => {
     // Act
     const catchers = (state.Catch as Catcher[] | undefined) ?? [];
     // Assess
     expect(catchers.length).toBeGreaterThan(0);
-    for (const c of catchers) expect(c.ResultPath).toBe('$.error');
+    // Record Failure must not overwrite the error it is recording.
+    const expected = name === 'Record Failure' ? '$.recordFailureError' : '$.error';
+    for (const c of catchers) expect(c.ResultPath).toBe(expected);
     expect(catchers.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
   });
 

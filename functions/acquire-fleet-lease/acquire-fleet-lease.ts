@@ -1,0 +1,34 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
+import { acquireFleetLease as acquire, type StateStore } from '../shared/state-store';
+import { parseInput } from '../shared/validate';
+
+export type AcquireFleetLeaseDeps = { store: StateStore; logger: Logger; now: () => number };
+
+/** Slack on top of the waves' own timeouts before a lease counts as abandoned. */
+const LEASE_MARGIN_MS = 60 * 60 * 1000;
+
+/**
+ * Takes the fleet's rollout lease for this execution, so two executions never roll out
+ * to the same fleet at once. The lease lasts as long as all waves may take plus an hour,
+ * so a crashed execution frees the fleet on its own. Busy → `FleetBusy` (retried).
+ */
+export const acquireFleetLease = async (
+  rawInput: FleetTaskInput,
+  { store, logger, now }: AcquireFleetLeaseDeps,
+): Promise<{ fleet: string; holder: string; expiresAt: string }> => {
+  const { plan, fleet } = parseInput(FleetTaskSchema, rawInput);
+  const at = now();
+  const waveMinutes = fleet.waves.reduce((sum, w) => sum + w.waveTimeoutMinutes, 0);
+  const expiresAt = at + waveMinutes * 60_000 + LEASE_MARGIN_MS;
+  await acquire(store, plan.modelPackageGroupName, fleet.name, plan.executionArn, at, expiresAt);
+  logger.info('fleet lease acquired', {
+    fleet: fleet.name,
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  return {
+    fleet: fleet.name,
+    holder: plan.executionArn,
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
+};

@@ -1,0 +1,83 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { z } from 'zod';
+import type { TargetClients } from '../shared/assume-role';
+import { ConfigError } from '../shared/errors';
+import {
+  type ComponentMap,
+  type DeploymentDiff,
+  safeDeploy,
+} from '../shared/greengrass/deployments';
+import type { Plan } from '../shared/plan';
+import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
+import { ReleaseInputSchema } from '../shared/release-input';
+import { parseInput } from '../shared/validate';
+
+export type DeployToTwinInput = z.input<typeof ReleaseInputSchema>;
+export type DeployToTwinOutput = {
+  deploymentId: string;
+  targetArn: string;
+  roleArn?: string;
+  created: boolean;
+  diff: DeploymentDiff;
+  poll: PollState;
+};
+export type DeployToTwinDeps = {
+  clientsFor: (roleArn: string | undefined) => TargetClients;
+  logger: Logger;
+  now: () => Date;
+};
+
+/** Names of every component edge-mlops manages for this model group (all targets). */
+export const ownedComponents = (plan: Plan): string[] => [
+  ...new Set([...plan.targets.map((t) => t.modelComponent.name), plan.inferenceComponent.name]),
+];
+
+/** Our components for devices of one target platform: the model build and the inference code. */
+export const releaseComponents = (plan: Plan, platform: string): ComponentMap => {
+  const target = plan.targets.find((t) => t.name === platform);
+  if (!target)
+    throw new ConfigError(
+      `platform "${platform}" is not a target of ${plan.modelPackageGroupName}`,
+    );
+  return {
+    [target.modelComponent.name]: { componentVersion: target.modelComponent.version },
+    [plan.inferenceComponent.name]: { componentVersion: plan.inferenceComponent.version },
+  };
+};
+
+/**
+ * Deploys the new model and inference components, plus the profile's twin-only extras,
+ * to the digital twin, keeping every component we do not own. Safe to repeat: see safeDeploy.
+ */
+export const deployToTwin = async (
+  rawInput: DeployToTwinInput,
+  { clientsFor, logger, now }: DeployToTwinDeps,
+): Promise<DeployToTwinOutput> => {
+  const { plan } = parseInput(ReleaseInputSchema, rawInput);
+  const { twin } = plan;
+  const extras: ComponentMap = Object.fromEntries(
+    Object.entries(twin.extraComponents).map(([name, extra]) => [
+      name,
+      {
+        componentVersion: extra.version,
+        ...(extra.configuration
+          ? { configurationUpdate: { merge: JSON.stringify(extra.configuration) } }
+          : {}),
+      },
+    ]),
+  );
+  const ours = { ...releaseComponents(plan, twin.platform), ...extras };
+  const result = await safeDeploy(clientsFor(twin.roleArn).greengrass, logger, {
+    targetArn: twin.targetArn,
+    deploymentName: `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} twin`,
+    purpose: 'twin',
+    ours,
+    owned: [...ownedComponents(plan), ...Object.keys(extras)],
+    tags: { 'edge-mlops:model-package': plan.modelPackageArn },
+  });
+  return {
+    ...result,
+    ...(twin.roleArn ? { roleArn: twin.roleArn } : {}),
+    poll: startPolling(now(), twin.deploymentTimeoutMinutes * 60, DEPLOYMENT_POLL),
+  };
+};

@@ -1,0 +1,96 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
+import type { Notification } from '../shared/outcome/notify';
+import { parseInput } from '../shared/validate';
+
+const InputSchema = z.object({
+  modelPackageArn: z.string().min(1),
+  modelPackageGroupName: z.string().min(1),
+  modelPackageVersion: z.number().int(),
+  executionArn: z.string().min(1),
+  error: z.object({ Error: z.string().default('Unknown'), Cause: z.string().default('') }),
+  state: z.record(z.string(), z.unknown()),
+});
+export type RecordFailureInput = z.input<typeof InputSchema>;
+export type RecordFailureOutput = {
+  status: 'FAILED' | 'REJECTED' | 'SUPERSEDED';
+  error: string;
+  cause: string;
+  stageReached: string;
+};
+export type RecordFailureDeps = {
+  sagemaker: SageMakerClient;
+  notifyOnce: (n: Notification) => Promise<unknown>;
+  logger: Logger;
+  now: () => Date;
+  config: { stage: string };
+};
+
+/** How far the execution got, read from which results its state holds. */
+export const stageReached = (state: Record<string, unknown>): string => {
+  const steps: [string, string][] = [
+    ['rollout', 'production'],
+    ['approval', 'approval'],
+    ['twinTests', 'twin-tests'],
+    ['twin', 'twin'],
+    ['components', 'registered'],
+    ['builds', 'compiled'],
+    ['plan', 'resolved'],
+  ];
+  return steps.find(([key]) => state[key] !== undefined)?.[1] ?? 'started';
+};
+
+/** Step Functions puts a Lambda's error JSON in Cause; humans want its message. */
+export const readableCause = (cause: string): string => {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+};
+
+const STATUS: Record<string, RecordFailureOutput['status']> = {
+  ApprovalRejected: 'REJECTED',
+  Superseded: 'SUPERSEDED',
+};
+
+/**
+ * The execution failed (or was rejected or superseded): write that onto the model package
+ * and tell people, with the cause a human can act on. Never masks the original error: the
+ * state machine fails with it right after.
+ */
+export const recordFailure = async (
+  rawInput: RecordFailureInput,
+  deps: RecordFailureDeps,
+): Promise<RecordFailureOutput> => {
+  const input = parseInput(InputSchema, rawInput);
+  const status = STATUS[input.error.Error] ?? 'FAILED';
+  const cause = readableCause(input.error.Cause);
+  const reached = stageReached(input.state);
+  await writeOutcome(deps.sagemaker, input.modelPackageArn, [
+    [metadataKey(deps.config.stage, 'status'), status.toLowerCase()],
+    [metadataKey(deps.config.stage, 'stage-reached'), reached],
+    [metadataKey(deps.config.stage, 'error'), `${input.error.Error}: ${cause}`],
+    [metadataKey(deps.config.stage, 'execution'), input.executionArn],
+    [metadataKey(deps.config.stage, 'updated-at'), deps.now().toISOString()],
+  ]);
+  await deps.notifyOnce({
+    key: `${input.executionArn}#failure`,
+    subject: `[edge-mlops ${deps.config.stage}] ${input.modelPackageGroupName} v${input.modelPackageVersion} ${status.toLowerCase()} at ${reached}`,
+    message: [
+      `${input.modelPackageGroupName} version ${input.modelPackageVersion} did not reach production (stage ${deps.config.stage}).`,
+      '',
+      `Error: ${input.error.Error}`,
+      `Cause: ${cause}`,
+      `Reached: ${reached}`,
+      `Execution: ${input.executionArn}`,
+      '',
+      `Explain it: edge-mlops executions explain ${input.executionArn}`,
+    ].join('\n'),
+  });
+  deps.logger.warn('failure recorded', { status, error: input.error.Error, reached });
+  return { status, error: input.error.Error, cause, stageReached: reached };
+};

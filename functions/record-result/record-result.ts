@@ -1,0 +1,64 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
+import type { Notification } from '../shared/outcome/notify';
+import { ReleaseInputSchema } from '../shared/release-input';
+import { parseInput } from '../shared/validate';
+
+const InputSchema = ReleaseInputSchema.extend({
+  rollout: z.array(
+    z.object({ fleet: z.string(), status: z.string(), waves: z.array(z.string()) }).passthrough(),
+  ),
+  twinTests: z.object({ summary: z.string(), reportUri: z.string() }).passthrough().optional(),
+});
+export type RecordResultInput = z.input<typeof InputSchema>;
+export type RecordResultOutput = {
+  status: 'DEPLOYED';
+  fleets: string[];
+  metadata: Record<string, string>;
+  notified: boolean;
+};
+export type RecordResultDeps = {
+  sagemaker: SageMakerClient;
+  notifyOnce: (n: Notification) => Promise<unknown>;
+  logger: Logger;
+  now: () => Date;
+};
+
+/**
+ * The release reached every fleet: write the outcome onto the model package and tell
+ * people. Idempotent: the metadata write sets the same values; the notification is sent
+ * once per execution.
+ */
+export const recordResult = async (
+  rawInput: RecordResultInput,
+  deps: RecordResultDeps,
+): Promise<RecordResultOutput> => {
+  const { plan, rollout, twinTests, components } = parseInput(InputSchema, rawInput);
+  const fleets = rollout.map((r) => r.fleet);
+  const metadata = await writeOutcome(deps.sagemaker, plan.modelPackageArn, [
+    [metadataKey(plan.stage, 'status'), 'deployed'],
+    [metadataKey(plan.stage, 'stage-reached'), 'production'],
+    [metadataKey(plan.stage, 'fleets'), fleets.join(' ')],
+    [metadataKey(plan.stage, 'execution'), plan.executionArn],
+    [metadataKey(plan.stage, 'updated-at'), deps.now().toISOString()],
+  ]);
+  const message = [
+    `${plan.modelPackageGroupName} version ${plan.modelPackageVersion} is live on ${fleets.length} fleet(s) in stage ${plan.stage}.`,
+    '',
+    ...rollout.map((r) => `- ${r.fleet}: ${r.status} (waves: ${r.waves.join(' → ')})`),
+    '',
+    `Model component: ${components.model?.name ?? plan.modelComponent.name} ${components.model?.version ?? plan.modelComponent.version}`,
+    `Inference component: ${components.inference.name} ${components.inference.version}`,
+    ...(twinTests ? [`Twin tests: ${twinTests.summary} (${twinTests.reportUri})`] : []),
+    `Execution: ${plan.executionArn}`,
+  ].join('\n');
+  await deps.notifyOnce({
+    key: `${plan.executionArn}#result`,
+    subject: `[edge-mlops ${plan.stage}] ${plan.modelPackageGroupName} v${plan.modelPackageVersion} deployed`,
+    message,
+  });
+  deps.logger.info('release recorded', { fleets });
+  return { status: 'DEPLOYED', fleets, metadata, notified: true };
+};

@@ -1,0 +1,169 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { approvalLink } from '../shared/approval/signing';
+import {
+  type ApprovalRecord,
+  type ApprovalStore,
+  putPendingApproval,
+} from '../shared/approval/store';
+import { shortHash } from '../shared/names';
+import { ReleaseInputSchema } from '../shared/release-input';
+import { parseInput } from '../shared/validate';
+
+const InputSchema = ReleaseInputSchema.extend({
+  taskToken: z.string().min(1).max(2048),
+  /** `$$.State.EnteredTime`: the same across retries, new on a redrive. */
+  enteredTime: z.string().min(1),
+  twin: z
+    .object({ diff: z.unknown().optional(), deploymentId: z.string().optional() })
+    .passthrough(),
+  twinTests: z
+    .object({
+      passed: z.boolean(),
+      summary: z.string(),
+      reportUri: z.string(),
+      probes: z.array(z.unknown()),
+    })
+    .passthrough(),
+});
+export type RequestApprovalInput = z.input<typeof InputSchema>;
+
+export type ApprovalMessage = { approver: string; subject: string; text: string; link: string };
+
+export type RequestApprovalDeps = {
+  store: ApprovalStore;
+  signingKey: () => Promise<string>;
+  /** Sends one approver their personal link (SNS, filtered on the `approver` attribute); once per key. */
+  notifyApprover: (message: ApprovalMessage & { key: string }) => Promise<unknown>;
+  /** Optional chat webhook; best effort. */
+  postWebhook?: (url: string, body: unknown) => Promise<void>;
+  logger: Logger;
+  now: () => Date;
+  config: { baseUrl: string };
+};
+
+export type RequestApprovalOutput = {
+  approvalId: string;
+  expiresAt: string;
+  notified: string[];
+  created: boolean;
+};
+
+/**
+ * Stores the pending approval (the task token stays in the record, server-side only) and
+ * sends every approver a personal signed link. Idempotent: a retry finds the record,
+ * refreshes its token, and sends nothing twice. The execution then waits for the
+ * decision, posted through the approval page.
+ */
+export const requestApproval = async (
+  rawInput: RequestApprovalInput,
+  deps: RequestApprovalDeps,
+): Promise<RequestApprovalOutput> => {
+  const { plan, components, twin, twinTests, taskToken, enteredTime } = parseInput(
+    InputSchema,
+    rawInput,
+  );
+  const approvalId = shortHash(`${plan.executionArn}#${enteredTime}`, 24);
+  const nowMs = deps.now().getTime();
+  const expiresAt = Math.floor(nowMs / 1000) + plan.approvalTimeoutSeconds;
+  const record: ApprovalRecord = {
+    approvalId,
+    status: 'PENDING',
+    taskToken,
+    executionArn: plan.executionArn,
+    modelPackageArn: plan.modelPackageArn,
+    modelPackageGroupName: plan.modelPackageGroupName,
+    modelPackageVersion: plan.modelPackageVersion,
+    approvers: plan.approval.approvers.map((a) => a.toLowerCase()),
+    quorum: plan.approval.quorum,
+    expiresAt,
+    createdAt: new Date(nowMs).toISOString(),
+    evidence: {
+      stage: plan.stage,
+      registry: plan.registry,
+      components: {
+        model: components.model ?? {
+          name: plan.modelComponent.name,
+          version: plan.modelComponent.version,
+        },
+        inference: components.inference,
+      },
+      twin: {
+        targetArn: plan.twin.targetArn,
+        deploymentId: twin.deploymentId,
+        diff: twin.diff ?? null,
+      },
+      twinTests: {
+        passed: twinTests.passed,
+        summary: twinTests.summary,
+        reportUri: twinTests.reportUri,
+        probes: twinTests.probes,
+      },
+      rollout: plan.fleets.map((f) => ({
+        fleet: f.name,
+        platform: f.platform,
+        waves: f.waves.map((w) => ({
+          name: w.name,
+          targetArn: w.targetArn,
+          abortAbovePercent: w.abort.failureThresholdPercentage,
+          minExecutedThings: w.abort.minExecutedThings,
+        })),
+      })),
+    },
+    approvals: [],
+    audit: [],
+  };
+  const created = await putPendingApproval(deps.store, record);
+
+  const key = await deps.signingKey();
+  const subject = `Approve ${plan.modelPackageGroupName} v${plan.modelPackageVersion} for production? (${plan.stage})`;
+  const links = record.approvers.map((approver) => ({
+    approver,
+    link: approvalLink(deps.config.baseUrl, key, { approvalId, approver, expiresAt }),
+  }));
+  const body = (link: string) =>
+    [
+      `${plan.modelPackageGroupName} version ${plan.modelPackageVersion} passed its twin tests and waits for your decision.`,
+      '',
+      `Twin tests: ${twinTests.summary}`,
+      `Fleets: ${plan.fleets.map((f) => `${f.name} (${f.waves.map((w) => w.name).join(' → ')})`).join(', ')}`,
+      `Approvals needed: ${plan.approval.quorum} of ${plan.approval.approvers.length}`,
+      `Decide before: ${new Date(expiresAt * 1000).toISOString()}`,
+      '',
+      `Review the evidence and decide: ${link}`,
+      '',
+      'Opening the link changes nothing; the decision is a button on the page.',
+    ].join('\n');
+  for (const { approver, link } of links) {
+    await deps.notifyApprover({
+      key: `${approvalId}#${approver}`,
+      approver,
+      subject,
+      text: body(link),
+      link,
+    });
+  }
+  if (plan.approval.webhookUrl && deps.postWebhook && created) {
+    try {
+      await deps.postWebhook(plan.approval.webhookUrl, {
+        text: `${subject}\n${twinTests.summary}\n${links.map((l) => `${l.approver}: ${l.link}`).join('\n')}`,
+        approvalId,
+      });
+    } catch (error) {
+      deps.logger.warn('approval webhook failed; approvers still have their email', {
+        error: (error as Error).message,
+      });
+    }
+  }
+  deps.logger.info('approval requested', {
+    approvalId,
+    approvers: record.approvers.length,
+    created,
+  });
+  return {
+    approvalId,
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
+    notified: record.approvers,
+    created,
+  };
+};

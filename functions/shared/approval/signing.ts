@@ -1,0 +1,63 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Approval links: `<base>/approvals/<id>?approver=<who>&exp=<epoch seconds>&sig=<hmac>`.
+ * The link carries an approval id and a signature, never the task token (which stays in
+ * the approvals record). The HMAC covers id, approver and expiry, so none can be changed.
+ */
+export type LinkClaims = { approvalId: string; approver: string; expiresAt: number };
+
+const message = ({ approvalId, approver, expiresAt }: LinkClaims) =>
+  `edge-mlops-approval-v1\n${approvalId}\n${approver.toLowerCase()}\n${expiresAt}`;
+
+export const sign = (key: string, claims: LinkClaims): string =>
+  createHmac('sha256', key).update(message(claims)).digest('base64url');
+
+export const approvalLink = (baseUrl: string, key: string, claims: LinkClaims): string => {
+  const query = new URLSearchParams({
+    approver: claims.approver,
+    exp: String(claims.expiresAt),
+    sig: sign(key, claims),
+  });
+  return `${baseUrl.replace(/\/+$/, '')}/approvals/${encodeURIComponent(claims.approvalId)}?${query}`;
+};
+
+export type Verdict =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired'; message: string };
+
+/**
+ * Checks a link's signature (in constant time) and then its expiry. A tampered id,
+ * approver or expiry fails the signature; a genuine but old link is `expired`.
+ */
+export const verify = (
+  key: string,
+  input: { approvalId?: string; approver?: string; exp?: string; sig?: string },
+  nowSeconds: number,
+): Verdict => {
+  const { approvalId, approver, exp, sig } = input;
+  if (
+    !approvalId ||
+    !approver ||
+    !exp ||
+    !sig ||
+    !/^\d{1,12}$/.test(exp) ||
+    !/^[A-Za-z0-9_-]{43}$/.test(sig)
+  ) {
+    return { ok: false, reason: 'malformed', message: 'This link is incomplete or damaged.' };
+  }
+  const claims = { approvalId, approver, expiresAt: Number(exp) };
+  const expected = Buffer.from(sign(key, claims), 'base64url');
+  const given = Buffer.from(sig, 'base64url');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    return {
+      ok: false,
+      reason: 'bad-signature',
+      message: 'This link is not valid: its signature does not match.',
+    };
+  }
+  if (claims.expiresAt <= nowSeconds) {
+    return { ok: false, reason: 'expired', message: 'This approval link has expired.' };
+  }
+  return { ok: true, claims };
+};

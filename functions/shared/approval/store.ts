@@ -1,0 +1,101 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { classifyAwsError, isAwsError } from '../errors';
+
+/** One pending (or decided) approval. The task token never leaves this record. */
+export type ApprovalRecord = {
+  approvalId: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  taskToken: string;
+  executionArn: string;
+  modelPackageArn: string;
+  modelPackageGroupName: string;
+  modelPackageVersion: number;
+  approvers: string[];
+  quorum: number;
+  /** Epoch seconds. */
+  expiresAt: number;
+  createdAt: string;
+  /** Everything the page shows: registry evidence, twin report, what approval will do. */
+  evidence: Record<string, unknown>;
+  approvals: { approver: string; at: string; comment?: string }[];
+  decision?: {
+    outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED';
+    by?: string;
+    at: string;
+    reason?: string;
+  };
+  audit: AuditEntry[];
+};
+
+export type AuditEntry = {
+  at: string;
+  action: 'viewed' | 'approved' | 'rejected' | 'refused' | 'expired';
+  approver?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  outcome: string;
+};
+
+export type ApprovalStore = { dynamo: DynamoDBDocumentClient; table: string };
+
+const key = (approvalId: string) => ({ pk: `approval#${approvalId}`, sk: 'approval' });
+
+/**
+ * Stores a new pending approval. Returns false when it already existed (a retry of the
+ * same task): then only the task token is refreshed, so the newest token is the one used.
+ */
+export const putPendingApproval = async (
+  store: ApprovalStore,
+  record: ApprovalRecord,
+): Promise<boolean> => {
+  try {
+    await store.dynamo.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { ...key(record.approvalId), ...record, ttl: record.expiresAt + 90 * 24 * 3600 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isAwsError(error, 'ConditionalCheckFailedException'))
+      throw classifyAwsError(error, 'storing the approval');
+  }
+  try {
+    await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key(record.approvalId),
+        UpdateExpression: 'SET taskToken = :t',
+        ConditionExpression: '#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':t': record.taskToken, ':pending': 'PENDING' },
+      }),
+    );
+  } catch (error) {
+    if (!isAwsError(error, 'ConditionalCheckFailedException'))
+      throw classifyAwsError(error, 'refreshing the approval');
+  }
+  return false;
+};
+
+export const getApproval = async (
+  store: ApprovalStore,
+  approvalId: string,
+): Promise<ApprovalRecord | undefined> => {
+  try {
+    const { Item } = await store.dynamo.send(
+      new GetCommand({ TableName: store.table, Key: key(approvalId), ConsistentRead: true }),
+    );
+    return Item as ApprovalRecord | undefined;
+  } catch (error) {
+    throw classifyAwsError(error, 'reading the approval');
+  }
+};
+
+export const approvalKey = key;

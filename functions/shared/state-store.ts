@@ -1,0 +1,146 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { classifyAwsError, FleetBusy, isAwsError } from './errors';
+import type { ComponentMap } from './greengrass/deployments';
+
+/**
+ * The state table (one DynamoDB table, `pk`/`sk`): the few facts that must survive
+ * executions and be changed atomically: fleet leases and the last good release of each
+ * fleet. (Once-only side effects use Powertools idempotency records in the same table.)
+ */
+export type StateStore = { dynamo: DynamoDBDocumentClient; table: string };
+
+export type Release = {
+  modelPackageArn: string;
+  modelPackageVersion: number;
+  components: ComponentMap;
+  executionArn: string;
+  at: string;
+};
+
+export type FleetRecord = {
+  lastGood?: Release;
+  previousGood?: Release;
+  leaseHolder?: string;
+  leaseExpiresAt?: number;
+};
+
+const fleetKey = (group: string, fleet: string) => ({ pk: `fleet#${group}#${fleet}`, sk: 'state' });
+
+export const getFleetRecord = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+): Promise<FleetRecord> => {
+  try {
+    const { Item } = await store.dynamo.send(
+      new GetCommand({ TableName: store.table, Key: fleetKey(group, fleet), ConsistentRead: true }),
+    );
+    return (Item ?? {}) as FleetRecord;
+  } catch (error) {
+    throw classifyAwsError(error, `reading fleet ${fleet}`);
+  }
+};
+
+/**
+ * Takes the fleet's rollout lease for `holder` (an execution ARN) until `expiresAt`
+ * (epoch ms). Granted when nobody holds it, when `holder` already does (a retry), or
+ * when the holder's lease expired (a crashed run cannot block a fleet forever).
+ * Otherwise `FleetBusy`, which the state machine retries.
+ */
+export const acquireFleetLease = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+  holder: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> => {
+  try {
+    await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: fleetKey(group, fleet),
+        UpdateExpression: 'SET leaseHolder = :me, leaseExpiresAt = :exp',
+        ConditionExpression:
+          'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
+        ExpressionAttributeValues: { ':me': holder, ':exp': expiresAt, ':now': now },
+      }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) {
+      const record = await getFleetRecord(store, group, fleet);
+      throw new FleetBusy(
+        `fleet ${fleet} is being rolled out by ${record.leaseHolder ?? 'another execution'} until ${
+          record.leaseExpiresAt ? new Date(record.leaseExpiresAt).toISOString() : 'unknown'
+        }`,
+      );
+    }
+    throw classifyAwsError(error, `acquiring the lease of fleet ${fleet}`);
+  }
+};
+
+/** Gives the lease back if `holder` has it (releasing twice, or someone else's, is a no-op). */
+export const releaseFleetLease = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+  holder: string,
+) => {
+  try {
+    await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: fleetKey(group, fleet),
+        UpdateExpression: 'REMOVE leaseHolder, leaseExpiresAt',
+        ConditionExpression: 'leaseHolder = :me',
+        ExpressionAttributeValues: { ':me': holder },
+      }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) return;
+    throw classifyAwsError(error, `releasing the lease of fleet ${fleet}`);
+  }
+};
+
+/**
+ * Records `release` as the fleet's last good release (the one before becomes the
+ * previous good) and releases the lease, in one conditional write. Recording the same
+ * release twice is a no-op, so a retry keeps the history right.
+ */
+export const recordFleetRelease = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+  release: Release,
+): Promise<FleetRecord> => {
+  const record = await getFleetRecord(store, group, fleet);
+  const sameAsLast = record.lastGood?.executionArn === release.executionArn;
+  const next: FleetRecord = sameAsLast
+    ? { lastGood: record.lastGood, previousGood: record.previousGood }
+    : { lastGood: release, previousGood: record.lastGood };
+  try {
+    await store.dynamo.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { ...fleetKey(group, fleet), ...next },
+        // Only the lease holder (or nobody, after an expiry) may move the fleet's history.
+        ConditionExpression:
+          'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
+        ExpressionAttributeValues: { ':me': release.executionArn, ':now': Date.parse(release.at) },
+      }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) {
+      throw new FleetBusy(
+        `fleet ${fleet} was taken over by another execution before this release was recorded`,
+      );
+    }
+    throw classifyAwsError(error, `recording the release of fleet ${fleet}`);
+  }
+  return next;
+};

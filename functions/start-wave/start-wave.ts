@@ -1,0 +1,91 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DeploymentIoTJobConfiguration } from '@aws-sdk/client-greengrassv2';
+import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-twin';
+import type { TargetClients } from '../shared/assume-role';
+import { InvalidInput } from '../shared/errors';
+import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
+import { type DeploymentDiff, safeDeploy } from '../shared/greengrass/deployments';
+import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
+import type { Wave } from '../shared/stage-config/schema';
+import { parseInput } from '../shared/validate';
+
+export type StartWaveOutput = {
+  fleet: string;
+  waveIndex: number;
+  waveName: string;
+  isLastWave: boolean;
+  nextWaveIndex: number;
+  deploymentId: string;
+  targetArn: string;
+  roleArn?: string;
+  created: boolean;
+  diff: DeploymentDiff;
+  abort: { failureThresholdPercentage: number; minExecutedThings: number };
+  poll: PollState;
+};
+export type StartWaveDeps = {
+  clientsFor: (roleArn: string | undefined) => TargetClients;
+  logger: Logger;
+  now: () => Date;
+};
+
+/** The IoT job settings of a wave: rollout rate, abort criteria and per-device timeout. */
+export const waveJobConfiguration = (wave: Wave): DeploymentIoTJobConfiguration => ({
+  jobExecutionsRolloutConfig: {
+    maximumPerMinute: wave.rollout.maximumPerMinute,
+    ...(wave.rollout.exponentialRate ? { exponentialRate: wave.rollout.exponentialRate } : {}),
+  },
+  abortConfig: {
+    criteriaList: [
+      {
+        failureType: 'ALL',
+        action: 'CANCEL',
+        thresholdPercentage: wave.abort.failureThresholdPercentage,
+        minNumberOfExecutedThings: wave.abort.minExecutedThings,
+      },
+    ],
+  },
+  timeoutConfig: { inProgressTimeoutInMinutes: wave.deviceTimeoutMinutes },
+});
+
+/**
+ * Deploys the release to one wave of a fleet (its thing group), merged with what the
+ * group runs, with the wave's rollout rate, abort criteria and device timeout.
+ * Safe to repeat (see safeDeploy).
+ */
+export const startWave = async (
+  rawInput: FleetTaskInput,
+  { clientsFor, logger, now }: StartWaveDeps,
+): Promise<StartWaveOutput> => {
+  const { plan, fleet, waveIndex } = parseInput(FleetTaskSchema, rawInput);
+  const wave = fleet.waves[waveIndex];
+  if (!wave) throw new InvalidInput(`fleet ${fleet.name} has no wave #${waveIndex}`);
+  const result = await safeDeploy(clientsFor(fleet.roleArn).greengrass, logger, {
+    targetArn: wave.targetArn,
+    deploymentName: `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} ${fleet.name}/${wave.name}`,
+    purpose: `wave:${fleet.name}:${wave.name}`,
+    ours: releaseComponents(plan, fleet.platform),
+    owned: ownedComponents(plan),
+    iotJobConfiguration: waveJobConfiguration(wave),
+    tags: {
+      'edge-mlops:model-package': plan.modelPackageArn,
+      'edge-mlops:wave': `${fleet.name}/${wave.name}`,
+    },
+  });
+  logger.info('wave started', {
+    fleet: fleet.name,
+    wave: wave.name,
+    deploymentId: result.deploymentId,
+  });
+  return {
+    fleet: fleet.name,
+    waveIndex,
+    waveName: wave.name,
+    isLastWave: waveIndex === fleet.waves.length - 1,
+    nextWaveIndex: waveIndex + 1,
+    ...result,
+    ...(fleet.roleArn ? { roleArn: fleet.roleArn } : {}),
+    abort: wave.abort,
+    poll: startPolling(now(), wave.waveTimeoutMinutes * 60, DEPLOYMENT_POLL),
+  };
+};
