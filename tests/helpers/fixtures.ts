@@ -80,3 +80,21 @@ export const samplePlan = async (edit?: (config: StageConfig) => void): Promise<
     },
   );
 };
+
+/** The registered components as Register … Component would return them for `plan`. */
+export const registeredComponents = (plan: Plan) => ({
+  model: {
+    name: plan.modelComponent.name,
+    version: plan.modelComponent.version,
+    arn: `arn:aws:greengrass:us-east-1:000000000000:components:${plan.modelComponent.name}:versions:${plan.modelComponent.version}`,
+    recipeSha256: 'a'.repeat(64),
+    reused: false,
+  },
+  inference: {
+    name: plan.inferenceComponent.name,
+    version: plan.inferenceComponent.version,
+    arn: `arn:aws:greengrass:us-east-1:000000000000:components:${plan.inferenceComponent.name}:versions:${plan.inferenceComponent.version}`,
+    recipeSha256: 'b'.repeat(64),
+    reused: true,
+  },
+});

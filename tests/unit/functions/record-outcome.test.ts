@@ -1,0 +1,184 @@
+import {
+  DescribeModelPackageCommand,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  readableCause,
+  recordFailure,
+  stageReached,
+} from '../../../functions/record-failure/record-failure';
+import { recordResult } from '../../../functions/record-result/record-result';
+import { metadataValue } from '../../../functions/shared/outcome/model-package-metadata';
+import type { Notification } from '../../../functions/shared/outcome/notify';
+import type { Plan } from '../../../functions/shared/plan';
+import {
+  registeredComponents,
+  samplePlan,
+  silentLogger,
+  TEST_EXECUTION_ARN,
+} from '../../helpers/fixtures';
+
+const sagemaker = mockClient(SageMakerClient);
+const NOW = new Date('2026-11-25T12:00:00Z');
+let sent: Notification[] = [];
+const deps = () => ({
+  sagemaker: new SageMakerClient({}),
+  notifyOnce: async (n: Notification) => {
+    sent.push(n);
+  },
+  logger: silentLogger(),
+  now: () => NOW,
+  config: { stage: 'local' },
+});
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await samplePlan();
+});
+beforeEach(() => {
+  sagemaker.reset();
+  sent = [];
+  sagemaker
+    .on(DescribeModelPackageCommand)
+    .resolves({ CustomerMetadataProperties: { dataset: 'line-2026-10' } });
+  sagemaker.on(UpdateModelPackageCommand).resolves({});
+});
+
+describe('recordResult', () => {
+  it('writes the outcome onto the model package and sends one human summary', async () => {
+    // Act
+    const result = await recordResult(
+      {
+        plan,
+        components: registeredComponents(plan),
+        rollout: [
+          { fleet: 'factory-jetson', status: 'DEPLOYED', waves: ['canary', 'main'] },
+          { fleet: 'field-rpi', status: 'DEPLOYED', waves: ['all'] },
+        ],
+        twinTests: { summary: 'all 3 twin tests passed', reportUri: 's3://a/r.json' },
+      },
+      deps(),
+    );
+    // Assess
+    expect(result.fleets).toEqual(['factory-jetson', 'field-rpi']);
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateModelPackageCommand, {
+      ModelPackageArn: plan.modelPackageArn,
+      CustomerMetadataProperties: {
+        'edge-mlops:local:status': 'deployed',
+        'edge-mlops:local:stage-reached': 'production',
+        'edge-mlops:local:fleets': 'factory-jetson field-rpi',
+        'edge-mlops:local:execution': TEST_EXECUTION_ARN,
+        'edge-mlops:local:updated-at': '2026-11-25T12:00:00.000Z',
+      },
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.key).toBe(`${TEST_EXECUTION_ARN}#result`);
+    expect(sent[0]!.subject).toBe('[edge-mlops local] defect-detector v7 deployed');
+    expect(sent[0]!.message).toContain('- factory-jetson: DEPLOYED (waves: canary → main)');
+  });
+
+  it('stays within the 50-entry limit of CustomerMetadataProperties', async () => {
+    // Prepare
+    const many = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']));
+    sagemaker.on(DescribeModelPackageCommand).resolves({ CustomerMetadataProperties: many });
+    // Act
+    const result = await recordResult(
+      { plan, components: registeredComponents(plan), rollout: [] },
+      deps(),
+    );
+    // Assess
+    expect(Object.keys(result.metadata)).toEqual([
+      'edge-mlops:local:status',
+      'edge-mlops:local:stage-reached',
+    ]);
+  });
+
+  it('retries a concurrent update of the package as transient', async () => {
+    // Prepare
+    sagemaker
+      .on(UpdateModelPackageCommand)
+      .rejects(Object.assign(new Error('conflict'), { name: 'ConflictException' }));
+    // Act & Assess
+    await expect(
+      recordResult({ plan, components: registeredComponents(plan), rollout: [] }, deps()),
+    ).rejects.toMatchObject({ name: 'TransientError' });
+  });
+});
+
+describe('recordFailure', () => {
+  const failed = (
+    errorName: string,
+    cause: string,
+    state: Record<string, unknown> = { plan: {}, builds: [] },
+  ) => ({
+    modelPackageArn: plan.modelPackageArn,
+    modelPackageGroupName: 'defect-detector',
+    modelPackageVersion: 7,
+    executionArn: TEST_EXECUTION_ARN,
+    error: { Error: errorName, Cause: cause },
+    state,
+  });
+
+  it("records the error with the Lambda's message as cause and how far the run got", async () => {
+    // Act
+    const result = await recordFailure(
+      failed(
+        'CompilationFailed',
+        JSON.stringify({
+          errorType: 'CompilationFailed',
+          errorMessage: 'compilation job x FAILED: bad shape',
+        }),
+      ),
+      deps(),
+    );
+    // Assess
+    expect(result).toEqual({
+      status: 'FAILED',
+      error: 'CompilationFailed',
+      cause: 'compilation job x FAILED: bad shape',
+      stageReached: 'compiled',
+    });
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateModelPackageCommand, {
+      CustomerMetadataProperties: expect.objectContaining({
+        'edge-mlops:local:status': 'failed',
+        'edge-mlops:local:error': 'CompilationFailed: compilation job x FAILED: bad shape',
+      }),
+    });
+    expect(sent[0]!.message).toContain(`edge-mlops executions explain ${TEST_EXECUTION_ARN}`);
+  });
+
+  it.each([
+    ['ApprovalRejected', 'REJECTED'],
+    ['Superseded', 'SUPERSEDED'],
+    ['TwinTestsFailed', 'FAILED'],
+  ])('maps %s to status %s', async (error, status) => {
+    // Act & Assess
+    await expect(recordFailure(failed(error, 'x'), deps())).resolves.toMatchObject({ status });
+  });
+
+  it('reads the stage reached from the results the state holds', () => {
+    expect(stageReached({})).toBe('started');
+    expect(stageReached({ plan: {}, builds: [], components: {}, twin: {}, twinTests: {} })).toBe(
+      'twin-tests',
+    );
+    expect(stageReached({ plan: {}, rollout: [] })).toBe('production');
+  });
+
+  it('keeps a plain-text cause as it is', () => {
+    expect(readableCause('nobody approved within 60 seconds')).toBe(
+      'nobody approved within 60 seconds',
+    );
+  });
+});
+
+describe('metadataValue', () => {
+  it('keeps only characters SageMaker accepts and at most 256 of them', () => {
+    // Act
+    const value = metadataValue(`wave (canary) failed, 30% > 5% ${'x'.repeat(400)}`);
+    // Assess
+    expect(value.length).toBeLessThanOrEqual(256);
+    expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
+  });
+});

@@ -1,0 +1,301 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GreengrassV2Client,
+  ListCoreDevicesCommand,
+  ListInstalledComponentsCommand,
+} from '@aws-sdk/client-greengrassv2';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { percentile } from '../../../functions/run-twin-tests/probes/inference-smoke';
+import { runTwinTests } from '../../../functions/run-twin-tests/run-twin-tests';
+import type { Plan } from '../../../functions/shared/plan';
+import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
+
+const greengrass = mockClient(GreengrassV2Client);
+const iotData = mockClient(IoTDataPlaneClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+const lambda = mockClient(LambdaClient);
+const s3 = mockClient(S3Client);
+
+let plan: Plan;
+let clock = 0;
+const deps = () => ({
+  clientsFor: () => ({ greengrass: new GreengrassV2Client({}), iot: new IoTClient({}) }),
+  iotData: new IoTDataPlaneClient({}),
+  dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  lambda: new LambdaClient({}),
+  s3: new S3Client({}),
+  logger: silentLogger(),
+  now: () => clock,
+  sleep: async (ms: number) => {
+    clock += ms;
+  },
+  config: { stateTable: 'state', artifactBucket: 'art' },
+});
+const twin = (over = {}) => ({
+  deploymentId: 'd-twin',
+  targetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/defect-detector-twin',
+  status: 'SUCCEEDED',
+  done: true,
+  counts: {
+    succeeded: 1,
+    failed: 0,
+    timedOut: 0,
+    rejected: 0,
+    canceled: 0,
+    removed: 0,
+    queued: 0,
+    inProgress: 0,
+  },
+  failureRate: 0,
+  poll: { attempt: 3, waitSeconds: 60, deadline: '2026-11-25T11:00:00.000Z' },
+  devices: { failed: [], stuck: [] },
+  ...over,
+});
+const healthy = (version = '1.0.7', state = 'RUNNING') =>
+  ({
+    installedComponents: [
+      {
+        componentName: 'com.example.defectdetector.model',
+        componentVersion: version,
+        lifecycleState: 'FINISHED',
+      },
+      {
+        componentName: 'com.example.defectdetector.inference',
+        componentVersion: '1.4.0',
+        lifecycleState: state,
+      },
+      {
+        componentName: 'aws.greengrass.Nucleus',
+        componentVersion: '2.12.6',
+        lifecycleState: 'FINISHED',
+      },
+    ],
+  }) as never;
+const answers = (wrong = 0, latency = 80) =>
+  ['scratch', 'clean', 'dent', 'clean-2'].map((id, i) => ({
+    pk: 'smoke#x',
+    sk: `twin-01#${id}`,
+    runId: 'x',
+    requestId: id,
+    thingName: 'twin-01',
+    output: i < wrong ? 'wrong' : id.startsWith('clean') ? 'ok' : 'defect',
+    latencyMs: latency + i,
+  }));
+
+beforeAll(async () => {
+  plan = await samplePlan();
+});
+beforeEach(() => {
+  for (const m of [greengrass, iotData, dynamo, lambda, s3]) m.reset();
+  clock = Date.parse('2026-11-25T10:00:00Z');
+  greengrass
+    .on(ListCoreDevicesCommand)
+    .resolves({ coreDevices: [{ coreDeviceThingName: 'twin-01' }] });
+  greengrass.on(ListInstalledComponentsCommand).resolves(healthy());
+  iotData.on(PublishCommand).resolves({});
+  dynamo.on(QueryCommand).resolves({ Items: answers() });
+  s3.on(PutObjectCommand).resolves({});
+});
+
+const input = (p = plan, t = twin()) => ({ plan: p, components: registeredComponents(p), twin: t });
+
+describe('runTwinTests', () => {
+  it('passes every probe of the profile and writes the full report to S3', async () => {
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    expect(report.passed).toBe(true);
+    expect(report.summary).toBe('all 3 twin tests passed');
+    expect(report.probes.map((p) => [p.name, p.passed])).toEqual([
+      ['deployment-health', true],
+      ['component-health', true],
+      ['inference-smoke', true],
+    ]);
+    expect(report.reportUri).toBe(
+      's3://art/local/defect-detector/7/twin-tests/defect-detector-v7-1a2b3c4d.json',
+    );
+    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(JSON.parse(String(put.Body)).probes).toHaveLength(3);
+  });
+
+  it('sends every test input on the request topic with a deterministic request id', async () => {
+    // Act
+    await runTwinTests(input(), deps());
+    // Assess
+    const published = iotData.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(4);
+    expect(published[0]!.topic).toMatch(/^edge-mlops\/smoke\/request\/[0-9a-f]{16}$/);
+    expect(JSON.parse(new TextDecoder().decode(published[0]!.payload as Uint8Array))).toMatchObject(
+      {
+        requestId: 'scratch',
+        payload: { image: 's3://edge-mlops-local-code/samples/scratch.jpg' },
+      },
+    );
+  });
+
+  it('fails deployment-health with the failed devices as evidence', async () => {
+    // Act
+    const report = await runTwinTests(
+      input(
+        plan,
+        twin({
+          status: 'FAILED',
+          reason: '1 of 1 devices failed',
+          counts: { ...twin().counts, succeeded: 0, failed: 1 },
+          devices: { failed: ['twin-01'], stuck: [] },
+        }),
+      ),
+      deps(),
+    );
+    // Assess
+    const probe = report.probes.find((p) => p.name === 'deployment-health')!;
+    expect(probe.passed).toBe(false);
+    expect(probe.evidence).toMatchObject({ failedDevices: ['twin-01'] });
+    expect(report.summary).toContain('deployment-health: deployment FAILED: 1 of 1 devices failed');
+  });
+
+  it('fails component-health when our component is BROKEN or on another version', async () => {
+    // Prepare
+    greengrass.on(ListInstalledComponentsCommand).resolves(healthy('1.0.6', 'BROKEN'));
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    const probe = report.probes.find((p) => p.name === 'component-health')!;
+    expect(probe.passed).toBe(false);
+    expect(probe.evidence).toEqual({
+      devices: 1,
+      unhealthy: [
+        {
+          device: 'twin-01',
+          component: 'com.example.defectdetector.model',
+          version: '1.0.6',
+          state: 'FINISHED',
+        },
+        {
+          device: 'twin-01',
+          component: 'com.example.defectdetector.inference',
+          version: '1.4.0',
+          state: 'BROKEN',
+        },
+      ],
+    });
+  });
+
+  it('fails the smoke test below the accuracy threshold, naming the wrong answers', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: answers(2) });
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    const probe = report.probes.find((p) => p.name === 'inference-smoke')!;
+    expect(probe.passed).toBe(false);
+    expect(probe.summary).toBe('accuracy 0.5 < 0.75');
+    expect((probe.evidence as { wrong: unknown[] }).wrong).toHaveLength(2);
+  });
+
+  it('fails the smoke test above the p95 latency threshold', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: answers(0, 400) });
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    expect(report.probes.find((p) => p.name === 'inference-smoke')!.summary).toBe(
+      'p95 403 ms > 250 ms',
+    );
+  });
+
+  it('counts missing answers as wrong once the probe times out', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: answers().slice(0, 1) });
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    const probe = report.probes.find((p) => p.name === 'inference-smoke')!;
+    expect(probe.evidence).toMatchObject({ answers: 1, expectedAnswers: 4, accuracy: 0.25 });
+    expect(clock - Date.parse('2026-11-25T10:00:00Z')).toBeGreaterThanOrEqual(60_000);
+  });
+
+  describe('custom probe', () => {
+    const withCustom = () => ({
+      ...plan,
+      twin: {
+        ...plan.twin,
+        tests: [
+          {
+            type: 'custom' as const,
+            name: 'thermal-check',
+            functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:thermal',
+          },
+        ],
+      },
+    });
+
+    it("invokes the user's Lambda with the twin context and uses its verdict", async () => {
+      // Prepare
+      lambda.on(InvokeCommand).resolves({
+        Payload: new TextEncoder().encode(
+          JSON.stringify({ passed: true, evidence: { maxTempC: 61 } }),
+        ) as never,
+      });
+      // Act
+      const report = await runTwinTests(input(withCustom()), deps());
+      // Assess
+      expect(report.probes[0]).toMatchObject({
+        name: 'thermal-check',
+        passed: true,
+        evidence: { detail: { maxTempC: 61 } },
+      });
+      const event = JSON.parse(
+        new TextDecoder().decode(
+          lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array,
+        ),
+      );
+      expect(event).toMatchObject({
+        probe: 'thermal-check',
+        modelPackageVersion: 7,
+        twin: { deploymentId: 'd-twin', devices: ['twin-01'] },
+      });
+    });
+
+    it('fails when the Lambda errors or answers without a verdict', async () => {
+      // Prepare
+      lambda
+        .on(InvokeCommand)
+        .resolvesOnce({
+          FunctionError: 'Unhandled',
+          Payload: new TextEncoder().encode('{"errorMessage":"boom"}') as never,
+        })
+        .resolves({ Payload: new TextEncoder().encode('{"ok":1}') as never });
+      // Act
+      const first = await runTwinTests(input(withCustom()), deps());
+      const second = await runTwinTests(input(withCustom()), deps());
+      // Assess
+      expect(first.probes[0]).toMatchObject({
+        passed: false,
+        summary: 'test function failed: {"errorMessage":"boom"}',
+      });
+      expect(second.probes[0]).toMatchObject({
+        passed: false,
+        summary: 'test function did not return { "passed": boolean }',
+      });
+    });
+  });
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank', () => {
+    expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
+    expect(percentile([], 95)).toBeUndefined();
+  });
+});
