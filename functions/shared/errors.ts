@@ -99,6 +99,17 @@ export const ERROR_NAMES = [
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
 
+/** Retried by the state machine; if retries run out the execution fails at that task, redrivable. */
+export const TRANSIENT_ERROR_NAMES: readonly ErrorName[] = [
+  'TransientError',
+  'NotReady',
+  'FleetBusy',
+];
+/** Caught by the state machine into Record Failure: retrying cannot change the outcome. */
+export const PERMANENT_ERROR_NAMES: readonly ErrorName[] = ERROR_NAMES.filter(
+  (name) => !TRANSIENT_ERROR_NAMES.includes(name),
+);
+
 type AwsLikeError = {
   name?: string;
   $retryable?: unknown;

@@ -1,6 +1,10 @@
 import validator from 'asl-validator';
 import { readService } from '../../../emulator/serverless-service';
-import { ERROR_NAMES } from '../../../functions/shared/errors';
+import {
+  ERROR_NAMES,
+  PERMANENT_ERROR_NAMES,
+  TRANSIENT_ERROR_NAMES,
+} from '../../../functions/shared/errors';
 import { allStates, loadTestDefinition, referencedFunctions } from '../../helpers/definition';
 
 const LAMBDA_RETRIABLE = [
@@ -54,15 +58,48 @@ describe('statemachines/edge-deployment.asl.json', () => {
     },
   );
 
-  it.each(tasks)('task "%s" catches every error, next to its input', (name, state) => {
-    // Act
-    const catchers = (state.Catch as Catcher[] | undefined) ?? [];
+  const topLevelTasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  const recorders = ['Record Failure', 'Record Result'];
+
+  it.each(topLevelTasks.filter(([name]) => !recorders.includes(name)))(
+    'task "%s" catches every permanent error into Record Failure, next to its input',
+    (_name, state) => {
+      // Act
+      const catchers = (state.Catch as Catcher[] | undefined) ?? [];
+      const permanent = catchers.find((c) => c.Next === 'Record Failure');
+      // Assess
+      expect(permanent?.ErrorEquals.slice().sort()).toEqual([...PERMANENT_ERROR_NAMES].sort());
+      for (const c of catchers) expect(c.ResultPath).toBe('$.error');
+    },
+  );
+
+  it.each(tasks)(
+    'task "%s" never catches what it retries, so a failed execution stays redrivable',
+    (_name, state) => {
+      // Act
+      const caught = ((state.Catch as Catcher[] | undefined) ?? []).flatMap((c) => c.ErrorEquals);
+      // Assess
+      for (const name of [
+        'States.ALL',
+        'States.TaskFailed',
+        ...TRANSIENT_ERROR_NAMES,
+        ...LAMBDA_RETRIABLE,
+      ]) {
+        expect(caught).not.toContain(name);
+      }
+    },
+  );
+
+  it('lets failures inside Map iterations propagate to the Map, whose Catch records them', () => {
+    // Prepare
+    const maps = Object.entries(definition.States).filter(([, s]) => s.Type === 'Map');
     // Assess
-    expect(catchers.length).toBeGreaterThan(0);
-    // Record Failure must not overwrite the error it is recording.
-    const expected = name === 'Record Failure' ? '$.recordFailureError' : '$.error';
-    for (const c of catchers) expect(c.ResultPath).toBe(expected);
-    expect(catchers.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+    expect(maps.map(([name]) => name)).toEqual(['Build Targets', 'Roll Out Fleets']);
+    for (const [, map] of maps) {
+      const inner = allStates(map.ItemProcessor as never).filter(([, s]) => s.Catch);
+      expect(inner).toEqual([]);
+      expect((map.Catch as Catcher[])[0]?.Next).toBe('Record Failure');
+    }
   });
 
   it('matches only error names that functions/shared/errors.ts defines', () => {
