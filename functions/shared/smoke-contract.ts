@@ -1,18 +1,21 @@
 /**
  * The inference smoke-test contract between run-twin-tests and the inference component.
  *
- * 1. run-twin-tests publishes one request per test input to `edge-mlops/smoke/request/<runId>`:
- *    `{ runId, requestId, payload, sentAt }`.
- * 2. The inference component on each twin device (subscribed to `edge-mlops/smoke/request/+`)
+ * 1. run-twin-tests publishes one request per test input and twin device to
+ *    `edge-mlops/smoke/request/<thingName>/<runId>`: `{ runId, requestId, payload, sentAt }`.
+ *    Requests are addressed per device, so production devices never receive them.
+ * 2. The inference component subscribes to `edge-mlops/smoke/request/{iot:thingName}/+` and
  *    answers on `edge-mlops/smoke/response/<runId>`:
  *    `{ runId, requestId, thingName, output, latencyMs }` — `output` is compared with the
  *    input's `expected`, `latencyMs` is the device's own inference time.
  * 3. An IoT rule (serverless.yml, `SmokeResponsesRule`) stores every response in the state
  *    table as `pk = smoke#<runId>`, `sk = <thingName>#<requestId>`; run-twin-tests reads them.
  */
-export const SMOKE_REQUEST_TOPIC_FILTER = 'edge-mlops/smoke/request/+';
+/** As the component's IPC policy sees it: Greengrass fills in its own thing name. */
+export const SMOKE_REQUEST_TOPIC_FILTER = 'edge-mlops/smoke/request/{iot:thingName}/+';
 export const SMOKE_RESPONSE_TOPIC_FILTER = 'edge-mlops/smoke/response/+';
-export const smokeRequestTopic = (runId: string) => `edge-mlops/smoke/request/${runId}`;
+export const smokeRequestTopic = (thingName: string, runId: string) =>
+  `edge-mlops/smoke/request/${thingName}/${runId}`;
 export const smokeResponseTopic = (runId: string) => `edge-mlops/smoke/response/${runId}`;
 export const smokePartitionKey = (runId: string) => `smoke#${runId}`;
 

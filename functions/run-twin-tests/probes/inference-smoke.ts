@@ -36,20 +36,22 @@ export const inferenceSmoke = async (
   const { iotData, dynamo, now, sleep, config } = deps;
   const expectedAnswers = probe.inputs.length * Math.max(1, ctx.devices.length);
   try {
-    for (const input of probe.inputs) {
-      const request: SmokeRequest = {
-        runId: ctx.runId,
-        requestId: input.id,
-        payload: input.payload,
-        sentAt: new Date(now()).toISOString(),
-      };
-      await iotData.send(
-        new PublishCommand({
-          topic: smokeRequestTopic(ctx.runId),
-          qos: 1,
-          payload: new TextEncoder().encode(JSON.stringify(request)),
-        }),
-      );
+    for (const device of ctx.devices) {
+      for (const input of probe.inputs) {
+        const request: SmokeRequest = {
+          runId: ctx.runId,
+          requestId: input.id,
+          payload: input.payload,
+          sentAt: new Date(now()).toISOString(),
+        };
+        await iotData.send(
+          new PublishCommand({
+            topic: smokeRequestTopic(device, ctx.runId),
+            qos: 1,
+            payload: new TextEncoder().encode(JSON.stringify(request)),
+          }),
+        );
+      }
     }
   } catch (error) {
     throw classifyAwsError(error, 'publishing smoke-test requests');

@@ -129,7 +129,7 @@ describe('runTwinTests', () => {
     // Assess
     const published = iotData.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toHaveLength(4);
-    expect(published[0]!.topic).toMatch(/^edge-mlops\/smoke\/request\/[0-9a-f]{16}$/);
+    expect(published[0]!.topic).toMatch(/^edge-mlops\/smoke\/request\/twin-01\/[0-9a-f]{16}$/);
     expect(JSON.parse(new TextDecoder().decode(published[0]!.payload as Uint8Array))).toMatchObject(
       {
         requestId: 'scratch',

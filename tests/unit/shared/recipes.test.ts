@@ -140,7 +140,10 @@ describe('inferenceComponentRecipe', () => {
       'aws.greengrass#SubscribeToIoTCore',
       'aws.greengrass#PublishToIoTCore',
     ]);
-    expect(policy.resources).toEqual(['edge-mlops/smoke/request/+', 'edge-mlops/smoke/response/+']);
+    expect(policy.resources).toEqual([
+      'edge-mlops/smoke/request/{iot:thingName}/+',
+      'edge-mlops/smoke/response/+',
+    ]);
   });
 
   it('leaves a plain (non-zip) artifact packed', () => {
