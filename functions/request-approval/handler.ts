@@ -28,6 +28,8 @@ const sendToApprover = ({ approver, subject, text }: ApprovalMessage & { key: st
         MessageAttributes: { approver: { DataType: 'String', StringValue: approver } },
       }),
     )
+    // Only plain values: the idempotency record stores what this returns.
+    .then(({ MessageId }) => ({ messageId: MessageId ?? null }))
     .catch((error: unknown) => {
       throw classifyAwsError(error, 'SNS Publish');
     });

@@ -45,6 +45,25 @@ export type ApprovalStore = { dynamo: DynamoDBDocumentClient; table: string };
 
 const key = (approvalId: string) => ({ pk: `approval#${approvalId}`, sk: 'approval' });
 
+/** Where to find the approval an execution waits on (start-pipeline rejects it on a registry Rejected). */
+export const approvalOfExecution = async (
+  store: ApprovalStore,
+  executionArn: string,
+): Promise<string | undefined> => {
+  try {
+    const { Item } = await store.dynamo.send(
+      new GetCommand({
+        TableName: store.table,
+        Key: { pk: `execution#${executionArn}`, sk: 'approval' },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.approvalId as string | undefined;
+  } catch (error) {
+    throw classifyAwsError(error, 'finding the approval of the execution');
+  }
+};
+
 /**
  * Stores a new pending approval. Returns false when it already existed (a retry of the
  * same task): then only the task token is refreshed, so the newest token is the one used.
@@ -53,6 +72,7 @@ export const putPendingApproval = async (
   store: ApprovalStore,
   record: ApprovalRecord,
 ): Promise<boolean> => {
+  let created = true;
   try {
     await store.dynamo.send(
       new PutCommand({
@@ -61,27 +81,42 @@ export const putPendingApproval = async (
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    return true;
   } catch (error) {
     if (!isAwsError(error, 'ConditionalCheckFailedException'))
       throw classifyAwsError(error, 'storing the approval');
+    created = false;
   }
   try {
+    if (!created) {
+      await store.dynamo
+        .send(
+          new UpdateCommand({
+            TableName: store.table,
+            Key: key(record.approvalId),
+            UpdateExpression: 'SET taskToken = :t',
+            ConditionExpression: '#s = :pending',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':t': record.taskToken, ':pending': 'PENDING' },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+        });
+    }
     await store.dynamo.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: store.table,
-        Key: key(record.approvalId),
-        UpdateExpression: 'SET taskToken = :t',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':t': record.taskToken, ':pending': 'PENDING' },
+        Item: {
+          pk: `execution#${record.executionArn}`,
+          sk: 'approval',
+          approvalId: record.approvalId,
+        },
       }),
     );
   } catch (error) {
-    if (!isAwsError(error, 'ConditionalCheckFailedException'))
-      throw classifyAwsError(error, 'refreshing the approval');
+    throw classifyAwsError(error, 'refreshing the approval');
   }
-  return false;
+  return created;
 };
 
 export const getApproval = async (

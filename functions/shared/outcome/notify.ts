@@ -17,7 +17,7 @@ export const publish = async (
         Message: message,
       }),
     );
-    return { messageId: MessageId };
+    return { messageId: MessageId ?? null };
   } catch (error) {
     throw classifyAwsError(error, 'SNS Publish');
   }

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// edge-mlops command line. Runs on the project's Node 24 (node_modules/node, installed by
+// npm install) even when started by an older system node, then loads the TypeScript CLI.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  const local = join(root, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(local)) {
+    console.error(
+      `edge-mlops needs Node.js 24 (this is ${process.version}); run npm install first`,
+    );
+    process.exit(2);
+  }
+  const run = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(run.status ?? 1);
+}
+// The TypeScript sources are CommonJS (as Lambda bundles them); load them that way.
+const require = createRequire(import.meta.url);
+require('tsx/cjs/api').register();
+require(join(root, 'cli', 'main.ts'));

@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Emulator } from '../emulator/emulator';
+import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { formatSummary, simulate } from './simulate';
+
+/** The `edge-mlops` command line. Logs and progress go to stderr; `--json` results to stdout. */
+const rate = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+};
+const count = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return n;
+};
+const stderr = (line: string) => process.stderr.write(`${line}\n`);
+
+const program = new Command()
+  .name('edge-mlops')
+  .description('Deliver SageMaker models to AWS IoT Greengrass fleets — local mode and SRE tools')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('emulator')
+  .description('run the local AWS emulator and simulated fleet until interrupted')
+  .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', count, 4566)
+  .option('--state-dir <dir>', 'where S3 objects and function bundles are kept')
+  .option('--config <file>', 'stage configuration to simulate', 'config/local.yml')
+  .option('--fleet-size <n>', 'devices per production thing group', count, 5)
+  .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
+  .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
+  .option('--bad-model', 'the inference component answers wrong (twin tests fail)')
+  .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
+  .action(async (opts) => {
+    const emulator = await Emulator.start({
+      config: loadStageConfig(opts.config),
+      configFile: opts.config,
+      port: opts.port,
+      stateDir: opts.stateDir,
+      fleetSize: opts.fleetSize,
+      deviceFailureRate: opts.deviceFailureRate,
+      apiFaultRate: opts.apiFaultRate,
+      badModel: Boolean(opts.badModel),
+      seed: opts.seed,
+      logs: process.stderr,
+    });
+    process.stdout.write(`edge-mlops emulator listening on ${emulator.url}\n`);
+    process.stdout.write(
+      `export AWS_ENDPOINT_URL=${emulator.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n`,
+    );
+    const stop = async () => {
+      await emulator.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program
+  .command('simulate')
+  .description('run the pipeline end to end on the local emulator and print what happened')
+  .option(
+    '--event <file>',
+    'model package state change event to deliver',
+    'events/model-package-approved.json',
+  )
+  .option('--config <file>', 'stage configuration', 'config/local.yml')
+  .addOption(
+    new Option('--approve', 'approve on the approval page').conflicts([
+      'reject',
+      'approvalTimeout',
+    ]),
+  )
+  .addOption(
+    new Option('--reject', 'reject on the approval page').conflicts(['approve', 'approvalTimeout']),
+  )
+  .addOption(
+    new Option('--approval-timeout', 'nobody decides: the approval times out').conflicts([
+      'approve',
+      'reject',
+    ]),
+  )
+  .addOption(
+    new Option(
+      '--auto-approve-without-tty',
+      'approve when stdin is not a terminal (npm start)',
+    ).hideHelp(),
+  )
+  .option('--fleet-size <n>', 'devices per production thing group', count, 5)
+  .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
+  .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
+  .option(
+    '--duplicate-deliveries <n>',
+    'deliver the same event N more times (at-least-once delivery)',
+    count,
+    0,
+  )
+  .option('--bad-model', 'the inference component answers wrong (twin tests fail)')
+  .option('--compile-failure <reason>', 'every Neo compilation fails with this reason')
+  .option(
+    '--endpoint <url>',
+    'use a running emulator (edge-mlops emulator) instead of starting one',
+  )
+  .option('--state-dir <dir>', 'where the embedded emulator keeps its files')
+  .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
+  .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
+  .option('--json', 'print the summary as one JSON object on stdout')
+  .action(async (opts) => {
+    const summary = await simulate(
+      {
+        event: opts.event,
+        config: opts.config,
+        approve: opts.approve,
+        reject: opts.reject,
+        approvalTimeout: opts.approvalTimeout,
+        autoApproveWithoutTty: opts.autoApproveWithoutTty,
+        fleetSize: opts.fleetSize,
+        deviceFailureRate: opts.deviceFailureRate,
+        apiFaultRate: opts.apiFaultRate,
+        duplicateDeliveries: opts.duplicateDeliveries,
+        endpoint: opts.endpoint,
+        seed: opts.seed,
+        json: opts.json,
+        badModel: opts.badModel,
+        compileFailure: opts.compileFailure,
+        stateDir: opts.stateDir,
+        timeoutSeconds: opts.timeout,
+      },
+      stderr,
+    );
+    if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else stderr(formatSummary(summary));
+    process.exit(summary.status === 'SUCCEEDED' ? 0 : 1);
+  });
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  stderr(`edge-mlops: ${error.name === 'ConfigError' ? '' : `${error.name}: `}${error.message}`);
+  process.exit(2);
+});

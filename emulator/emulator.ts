@@ -1,0 +1,728 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import type { StageConfig } from '../functions/shared/stage-config/schema';
+import { dynamoBackend, s3Backend, startBackends } from './backends';
+import { VirtualClock } from './clock';
+import { matchesPattern } from './event-pattern';
+import { BASELINE_COMPONENTS, Fleet } from './fleet';
+import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  type LocalResource,
+  localResources,
+  resolveLocal,
+} from './local-stage';
+import { stream } from './random';
+import { bundleFunctions, FunctionRuntime, functionArn } from './runtime/functions';
+import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
+import { eventBridge, type Rule } from './services/events';
+import { createDeployment, greengrass } from './services/greengrass';
+import { iot } from './services/iot';
+import { iotData } from './services/iot-data';
+import { modelPackageArn, sagemaker } from './services/sagemaker';
+import { secretsManager } from './services/secrets';
+import { StepFunctions } from './services/sfn';
+import { sns } from './services/sns';
+import { queueNameOf, sqs } from './services/sqs';
+import { type EmulatorOptions, type ModelPackage, World } from './world';
+
+/**
+ * The local AWS emulator: one HTTP server on 127.0.0.1 speaking the wire protocols of the
+ * services edge-mlops uses, so unchanged SDK clients work through AWS_ENDPOINT_URL. It
+ * provisions what serverless.yml declares, runs the real ASL with the real handlers, and
+ * simulates the fleet. See docs/local-mode.md.
+ */
+export type StartOptions = Partial<EmulatorOptions> & {
+  port?: number;
+  stateDir?: string;
+  /** The stage configuration (already validated) and the file it came from. */
+  config: StageConfig;
+  configFile: string;
+  /** Devices per production thing group; the twin has one device. */
+  fleetSize?: number;
+  /** Virtual milliseconds per real millisecond. */
+  clockFactor?: number;
+  /** Where function logs go (default: discarded). */
+  logs?: Writable;
+};
+
+const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
+  sagemaker: { protocol: 'json', prefix: 'SageMaker.' },
+  states: { protocol: 'json', prefix: 'AWSStepFunctions.' },
+  secretsmanager: { protocol: 'json', prefix: 'secretsmanager.' },
+  sqs: { protocol: 'json', prefix: 'AmazonSQS.' },
+  events: { protocol: 'json', prefix: 'AWSEvents.' },
+  greengrass: { protocol: 'rest-json' },
+  iot: { protocol: 'rest-json' },
+  iotdata: { protocol: 'rest-json' },
+  lambda: { protocol: 'rest-json' },
+  sns: { protocol: 'query' },
+};
+
+const CREATED = new Set([
+  'POST /greengrass/v2/createComponentVersion',
+  'POST /greengrass/v2/deployments',
+]);
+
+type RestHandler = (
+  body: any,
+  params: Record<string, string>,
+  query: URLSearchParams,
+) => Promise<unknown>;
+
+const compileRoutes = (routes: Record<string, RestHandler>) =>
+  Object.entries(routes)
+    .map(([key, handler]) => {
+      const [method, path] = key.split(' ') as [string, string];
+      const names: string[] = [];
+      const regex = new RegExp(
+        `^${path.replace(/\{([A-Za-z]+)\}/g, (_m, n: string) => {
+          names.push(n);
+          return '([^/]+)';
+        })}$`,
+      );
+      return { key, method, regex, names, handler, literal: path.replace(/\{[^}]+\}/g, '').length };
+    })
+    .sort((a, b) => b.literal - a.literal);
+
+export class Emulator {
+  private constructor(
+    readonly url: string,
+    readonly world: World,
+    readonly sfn: StepFunctions,
+    readonly functions: FunctionRuntime,
+    readonly resources: Record<string, LocalResource>,
+    readonly service: ServiceDeclaration,
+    readonly stateMachineArn: string,
+    private readonly server: Server,
+    readonly seed: (event: { detail: Record<string, unknown> }) => Promise<void>,
+    readonly pending: Set<Promise<unknown>>,
+  ) {}
+
+  static async start(options: StartOptions): Promise<Emulator> {
+    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'edge-mlops-emulator-'));
+    const clock = new VirtualClock(options.clockFactor ?? 1000);
+    const worldOptions: EmulatorOptions = {
+      seed: options.seed ?? 'edge-mlops',
+      deviceFailureRate: options.deviceFailureRate ?? 0,
+      apiFaultRate: options.apiFaultRate ?? 0,
+      badModel: options.badModel ?? false,
+      compileSeconds: options.compileSeconds ?? 240,
+      compileFailure: options.compileFailure,
+      approvalTimeout: options.approvalTimeout ?? false,
+    };
+    const fleet = new Fleet(LOCAL_ACCOUNT, LOCAL_REGION, {
+      seed: worldOptions.seed,
+      deviceFailureRate: worldOptions.deviceFailureRate,
+      applyMs: [20_000, 90_000],
+    });
+    const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
+    const backends = await startBackends(stateDir);
+    const service = readService(PROJECT_ROOT);
+    const logs = options.logs ?? new PassThrough().resume();
+
+    // Listen first: the URL is part of every function's environment. Until every service is
+    // wired, only the storage backends answer (provisioning below uses them).
+    const backendOnly = (req: IncomingMessage, res: ServerResponse) => {
+      const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(
+        req.headers.authorization ?? '',
+      )?.[1];
+      if (service === 'dynamodb') return backends.dynamodb(req, res);
+      if (service === 's3') return backends.s3(req, res);
+      res.writeHead(503).end();
+    };
+    let dispatch: (req: IncomingMessage, res: ServerResponse) => void = backendOnly;
+    const server = createServer((req, res) => dispatch(req, res));
+    await new Promise<void>((ok) => server.listen(options.port ?? 0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const resources = localResources(service, { approvalApiUrl: url, emulatorUrl: url });
+    const s3 = s3Backend(url);
+    const dynamo = dynamoBackend(url);
+    const faults = stream(worldOptions.seed, 'api-faults');
+    const pending = new Set<Promise<unknown>>();
+    const track = <T>(p: Promise<T>) => {
+      pending.add(p);
+      void p.finally(() => pending.delete(p)).catch(() => undefined);
+      return p;
+    };
+
+    const bundles = await bundleFunctions(service, join(stateDir, 'functions'));
+    const functions = new FunctionRuntime(
+      service,
+      bundles,
+      resources,
+      clock,
+      {
+        AWS_ENDPOINT_URL: url,
+        AWS_REGION: LOCAL_REGION,
+        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        STAGE_CONFIG_FILE: resolve(options.configFile),
+        POWERTOOLS_DEV: 'false',
+        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      },
+      logs,
+    );
+
+    // ---- provision what serverless.yml declares
+    const declared = (
+      service.raw.resources as { Resources: Record<string, { Type: string; Properties?: any }> }
+    ).Resources;
+    const topics = new Set<string>();
+    for (const [id, r] of Object.entries(resources)) {
+      const props = declared[id]?.Properties ?? {};
+      if (r.type === 'AWS::DynamoDB::Table') {
+        await dynamo.createTable(
+          r.ref,
+          (props.KeySchema ?? []).map(
+            (k: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }) => ({
+              name: k.AttributeName,
+              type: k.KeyType,
+            }),
+          ),
+        );
+      } else if (r.type === 'AWS::S3::Bucket') await s3.createBucket(r.ref);
+      else if (r.type === 'AWS::SNS::Topic') topics.add(r.ref);
+      else if (r.type === 'AWS::SQS::Queue') world.queues.set(r.attributes.QueueName!, []);
+      else if (r.type === 'AWS::SecretsManager::Secret')
+        world.secrets.set(r.ref, randomBytes(32).toString('hex'));
+    }
+
+    // ---- the simulated fleet, from the stage configuration
+    const fleetSize = options.fleetSize ?? 5;
+    const targets = new Set<string>();
+    for (const profile of Object.values(options.config.modelGroups)) {
+      targets.add(profile.twin.targetArn);
+      for (const f of profile.fleets) for (const w of f.waves) targets.add(w.targetArn);
+    }
+    for (const arn of targets) {
+      const name = arn.slice(arn.indexOf('/') + 1);
+      const twin = [...Object.values(options.config.modelGroups)].some(
+        (p) => p.twin.targetArn === arn,
+      );
+      if (/:thing\//.test(arn)) {
+        fleet.things.set(name, { name, arn: fleet.thingArn(name) });
+      } else if (!fleet.groups.has(name)) {
+        fleet.addGroup(name, twin ? 1 : fleetSize);
+      }
+      // What the devices already run before edge-mlops touches them.
+      createDeployment(
+        world,
+        { targetArn: arn, deploymentName: 'plant baseline', components: BASELINE_COMPONENTS },
+        { healthy: true },
+      );
+    }
+
+    // ---- Step Functions with the project's ASL
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const definitionModule = require('../statemachines/definition.cjs') as {
+      loadDefinition: () => any;
+      substitute: (v: unknown, f: (k: string) => unknown) => any;
+    };
+    const machineName = resources.EdgeDeploymentStateMachine!.attributes.Name!;
+    const sfn = new StepFunctions(clock, functions, LOCAL_REGION, LOCAL_ACCOUNT, {
+      approvalTimeout: () => world.options.approvalTimeout,
+    });
+    const machine = sfn.createStateMachine(
+      machineName,
+      definitionModule.substitute(definitionModule.loadDefinition(), (key: string) =>
+        functionArn(key),
+      ),
+      `arn:aws:iam::${LOCAL_ACCOUNT}:role/${machineName}-role`,
+    );
+
+    // ---- EventBridge rules → functions, invoked asynchronously as Lambda does
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const derived = (
+      require('../scripts/serverless/stage-config.cjs') as {
+        derive: (c: StageConfig) => Record<string, unknown>;
+      }
+    ).derive(options.config);
+    const resolveVariables = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        const m = /^\$\{self:custom\.stage\.([A-Za-z]+)\}$/.exec(value);
+        return m ? derived[m[1]!] : value;
+      }
+      if (Array.isArray(value)) return value.map(resolveVariables);
+      if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
+      return value;
+    };
+    const invokeAsync = (key: string, event: unknown) =>
+      track(
+        (async () => {
+          const raw = (service.raw.functions as Record<string, any>)[key];
+          const attempts = 1 + (raw.maximumRetryAttempts ?? 2);
+          let lastError: Error | undefined;
+          for (let attempt = 1; attempt <= attempts; attempt++) {
+            try {
+              return { result: await functions.invoke(key, event), attempts: attempt };
+            } catch (error) {
+              lastError = error as Error;
+              if (attempt < attempts) await clock.sleep(attempt * 60_000);
+            }
+          }
+          const destination = raw.destinations?.onFailure;
+          const arn = destination
+            ? String(resolveLocal(destination.arn ?? destination, resources))
+            : undefined;
+          const queue = arn ? world.queues.get(queueNameOf(arn)) : undefined;
+          const e = lastError as Error & { errorType?: string; errorMessage?: string };
+          queue?.push({
+            id: crypto.randomUUID(),
+            body: JSON.stringify({
+              version: '1.0',
+              timestamp: new Date(clock.now()).toISOString(),
+              requestContext: {
+                requestId: crypto.randomUUID(),
+                functionArn: `${functionArn(key)}:$LATEST`,
+                condition: 'RetriesExhausted',
+                approximateInvokeCount: attempts,
+              },
+              requestPayload: event,
+              responseContext: {
+                statusCode: 200,
+                executedVersion: '$LATEST',
+                functionError: 'Unhandled',
+              },
+              responsePayload: {
+                errorType: e?.errorType ?? e?.name,
+                errorMessage: e?.errorMessage ?? e?.message,
+              },
+            }),
+            visibleAt: 0,
+            sentAt: clock.now(),
+            receiveCount: 0,
+          });
+          return {
+            error: { name: e?.errorType ?? e?.name, message: e?.errorMessage ?? e?.message },
+            attempts,
+            deadLettered: Boolean(queue),
+          };
+        })(),
+      );
+    const rules: (Rule & { key: string })[] = [];
+    for (const [key, fn] of Object.entries(
+      service.raw.functions as Record<string, { events?: any[] }>,
+    )) {
+      for (const [i, ev] of (fn.events ?? []).entries()) {
+        if (!ev.eventBridge) continue;
+        rules.push({
+          key,
+          name: `${key}-rule-${i + 1}`,
+          pattern: resolveVariables(ev.eventBridge.pattern) as Record<string, unknown>,
+          deliver: (event) => void invokeAsync(key, event),
+        });
+      }
+    }
+    const bus = eventBridge(world, () => rules);
+
+    // A registry change emits the event SageMaker sends.
+    const emitPackageChange = async (pkg: ModelPackage) => {
+      const { ModelPackageArn: arn } = pkg;
+      await bus.PutEvents({
+        Entries: [
+          {
+            Source: 'aws.sagemaker',
+            DetailType: 'SageMaker Model Package State Change',
+            Resources: [arn],
+            Detail: JSON.stringify(pkg),
+          },
+        ],
+      });
+    };
+
+    // ---- services
+    const smokeExpectations = () => {
+      const map = new Map<string, unknown>();
+      for (const p of Object.values(options.config.modelGroups)) {
+        for (const t of p.twin.tests)
+          if (t.type === 'inference-smoke') for (const i of t.inputs) map.set(i.id, i.expected);
+      }
+      return map;
+    };
+    const inferenceNames = () =>
+      new Set(Object.values(options.config.modelGroups).map((p) => p.components.inference.name));
+    const stateTable = Object.values(resources).find((r) => r.type === 'AWS::DynamoDB::Table')!.ref;
+    const json: Record<string, Record<string, (body: any) => Promise<unknown>>> = {
+      sagemaker: sagemaker(world, s3, emitPackageChange),
+      states: sfn.api(),
+      secretsmanager: secretsManager(world),
+      sqs: sqs(world),
+      events: bus,
+    };
+    const rest: Record<string, ReturnType<typeof compileRoutes>> = {
+      greengrass: compileRoutes(greengrass(world, s3) as Record<string, RestHandler>),
+      iot: compileRoutes(iot(world) as Record<string, RestHandler>),
+      iotdata: compileRoutes(
+        iotData(
+          world,
+          { doc: dynamo.doc, table: stateTable },
+          smokeExpectations,
+          inferenceNames,
+        ) as Record<string, RestHandler>,
+      ),
+      lambda: compileRoutes({
+        'POST /2015-03-31/functions/{name}/invocations': async () => undefined,
+      }),
+    };
+    const query = { sns: sns(world, () => topics) };
+
+    const approvalsApi = async (
+      req: IncomingMessage,
+      res: ServerResponse,
+      body: Buffer,
+      u: URL,
+    ) => {
+      const decision = /^\/approvals\/([^/]+)\/decision$/.exec(u.pathname);
+      const view = /^\/approvals\/([^/]+)$/.exec(u.pathname);
+      const id = decodeURIComponent((decision ?? view)?.[1] ?? '');
+      const event = {
+        version: '2.0',
+        routeKey: decision
+          ? 'POST /approvals/{id}/decision'
+          : view
+            ? 'GET /approvals/{id}'
+            : '$default',
+        rawPath: u.pathname,
+        rawQueryString: u.search.slice(1),
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        queryStringParameters: u.search ? Object.fromEntries(u.searchParams) : undefined,
+        pathParameters: id ? { id } : undefined,
+        requestContext: {
+          http: {
+            method: req.method,
+            path: u.pathname,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: req.headers['user-agent'] ?? '',
+          },
+          routeKey: '',
+          stage: '$default',
+        },
+        body: body.length ? body.toString('base64') : undefined,
+        isBase64Encoded: body.length > 0,
+      };
+      const out = (await functions.invoke('approvalApi', event)) as {
+        statusCode: number;
+        headers: Record<string, string>;
+        body: string;
+      };
+      res.writeHead(out.statusCode, out.headers);
+      res.end(out.body);
+    };
+
+    const lambdaInvoke = async (res: ServerResponse, name: string, body: Buffer, type: string) => {
+      const key = functions.keyOfArn(decodeURIComponent(name));
+      if (!key) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+      const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+      if (type === 'Event') {
+        void invokeAsync(key, event);
+        res.writeHead(202).end();
+        return;
+      }
+      try {
+        const result = await functions.invoke(key, event);
+        sendJson(res, 200, result, 'rest-json');
+      } catch (error) {
+        const e = error as Error & { errorType?: string; errorMessage?: string };
+        const text = JSON.stringify({
+          errorType: e.errorType ?? e.name,
+          errorMessage: e.errorMessage ?? e.message,
+        });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'x-amz-function-error': 'Unhandled',
+        });
+        res.end(text);
+      }
+    };
+
+    dispatch = (req, res) => {
+      void (async () => {
+        const u = new URL(req.url ?? '/', url);
+        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+          req.headers.authorization ?? '',
+        );
+        const service = scope?.[2];
+        const internalCall = req.headers['x-emulator-internal'] === '1';
+        if (!service) {
+          const body = await readBody(req);
+          if (u.pathname.startsWith('/approvals/')) return approvalsApi(req, res, body, u);
+          if (u.pathname.startsWith('/_emulator/')) {
+            try {
+              return sendJson(
+                res,
+                200,
+                await admin(
+                  req.method ?? 'GET',
+                  u.pathname.slice('/_emulator/'.length),
+                  body.length ? JSON.parse(body.toString('utf8')) : {},
+                ),
+                'rest-json',
+              );
+            } catch (error) {
+              return sendJson(res, 400, { message: (error as Error).message }, 'rest-json');
+            }
+          }
+          return sendJson(res, 404, { message: 'not an AWS request' }, 'rest-json');
+        }
+        if (service === 'dynamodb' || service === 's3') {
+          if (!internalCall)
+            world.calls.push({
+              service,
+              operation:
+                service === 'dynamodb'
+                  ? String(req.headers['x-amz-target'] ?? '')
+                      .split('.')
+                      .pop()!
+                  : `${req.method} object`,
+              at: clock.now(),
+              status: 0,
+            });
+          return service === 'dynamodb' ? backends.dynamodb(req, res) : backends.s3(req, res);
+        }
+        const target = TARGETS[service];
+        const protocol = target?.protocol ?? 'rest-json';
+        const body = await readBody(req);
+        let operation = `${req.method} ${u.pathname}`;
+        try {
+          if (!target)
+            throw new AwsError(
+              'UnknownOperationException',
+              `The emulator does not implement ${service}`,
+              400,
+            );
+          let run: () => Promise<void>;
+          if (protocol === 'json') {
+            operation = String(req.headers['x-amz-target'] ?? '').slice(target.prefix!.length);
+            const fn = json[service]?.[operation];
+            if (!fn)
+              throw new AwsError(
+                'UnknownOperationException',
+                `${service}.${operation} is not implemented by the emulator`,
+              );
+            const input = body.length ? JSON.parse(body.toString('utf8')) : {};
+            run = async () => sendJson(res, 200, await fn(input), 'json');
+          } else if (protocol === 'query') {
+            const form = new URLSearchParams(body.toString('utf8'));
+            operation = form.get('Action') ?? '';
+            const fn = (
+              query as Record<string, Record<string, (f: URLSearchParams) => Promise<string>>>
+            )[service]?.[operation];
+            if (!fn)
+              throw new AwsError(
+                'InvalidAction',
+                `${operation} is not implemented by the emulator`,
+              );
+            run = async () => sendXml(res, 200, await fn(form));
+          } else {
+            const path = u.pathname;
+            const route = rest[service]!.find((r) => r.method === req.method && r.regex.test(path));
+            if (!route)
+              throw new AwsError(
+                'UnknownOperationException',
+                `${req.method} ${path} is not implemented by the emulator`,
+                404,
+              );
+            operation = route.key;
+            const m = route.regex.exec(path)!;
+            const params = Object.fromEntries(
+              route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]),
+            );
+            if (service === 'lambda') {
+              run = () =>
+                lambdaInvoke(
+                  res,
+                  params.name!,
+                  body,
+                  String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse'),
+                );
+            } else {
+              const input =
+                service === 'iotdata' ? body : body.length ? JSON.parse(body.toString('utf8')) : {};
+              run = async () =>
+                sendJson(
+                  res,
+                  CREATED.has(route.key) ? 201 : 200,
+                  await route.handler(input, params, u.searchParams),
+                  'rest-json',
+                );
+            }
+          }
+          const call = { service, operation, at: clock.now(), status: 200 };
+          if (!internalCall) world.calls.push(call);
+          // Injected faults: throttling or a 5xx before the work, or a 5xx after it (the
+          // answer is lost, the side effect happened): what retries must survive.
+          if (
+            !internalCall &&
+            world.options.apiFaultRate > 0 &&
+            faults() < world.options.apiFaultRate
+          ) {
+            const kind = faults();
+            if (kind < 0.4) {
+              call.status = 400;
+              throw new AwsError('ThrottlingException', 'Rate exceeded (injected)', 400);
+            }
+            if (kind < 0.7) {
+              call.status = 500;
+              throw new AwsError(
+                protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+                'Internal error (injected)',
+                500,
+              );
+            }
+            const sink = {
+              writeHead: () => sink,
+              end: () => undefined,
+              setHeader: () => undefined,
+            } as unknown as ServerResponse;
+            const realRes = res;
+            res = sink;
+            await run().catch(() => undefined);
+            res = realRes;
+            call.status = 500;
+            throw new AwsError(
+              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+              'Internal error after processing (injected)',
+              500,
+            );
+          }
+          await run();
+        } catch (error) {
+          const e =
+            error instanceof AwsError
+              ? error
+              : new AwsError(
+                  protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+                  (error as Error).message,
+                  500,
+                );
+          const last = world.calls.at(-1);
+          if (last && last.operation === operation) last.status = e.status;
+          sendError(res, protocol, e);
+        }
+      })();
+    };
+
+    const seed = async (event: { detail: Record<string, unknown> }) => {
+      const d = event.detail as ModelPackage & {
+        InferenceSpecification?: { Containers?: { ModelDataUrl?: string }[] };
+      };
+      const arn =
+        d.ModelPackageArn ?? modelPackageArn(world, d.ModelPackageGroupName, d.ModelPackageVersion);
+      world.modelPackages.set(arn, { ...d, ModelPackageArn: arn });
+      for (const c of d.InferenceSpecification?.Containers ?? []) {
+        if (c.ModelDataUrl) {
+          const bucket = /^s3:\/\/([^/]+)\//.exec(c.ModelDataUrl)?.[1];
+          if (bucket) await s3.createBucket(bucket);
+          await s3.put(c.ModelDataUrl, 'trained model (local mode)');
+        }
+      }
+      for (const profile of Object.values(options.config.modelGroups)) {
+        const uri = profile.components.inference.artifactUri;
+        const bucket = /^s3:\/\/([^/]+)\//.exec(uri)?.[1];
+        if (bucket) await s3.createBucket(bucket);
+        if (!(await s3.exists(uri))) await s3.put(uri, 'inference code (local mode)');
+      }
+    };
+
+    // ---- emulator controls (no AWS signature): what simulate and tests drive it with
+    const admin = async (method: string, path: string, body: any): Promise<unknown> => {
+      if (path === 'health') return { ok: true, stateMachineArn: machine.arn };
+      if (path === 'seed' && method === 'POST') {
+        await seed(body.event);
+        return { seeded: body.event?.detail?.ModelPackageArn };
+      }
+      if (path === 'deliver' && method === 'POST') {
+        // At-least-once delivery: the same event (same id) through every matching rule.
+        const deliveries = [];
+        for (let i = 0; i < Math.max(1, Number(body.times ?? 1)); i++) {
+          for (const rule of rules) {
+            if (matchesPattern(body.event, rule.pattern))
+              deliveries.push({ rule: rule.name, ...(await invokeAsync(rule.key, body.event)) });
+          }
+        }
+        return { deliveries };
+      }
+      if (path === 'options' && method === 'POST') {
+        for (const k of [
+          'badModel',
+          'approvalTimeout',
+          'apiFaultRate',
+          'deviceFailureRate',
+          'compileFailure',
+        ] as const) {
+          if (k in body) (world.options as Record<string, unknown>)[k] = body[k];
+        }
+        return world.options;
+      }
+      if (path === 'state' && method === 'GET') {
+        return {
+          now: new Date(clock.now()).toISOString(),
+          calls: world.callCounts(),
+          callsTotal: world.calls.length,
+          faults: world.calls.filter((c) => c.status >= 400).length,
+          sns: world.sns,
+          queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
+          resources: {
+            compilationJobs: [...world.compilationJobs.keys()],
+            edgePackagingJobs: [...world.edgePackagingJobs.keys()],
+            componentVersions: [...world.components.values()].map((c) => `${c.name}@${c.version}`),
+            deployments: [...world.deployments.values()]
+              .filter((d) => d.deploymentName !== 'plant baseline')
+              .map((d) => ({
+                deploymentId: d.deploymentId,
+                targetArn: d.targetArn,
+                name: d.deploymentName,
+                components: d.components,
+              })),
+          },
+          executions: [...sfn.executions.values()].map((e) => ({
+            arn: e.arn,
+            name: e.name,
+            status: e.status,
+            transitions: e.transitions,
+            statesVisited: e.statesVisited,
+            error: e.error,
+            cause: e.cause,
+          })),
+          invocations: functions.invocations.length,
+        };
+      }
+      throw new Error(`unknown emulator control ${method} ${path}`);
+    };
+
+    const emulator = new Emulator(
+      url,
+      world,
+      sfn,
+      functions,
+      resources,
+      service,
+      machine.arn,
+      server,
+      seed,
+      pending,
+    );
+    (emulator as unknown as { backends: typeof backends }).backends = backends;
+    return emulator;
+  }
+
+  /** Stops the server and the function workers. */
+  async close() {
+    await this.functions.close();
+    await new Promise<void>((ok) => this.server.close(() => ok()));
+    this.server.closeAllConnections?.();
+  }
+}
+
+export { LOCAL_STAGE };

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import type { VirtualClock } from '../clock';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResource, resolveLocal } from '../local-stage';
+import type { FunctionDeclaration, ServiceDeclaration } from '../serverless-service';
+
+/**
+ * The project's Lambda functions, run locally as AWS would run them: each bundled by
+ * esbuild from its handler in serverless.yml (as serverless-esbuild does for deployment),
+ * each in its own worker thread with the environment serverless.yml gives it (resolved to
+ * local resources), and every SDK client pointed at the emulator by AWS_ENDPOINT_URL.
+ */
+export type FunctionError = Error & { errorType: string; errorMessage: string };
+
+export type Invocation = { key: string; ms: number; coldStart: boolean; error?: string };
+
+export const functionName = (key: string, stage = 'local') => `edge-mlops-${stage}-${key}`;
+export const functionArn = (key: string, stage = 'local') =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(key, stage)}`;
+
+/** Bundles every function of the service in one esbuild run. */
+export const bundleFunctions = async (
+  service: ServiceDeclaration,
+  outDir: string,
+): Promise<Record<string, string>> => {
+  mkdirSync(outDir, { recursive: true });
+  const entryPoints = Object.fromEntries(
+    Object.values(service.functions).map((fn) => [fn.key, join(service.root, `${fn.module}.ts`)]),
+  );
+  await build({
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    sourcemap: 'inline',
+    outExtension: { '.js': '.cjs' },
+    logLevel: 'silent',
+  });
+  return Object.fromEntries(
+    Object.keys(entryPoints).map((key) => [key, join(outDir, `${key}.cjs`)]),
+  );
+};
+
+export class FunctionRuntime {
+  private readonly workers = new Map<string, Worker>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; key: string; started: number }
+  >();
+  readonly invocations: Invocation[] = [];
+
+  constructor(
+    private readonly service: ServiceDeclaration,
+    private readonly bundles: Record<string, string>,
+    private readonly resources: Record<string, LocalResource>,
+    private readonly clock: VirtualClock,
+    private readonly baseEnv: Record<string, string>,
+    private readonly logs: Writable,
+  ) {}
+
+  /** The environment of one function: provider + function variables, resolved locally. */
+  environmentOf(fn: FunctionDeclaration): Record<string, string> {
+    const declared = resolveLocal(
+      { ...this.service.providerEnvironment, ...fn.environment },
+      this.resources,
+    ) as Record<string, unknown>;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(declared)) env[k] = String(v);
+    return {
+      PATH: process.env.PATH ?? '',
+      ...env,
+      ...this.baseEnv,
+      AWS_LAMBDA_FUNCTION_NAME: functionName(fn.key),
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    };
+  }
+
+  private worker(key: string): Worker {
+    let worker = this.workers.get(key);
+    if (worker) return worker;
+    const fn = this.service.functions[key];
+    const bundle = this.bundles[key];
+    if (!fn || !bundle) throw new Error(`serverless.yml declares no function ${key}`);
+    worker = new Worker(join(__dirname, 'worker.cjs'), {
+      workerData: {
+        bundle,
+        exportName: fn.exportName,
+        functionName: functionName(key),
+        functionArn: functionArn(key),
+        timeoutMs: (fn.timeout ?? 30) * 1000,
+        clock: this.clock.describe(),
+      },
+      env: this.environmentOf(fn),
+      execArgv: ['--enable-source-maps'],
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.pipe(this.logs, { end: false });
+    worker.stderr.pipe(this.logs, { end: false });
+    worker.on(
+      'message',
+      (msg: {
+        id: string;
+        result?: unknown;
+        error?: { name: string; message: string; stack: string };
+        coldStart?: boolean;
+      }) => {
+        const call = this.pending.get(msg.id);
+        if (!call) return;
+        this.pending.delete(msg.id);
+        const ms = Date.now() - call.started;
+        if (msg.error) {
+          this.invocations.push({ key: call.key, ms, coldStart: false, error: msg.error.name });
+          // As the Lambda runtime reports it: errorType is the error's name.
+          const error = new Error(
+            JSON.stringify({
+              errorType: msg.error.name,
+              errorMessage: msg.error.message,
+              trace: msg.error.stack.split('\n').slice(0, 8),
+            }),
+          ) as FunctionError;
+          error.name = msg.error.name;
+          error.errorType = msg.error.name;
+          error.errorMessage = msg.error.message;
+          call.reject(error);
+        } else {
+          this.invocations.push({ key: call.key, ms, coldStart: Boolean(msg.coldStart) });
+          call.resolve(msg.result);
+        }
+      },
+    );
+    worker.on('error', (error) => {
+      for (const [id, call] of this.pending) {
+        if (call.key === key) {
+          this.pending.delete(id);
+          call.reject(
+            Object.assign(new Error(`function ${key} crashed: ${error.message}`), {
+              name: 'Lambda.Unknown',
+            }),
+          );
+        }
+      }
+      this.workers.delete(key);
+    });
+    this.workers.set(key, worker);
+    return worker;
+  }
+
+  /** Invokes function `key` with `event` (RequestResponse); rejects with the function's error. */
+  invoke(key: string, event: unknown): Promise<unknown> {
+    const id = randomUUID();
+    const worker = this.worker(key);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, key, started: Date.now() });
+      worker.postMessage({ id, event: structuredClone(event), requestId: id });
+    });
+  }
+
+  keyOfArn(arn: string): string | undefined {
+    const name = arn.split(':').pop() ?? '';
+    return Object.keys(this.service.functions).find(
+      (key) => functionName(key) === name || key === name,
+    );
+  }
+
+  async close() {
+    await Promise.all([...this.workers.values()].map((w) => w.terminate()));
+    this.workers.clear();
+  }
+}

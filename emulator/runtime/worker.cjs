@@ -1,0 +1,68 @@
+'use strict';
+/**
+ * One Lambda function in local mode: its own thread with its own environment (from
+ * serverless.yml), its bundled handler, and the emulator's virtual clock, so a handler's
+ * `new Date()` agrees with the simulated world. Invocations arrive as messages.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+
+const { factor, startedAt, realStart } = workerData.clock;
+const RealDate = Date;
+const virtualNow = () => Math.round(startedAt + (RealDate.now() - realStart) * factor);
+class VirtualDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(virtualNow());
+    else super(...args);
+  }
+  static now() {
+    return virtualNow();
+  }
+}
+globalThis.Date = VirtualDate;
+
+let handler;
+let coldStart = true;
+const load = () => {
+  if (!handler) {
+    const mod = require(workerData.bundle);
+    handler = mod[workerData.exportName];
+    if (typeof handler !== 'function')
+      throw new Error(`${workerData.bundle} exports no function ${workerData.exportName}`);
+  }
+  return handler;
+};
+
+parentPort.on('message', async ({ id, event, requestId }) => {
+  const started = RealDate.now();
+  const context = {
+    functionName: workerData.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: workerData.functionArn,
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${workerData.functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, workerData.timeoutMs - (RealDate.now() - started)),
+  };
+  try {
+    const fn = load();
+    const wasCold = coldStart;
+    coldStart = false;
+    const result = await fn(event, context);
+    parentPort.postMessage({
+      id,
+      result: result === undefined ? null : result,
+      coldStart: wasCold,
+    });
+  } catch (error) {
+    parentPort.postMessage({
+      id,
+      error: {
+        name: error?.name ?? 'Error',
+        message: String(error?.message ?? error),
+        stack: String(error?.stack ?? ''),
+      },
+    });
+  }
+});

@@ -1,0 +1,439 @@
+import { parse as parseYaml } from 'yaml';
+import type { S3Backend } from '../backends';
+import { AwsError, epoch, page, required } from '../http';
+import type { Component, Deployment, World } from '../world';
+
+/**
+ * AWS IoT Greengrass v2 (REST JSON). Follows the API reference and the botocore model:
+ * component versions are immutable (ConflictException 409), a clientToken returns the
+ * cached response for 8 hours, a deployment replaces the target's previous one, artifacts
+ * must be readable, and group deployments stay ACTIVE while their job runs.
+ */
+type Body = Record<string, any>;
+type Query = URLSearchParams;
+
+const TARGET_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)\/.+$/;
+const CLIENT_TOKEN = /^[a-zA-Z0-9-]{1,64}$/;
+const TOKEN_TTL_MS = 8 * 3600 * 1000;
+const REGISTRATION_MS = 2_000;
+
+const componentArn = (world: World, name: string, version: string) =>
+  `arn:aws:greengrass:${world.region}:${world.account}:components:${name}:versions:${version}`;
+
+const componentState = (world: World, c: Component) =>
+  world.clock.now() >= c.deployableAt ? 'DEPLOYABLE' : 'INITIATED';
+
+/** Same token → cached answer (if the request is the same); different request → refused. */
+const idempotent = async <T>(
+  world: World,
+  token: string | undefined,
+  fingerprint: string,
+  run: () => Promise<T>,
+): Promise<T> => {
+  if (token === undefined) return run();
+  if (!CLIENT_TOKEN.test(token))
+    throw new AwsError(
+      'ValidationException',
+      `clientToken ${token} must match ^[a-zA-Z0-9-]+$ and be at most 64 characters`,
+    );
+  const cached = world.clientTokens.get(token);
+  if (cached && world.clock.now() - cached.at < TOKEN_TTL_MS) {
+    if (cached.fingerprint !== fingerprint) {
+      throw new AwsError(
+        'ConflictException',
+        `The client token ${token} was used with a different request`,
+        409,
+      );
+    }
+    return cached.response as T;
+  }
+  const response = await run();
+  world.clientTokens.set(token, { at: world.clock.now(), fingerprint, response });
+  return response;
+};
+
+const deploymentStatus = (world: World, d: Deployment): string => {
+  if (d.canceled) return 'CANCELED';
+  const latest = [...world.deployments.values()]
+    .filter((x) => x.targetArn === d.targetArn)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (latest && latest.deploymentId !== d.deploymentId) return 'INACTIVE';
+  if (/:thinggroup\//.test(d.targetArn)) return 'ACTIVE';
+  const job = world.fleet.jobs.get(d.jobId);
+  if (!job) return 'ACTIVE';
+  const c = world.fleet.counts(job, world.clock.now());
+  if (c.QUEUED + c.IN_PROGRESS > 0) return 'ACTIVE';
+  return c.SUCCEEDED === job.schedules.length ? 'COMPLETED' : 'FAILED';
+};
+
+const isLatest = (world: World, d: Deployment) =>
+  ![...world.deployments.values()].some(
+    (x) => x.targetArn === d.targetArn && x.createdAt > d.createdAt,
+  );
+
+const lifecycle = (name: string, world: World) => {
+  const component = [...world.components.values()].find((c) => c.name === name);
+  const manifests =
+    (component?.recipe.Manifests as { Lifecycle?: Record<string, unknown> }[] | undefined) ?? [];
+  const runs = manifests.some(
+    (m) => m.Lifecycle && ('Run' in m.Lifecycle || 'Startup' in m.Lifecycle),
+  );
+  if (name === 'aws.greengrass.Nucleus') return 'FINISHED';
+  if (component && !runs) return 'FINISHED';
+  return 'RUNNING';
+};
+
+export const greengrass = (world: World, s3: S3Backend) => {
+  const findComponent = (arn: string) => {
+    const c = world.components.get(arn);
+    if (!c)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Component version ${arn} does not exist`,
+        404,
+        { resourceId: arn, resourceType: 'component' },
+      );
+    return c;
+  };
+  const findDeployment = (id: string) => {
+    const d = world.deployments.get(id);
+    if (!d)
+      throw new AwsError('ResourceNotFoundException', `Deployment ${id} does not exist`, 404, {
+        resourceId: id,
+        resourceType: 'deployment',
+      });
+    return d;
+  };
+
+  return {
+    'POST /greengrass/v2/createComponentVersion': async (body: Body) => {
+      const text = Buffer.from(
+        required(body.inlineRecipe as string, 'inlineRecipe'),
+        'base64',
+      ).toString('utf8');
+      return idempotent(
+        world,
+        body.clientToken,
+        text + JSON.stringify(body.tags ?? {}),
+        async () => {
+          let recipe: Record<string, any>;
+          try {
+            recipe = text.trim().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+          } catch (error) {
+            throw new AwsError(
+              'ValidationException',
+              `The recipe is not valid JSON or YAML: ${(error as Error).message}`,
+            );
+          }
+          const name = String(required(recipe.ComponentName, 'ComponentName'));
+          const version = String(required(recipe.ComponentVersion, 'ComponentVersion'));
+          if (name.length > 128 || version.length > 64)
+            throw new AwsError(
+              'ValidationException',
+              'Component name is limited to 128 and version to 64 characters',
+            );
+          if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+            throw new AwsError(
+              'ValidationException',
+              `Component version ${version} is not a valid semantic version`,
+            );
+          }
+          if (recipe.RecipeFormatVersion !== '2020-01-25')
+            throw new AwsError('ValidationException', 'RecipeFormatVersion must be 2020-01-25');
+          const arn = componentArn(world, name, version);
+          if (world.components.has(arn)) {
+            throw new AwsError(
+              'ConflictException',
+              `Component [${name} : ${version}] for account [${world.account}] already exists and can't be created again.`,
+              409,
+              { resourceId: arn, resourceType: 'component' },
+            );
+          }
+          for (const manifest of (recipe.Manifests ?? []) as {
+            Artifacts?: { URI?: string; Uri?: string }[];
+          }[]) {
+            for (const artifact of manifest.Artifacts ?? []) {
+              const uri = artifact.URI ?? artifact.Uri;
+              if (uri?.startsWith('s3://') && !(await s3.exists(uri))) {
+                throw new AwsError(
+                  'ValidationException',
+                  `Specified artifact resource cannot be accessed: ${uri}`,
+                );
+              }
+            }
+          }
+          const now = world.clock.now();
+          world.components.set(arn, {
+            arn,
+            name,
+            version,
+            recipe,
+            recipeText: text,
+            tags: body.tags ?? {},
+            createdAt: now,
+            deployableAt: now + REGISTRATION_MS,
+          });
+          return {
+            arn,
+            componentName: name,
+            componentVersion: version,
+            creationTimestamp: epoch(now),
+            status: { componentState: 'REQUESTED', message: 'NONE', errors: {} },
+          };
+        },
+      );
+    },
+
+    'GET /greengrass/v2/components/{arn}/metadata': async (
+      _body: Body,
+      params: Record<string, string>,
+    ) => {
+      const c = findComponent(params.arn!);
+      const state = componentState(world, c);
+      return {
+        arn: c.arn,
+        componentName: c.name,
+        componentVersion: c.version,
+        creationTimestamp: epoch(c.createdAt),
+        publisher: c.recipe.ComponentPublisher,
+        description: c.recipe.ComponentDescription,
+        status: {
+          componentState: state,
+          message: state === 'DEPLOYABLE' ? 'NONE' : 'Registration in progress',
+          errors: {},
+        },
+        platforms: ((c.recipe.Manifests ?? []) as { Platform?: Record<string, string> }[]).map(
+          (m) => ({ attributes: m.Platform ?? {} }),
+        ),
+        tags: c.tags,
+      };
+    },
+
+    'GET /greengrass/v2/components/{arn}': async (
+      _body: Body,
+      params: Record<string, string>,
+      query: Query,
+    ) => {
+      const c = findComponent(params.arn!);
+      return {
+        recipeOutputFormat: query.get('recipeOutputFormat') ?? 'JSON',
+        recipe: Buffer.from(JSON.stringify(c.recipe)).toString('base64'),
+        tags: c.tags,
+      };
+    },
+
+    'POST /greengrass/v2/deployments': async (body: Body) => {
+      const targetArn = String(required(body.targetArn, 'targetArn'));
+      if (!TARGET_ARN.test(targetArn))
+        throw new AwsError(
+          'ValidationException',
+          `targetArn ${targetArn} must be an IoT thing or thing group ARN`,
+        );
+      const fingerprint = JSON.stringify([
+        targetArn,
+        body.components,
+        body.deploymentPolicies,
+        body.iotJobConfiguration,
+      ]);
+      return idempotent(world, body.clientToken, fingerprint, async () => {
+        if (!world.fleet.resolveTarget(targetArn)) {
+          throw new AwsError(
+            'ResourceNotFoundException',
+            `The target ${targetArn} does not exist`,
+            404,
+            { resourceId: targetArn, resourceType: 'target' },
+          );
+        }
+        for (const [name, spec] of Object.entries(
+          (body.components ?? {}) as Record<string, { componentVersion?: string }>,
+        )) {
+          const version = required(spec.componentVersion, `components.${name}.componentVersion`);
+          const c = world.components.get(componentArn(world, name, version));
+          // Public components (aws.greengrass.*) and the seeded baseline are always available.
+          const builtIn =
+            name.startsWith('aws.greengrass.') || name.startsWith('com.example.plant.');
+          if (!builtIn && (!c || componentState(world, c) !== 'DEPLOYABLE')) {
+            throw new AwsError(
+              'ResourceNotFoundException',
+              `The component ${name} version ${version} does not exist or is not deployable`,
+              404,
+              { resourceId: name, resourceType: 'component' },
+            );
+          }
+        }
+        return createDeployment(world, { ...body, targetArn });
+      });
+    },
+
+    'GET /greengrass/v2/deployments': async (
+      _body: Body,
+      _params: Record<string, string>,
+      query: Query,
+    ) => {
+      const target = query.get('targetArn');
+      const latestOnly = (query.get('historyFilter') ?? 'LATEST_ONLY') === 'LATEST_ONLY';
+      const all = [...world.deployments.values()]
+        .filter((d) => !target || d.targetArn === target)
+        .filter((d) => !latestOnly || isLatest(world, d))
+        .sort((a, b) => b.createdAt - a.createdAt);
+      const { items, nextToken } = page(
+        all,
+        query.get('nextToken') ?? undefined,
+        Number(query.get('maxResults') ?? 50),
+        100,
+      );
+      return {
+        deployments: items.map((d) => ({
+          targetArn: d.targetArn,
+          revisionId: d.revisionId,
+          deploymentId: d.deploymentId,
+          deploymentName: d.deploymentName,
+          creationTimestamp: epoch(d.createdAt),
+          deploymentStatus: deploymentStatus(world, d),
+          isLatestForTarget: isLatest(world, d),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+
+    'GET /greengrass/v2/deployments/{deploymentId}': async (
+      _body: Body,
+      params: Record<string, string>,
+    ) => {
+      const d = findDeployment(params.deploymentId!);
+      const job = world.fleet.jobs.get(d.jobId)!;
+      return {
+        targetArn: d.targetArn,
+        revisionId: d.revisionId,
+        deploymentId: d.deploymentId,
+        deploymentName: d.deploymentName,
+        deploymentStatus: deploymentStatus(world, d),
+        iotJobId: job.jobId,
+        iotJobArn: job.jobArn,
+        components: d.components,
+        deploymentPolicies: d.deploymentPolicies,
+        iotJobConfiguration: d.iotJobConfiguration,
+        creationTimestamp: epoch(d.createdAt),
+        isLatestForTarget: isLatest(world, d),
+        tags: d.tags ?? {},
+      };
+    },
+
+    'POST /greengrass/v2/deployments/{deploymentId}/cancel': async (
+      _body: Body,
+      params: Record<string, string>,
+    ) => {
+      const d = findDeployment(params.deploymentId!);
+      const status = deploymentStatus(world, d);
+      if (status !== 'ACTIVE')
+        throw new AwsError(
+          'ConflictException',
+          `Deployment ${d.deploymentId} is ${status} and can't be cancelled`,
+          409,
+          { resourceId: d.deploymentId, resourceType: 'deployment' },
+        );
+      d.canceled = true;
+      world.fleet.cancel(world.fleet.jobs.get(d.jobId)!, world.clock.now());
+      return { message: 'SUCCESS' };
+    },
+
+    'GET /greengrass/v2/coreDevices': async (
+      _body: Body,
+      _params: Record<string, string>,
+      query: Query,
+    ) => {
+      const group = query.get('thingGroupArn');
+      const things = group
+        ? (world.fleet.resolveTarget(group) ?? [])
+        : [...world.fleet.things.keys()];
+      const { items, nextToken } = page(
+        things,
+        query.get('nextToken') ?? undefined,
+        Number(query.get('maxResults') ?? 100),
+        100,
+      );
+      return {
+        coreDevices: items.map((thing) => ({
+          coreDeviceThingName: thing,
+          status: 'HEALTHY',
+          lastStatusUpdateTimestamp: epoch(world.clock.now()),
+          platform: 'linux',
+          architecture: 'aarch64',
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+
+    'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents': async (
+      _body: Body,
+      params: Record<string, string>,
+      query: Query,
+    ) => {
+      const thing = params.coreDeviceThingName!;
+      if (!world.fleet.things.has(thing))
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Core device ${thing} does not exist`,
+          404,
+          { resourceId: thing, resourceType: 'coreDevice' },
+        );
+      const installed = Object.entries(world.fleet.installedOn(thing, world.clock.now()));
+      const { items, nextToken } = page(
+        installed,
+        query.get('nextToken') ?? undefined,
+        Number(query.get('maxResults') ?? 50),
+        100,
+      );
+      return {
+        installedComponents: items.map(([name, spec]) => ({
+          componentName: name,
+          componentVersion: spec.componentVersion,
+          lifecycleState: lifecycle(name, world),
+          isRoot: true,
+          lastReportedTimestamp: epoch(world.clock.now()),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  };
+};
+
+/** Creates a deployment and its IoT job (also used to seed each group's baseline). */
+export const createDeployment = (world: World, body: Body, options: { healthy?: boolean } = {}) => {
+  const now = world.clock.now();
+  const deploymentId = crypto.randomUUID();
+  const jobConfig = body.iotJobConfiguration ?? {};
+  const abort = jobConfig.abortConfig?.criteriaList?.[0];
+  const job = world.fleet.createJob({
+    deploymentId,
+    targetArn: body.targetArn,
+    components: body.components ?? {},
+    createdAt: now,
+    maximumPerMinute: jobConfig.jobExecutionsRolloutConfig?.maximumPerMinute,
+    timeoutMinutes: jobConfig.timeoutConfig?.inProgressTimeoutInMinutes,
+    abort: abort
+      ? {
+          thresholdPercentage: abort.thresholdPercentage,
+          minExecuted: abort.minNumberOfExecutedThings,
+        }
+      : undefined,
+    healthy: options.healthy,
+  });
+  const deployment: Deployment = {
+    deploymentId,
+    deploymentName: body.deploymentName,
+    targetArn: body.targetArn,
+    revisionId: String(
+      [...world.deployments.values()].filter((d) => d.targetArn === body.targetArn).length + 1,
+    ),
+    components: body.components ?? {},
+    deploymentPolicies: body.deploymentPolicies,
+    iotJobConfiguration: body.iotJobConfiguration,
+    tags: body.tags,
+    createdAt: now,
+    jobId: job.jobId,
+    canceled: false,
+  };
+  world.deployments.set(deploymentId, deployment);
+  return { deploymentId, iotJobId: job.jobId, iotJobArn: job.jobArn };
+};

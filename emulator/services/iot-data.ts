@@ -1,0 +1,63 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ComponentSpec } from '../fleet';
+import { uniform } from '../random';
+import type { World } from '../world';
+
+/**
+ * AWS IoT data plane (REST JSON): Publish. Plays the device side of the inference smoke
+ * test (functions/shared/smoke-contract.ts): a twin device whose inference component is
+ * RUNNING answers each request, and the answer is stored where the IoT rule would put it.
+ */
+export type SmokeExpectations = Map<string, unknown>;
+
+const REQUEST = /^edge-mlops\/smoke\/request\/([^/]+)\/([^/]+)$/;
+
+export const iotData = (
+  world: World,
+  store: { doc: DynamoDBDocumentClient; table: string },
+  expectations: () => SmokeExpectations,
+  inferenceComponents: () => Set<string>,
+) => ({
+  'POST /topics/{topic}': async (body: unknown, params: Record<string, string>) => {
+    const topic = decodeURIComponent(params.topic!);
+    const match = REQUEST.exec(topic);
+    if (!match) return {};
+    const [, thing, runId] = match;
+    const request = JSON.parse(
+      Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body),
+    ) as { requestId: string };
+    const installed: Record<string, ComponentSpec> = world.fleet.installedOn(
+      thing!,
+      world.clock.now(),
+    );
+    if (!Object.keys(installed).some((name) => inferenceComponents().has(name))) return {};
+    const expected = expectations().get(request.requestId);
+    const wrong =
+      world.options.badModel &&
+      uniform(world.options.seed, 'answer', thing!, request.requestId) < 0.8;
+    const latencyMs = Math.round(
+      40 +
+        uniform(world.options.seed, 'latency', thing!, request.requestId) *
+          (world.options.badModel ? 300 : 90),
+    );
+    const answer = {
+      pk: `smoke#${runId}`,
+      sk: `${thing}#${request.requestId}`,
+      runId,
+      requestId: request.requestId,
+      thingName: thing,
+      output: wrong ? 'unknown' : expected,
+      latencyMs,
+    };
+    // The device answers after its inference; the IoT rule writes the answer to the table.
+    setTimeout(
+      () =>
+        void store.doc
+          .send(new PutCommand({ TableName: store.table, Item: answer }))
+          .catch(() => undefined),
+      world.clock.realMs(latencyMs),
+    );
+    return {};
+  },
+});

@@ -1,0 +1,82 @@
+import { AwsError, epoch, page } from '../http';
+import type { World } from '../world';
+
+/**
+ * AWS IoT (REST JSON): the jobs Greengrass makes for deployments. DescribeJob returns the
+ * aggregate counters (`jobProcessDetails`) that rollout monitoring reads, whatever the
+ * fleet size; ListJobExecutionsForJob pages through devices by status.
+ */
+type Query = URLSearchParams;
+
+export const iot = (world: World) => {
+  const findJob = (jobId: string) => {
+    const job = world.fleet.jobs.get(jobId);
+    if (!job) throw new AwsError('ResourceNotFoundException', `Job ${jobId} does not exist`, 404);
+    return job;
+  };
+  return {
+    'GET /jobs/{jobId}': async (_body: unknown, params: Record<string, string>) => {
+      const job = findJob(params.jobId!);
+      const now = world.clock.now();
+      const c = world.fleet.counts(job, now);
+      const stopped = world.fleet.stoppedAt(job, now);
+      const deployment = world.deployments.get(job.deploymentId);
+      const group = /:thinggroup\//.test(job.targetArn);
+      const settled = c.QUEUED + c.IN_PROGRESS === 0;
+      return {
+        job: {
+          jobArn: job.jobArn,
+          jobId: job.jobId,
+          targetSelection: group ? 'CONTINUOUS' : 'SNAPSHOT',
+          status:
+            stopped !== undefined ? 'CANCELED' : !group && settled ? 'COMPLETED' : 'IN_PROGRESS',
+          targets: [job.targetArn],
+          description: `Greengrass deployment ${job.deploymentId}`,
+          createdAt: epoch(job.createdAt),
+          lastUpdatedAt: epoch(now),
+          jobExecutionsRolloutConfig: (
+            deployment?.iotJobConfiguration as { jobExecutionsRolloutConfig?: unknown }
+          )?.jobExecutionsRolloutConfig,
+          jobProcessDetails: {
+            processingTargets: [],
+            numberOfCanceledThings: c.CANCELED,
+            numberOfSucceededThings: c.SUCCEEDED,
+            numberOfFailedThings: c.FAILED,
+            numberOfRejectedThings: 0,
+            numberOfQueuedThings: c.QUEUED,
+            numberOfInProgressThings: c.IN_PROGRESS,
+            numberOfRemovedThings: 0,
+            numberOfTimedOutThings: c.TIMED_OUT,
+          },
+        },
+      };
+    },
+
+    'GET /jobs/{jobId}/things': async (
+      _body: unknown,
+      params: Record<string, string>,
+      query: Query,
+    ) => {
+      const job = findJob(params.jobId!);
+      const status = query.get('status') ?? undefined;
+      const executions = world.fleet.executions(job, world.clock.now(), status as never);
+      const { items, nextToken } = page(
+        executions,
+        query.get('nextToken') ?? undefined,
+        Number(query.get('maxResults') ?? 50),
+        250,
+      );
+      return {
+        executionSummaries: items.map((e, i) => ({
+          thingArn: world.fleet.thingArn(e.thing),
+          jobExecutionSummary: {
+            status: e.status,
+            queuedAt: epoch(e.notifyAt),
+            executionNumber: i + 1,
+          },
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  };
+};

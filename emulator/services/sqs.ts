@@ -1,0 +1,73 @@
+import { AwsError } from '../http';
+import type { SqsMessage, World } from '../world';
+
+/** Amazon SQS (AWS JSON 1.0): the dead-letter queue of start-pipeline. */
+const VISIBILITY_MS = 30_000;
+
+export const queueNameOf = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop() ?? '';
+
+export const sqs = (world: World) => {
+  const queue = (url: string | undefined) => {
+    const q = world.queues.get(queueNameOf(url ?? ''));
+    if (!q)
+      throw new AwsError(
+        'AWS.SimpleQueueService.NonExistentQueue',
+        'The specified queue does not exist.',
+      );
+    return q;
+  };
+  return {
+    SendMessage: async (body: { QueueUrl?: string; MessageBody?: string }) => {
+      const message: SqsMessage = {
+        id: crypto.randomUUID(),
+        body: body.MessageBody ?? '',
+        visibleAt: 0,
+        sentAt: world.clock.now(),
+        receiveCount: 0,
+      };
+      queue(body.QueueUrl).push(message);
+      return { MessageId: message.id };
+    },
+    ReceiveMessage: async (body: {
+      QueueUrl?: string;
+      MaxNumberOfMessages?: number;
+      VisibilityTimeout?: number;
+    }) => {
+      const now = world.clock.now();
+      const ready = queue(body.QueueUrl)
+        .filter((m) => m.visibleAt <= now)
+        .slice(0, Math.min(10, body.MaxNumberOfMessages ?? 1));
+      for (const m of ready) {
+        m.receipt = crypto.randomUUID();
+        m.receiveCount++;
+        m.visibleAt = now + (body.VisibilityTimeout ?? VISIBILITY_MS / 1000) * 1000;
+      }
+      return {
+        Messages: ready.map((m) => ({
+          MessageId: m.id,
+          ReceiptHandle: m.receipt,
+          Body: m.body,
+          Attributes: {
+            SentTimestamp: String(m.sentAt),
+            ApproximateReceiveCount: String(m.receiveCount),
+          },
+        })),
+      };
+    },
+    DeleteMessage: async (body: { QueueUrl?: string; ReceiptHandle?: string }) => {
+      const q = queue(body.QueueUrl);
+      const i = q.findIndex((m) => m.receipt === body.ReceiptHandle);
+      if (i < 0)
+        throw new AwsError('ReceiptHandleIsInvalid', 'The input receipt handle is invalid.');
+      q.splice(i, 1);
+      return {};
+    },
+    GetQueueAttributes: async (body: { QueueUrl?: string }) => ({
+      Attributes: { ApproximateNumberOfMessages: String(queue(body.QueueUrl).length) },
+    }),
+    GetQueueUrl: async (body: { QueueName?: string }) => {
+      queue(body.QueueName);
+      return { QueueUrl: body.QueueName };
+    },
+  };
+};
