@@ -253,7 +253,10 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       stateTransitions: execution?.transitions ?? 0,
       ...(approval ? { approval } : {}),
       resourcesCreated: {
-        compilationJobs: diff(after.resources.compilationJobs, before.resources.compilationJobs),
+        compilationJobs: diff(
+          after.resources.compilationJobs,
+          before.resources.compilationJobs,
+        ).sort(),
         componentVersions: diff(
           after.resources.componentVersions,
           before.resources.componentVersions,

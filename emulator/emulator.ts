@@ -71,6 +71,24 @@ const CREATED = new Set([
   'POST /greengrass/v2/deployments',
 ]);
 
+/** REST routes by their API operation name, for call counts that read like the API. */
+const OPERATION_NAMES: Record<string, string> = {
+  'POST /greengrass/v2/createComponentVersion': 'CreateComponentVersion',
+  'GET /greengrass/v2/components/{arn}/metadata': 'DescribeComponent',
+  'GET /greengrass/v2/components/{arn}': 'GetComponent',
+  'POST /greengrass/v2/deployments': 'CreateDeployment',
+  'GET /greengrass/v2/deployments': 'ListDeployments',
+  'GET /greengrass/v2/deployments/{deploymentId}': 'GetDeployment',
+  'POST /greengrass/v2/deployments/{deploymentId}/cancel': 'CancelDeployment',
+  'GET /greengrass/v2/coreDevices': 'ListCoreDevices',
+  'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents':
+    'ListInstalledComponents',
+  'GET /jobs/{jobId}': 'DescribeJob',
+  'GET /jobs/{jobId}/things': 'ListJobExecutionsForJob',
+  'POST /topics/{topic}': 'Publish',
+  'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
+};
+
 type RestHandler = (
   body: any,
   params: Record<string, string>,
@@ -533,7 +551,7 @@ export class Emulator {
                 `${req.method} ${path} is not implemented by the emulator`,
                 404,
               );
-            operation = route.key;
+            operation = OPERATION_NAMES[route.key] ?? route.key;
             const m = route.regex.exec(path)!;
             const params = Object.fromEntries(
               route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]),

@@ -62,7 +62,10 @@ export class FunctionRuntime {
     private readonly clock: VirtualClock,
     private readonly baseEnv: Record<string, string>,
     private readonly logs: Writable,
-  ) {}
+  ) {
+    // Every function's stdout and stderr are piped into the one log sink.
+    this.logs.setMaxListeners(0);
+  }
 
   /** The environment of one function: provider + function variables, resolved locally. */
   environmentOf(fn: FunctionDeclaration): Record<string, string> {

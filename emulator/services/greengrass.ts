@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { S3Backend } from '../backends';
 import { AwsError, epoch, page, required } from '../http';
@@ -401,7 +402,11 @@ export const greengrass = (world: World, s3: S3Backend) => {
 /** Creates a deployment and its IoT job (also used to seed each group's baseline). */
 export const createDeployment = (world: World, body: Body, options: { healthy?: boolean } = {}) => {
   const now = world.clock.now();
-  const deploymentId = crypto.randomUUID();
+  // Deterministic under the seed, like everything the simulation decides.
+  const digest = createHash('sha256')
+    .update(`${world.options.seed}|deployment|${world.deployments.size}`)
+    .digest('hex');
+  const deploymentId = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-a${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
   const jobConfig = body.iotJobConfiguration ?? {};
   const abort = jobConfig.abortConfig?.criteriaList?.[0];
   const job = world.fleet.createJob({

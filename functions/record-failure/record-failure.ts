@@ -28,8 +28,17 @@ export type RecordFailureDeps = {
   config: { stage: string };
 };
 
-/** How far the execution got, read from which results its state holds. */
-export const stageReached = (state: Record<string, unknown>): string => {
+/** Errors that tell by themselves where the execution stopped. */
+const STAGE_OF_ERROR: Record<string, string> = {
+  ApprovalRejected: 'approval',
+  ApprovalTimedOut: 'approval',
+  RolloutAborted: 'production',
+  TwinTestsFailed: 'twin-tests',
+};
+
+/** How far the execution got: from the error, else from which results its state holds. */
+export const stageReached = (state: Record<string, unknown>, error?: string): string => {
+  if (error && STAGE_OF_ERROR[error]) return STAGE_OF_ERROR[error];
   const steps: [string, string][] = [
     ['rollout', 'production'],
     ['approval', 'approval'],
@@ -69,7 +78,7 @@ export const recordFailure = async (
   const input = parseInput(InputSchema, rawInput);
   const status = STATUS[input.error.Error] ?? 'FAILED';
   const cause = readableCause(input.error.Cause);
-  const reached = stageReached(input.state);
+  const reached = stageReached(input.state, input.error.Error);
   await writeOutcome(deps.sagemaker, input.modelPackageArn, [
     [metadataKey(deps.config.stage, 'status'), status.toLowerCase()],
     [metadataKey(deps.config.stage, 'stage-reached'), reached],

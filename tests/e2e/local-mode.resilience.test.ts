@@ -1,0 +1,31 @@
+import { runSimulation } from '../helpers/local-mode';
+
+describe('local mode: delivery and API faults', () => {
+  it('DuplicateDelivery: the same event delivered three times makes one execution', async () => {
+    // Act
+    const s = await runSimulation({ approve: true, duplicateDeliveries: 2 });
+    // Assess
+    expect(s.status).toBe('SUCCEEDED');
+    expect(s.deliveries).toHaveLength(3);
+    const arns = new Set(s.deliveries.map((d: any) => d.executionArn));
+    expect([...arns]).toEqual([s.executionArn]);
+    expect(s.awsCalls['states.StartExecution']).toBe(3);
+    expect(s.resourcesCreated.compilationJobs).toHaveLength(2);
+  });
+
+  it('ApiFaults: with 20% of calls throttled or failing, the run succeeds with no duplicate resources', async () => {
+    // Act
+    const s = await runSimulation({ approve: true, apiFaultRate: 0.2, seed: 'faults' });
+    // Assess
+    expect(s.injectedFaults).toBeGreaterThan(5);
+    expect(s.status).toBe('SUCCEEDED');
+    expect(s.resourcesCreated.compilationJobs).toHaveLength(2);
+    expect(s.resourcesCreated.componentVersions).toEqual([
+      'com.example.defectdetector.model@1.0.7',
+      'com.example.defectdetector.inference@1.4.0',
+    ]);
+    const targets = s.resourcesCreated.deployments.map((d) => d.target);
+    expect(targets).toHaveLength(4);
+    expect(new Set(targets).size).toBe(4);
+  });
+});

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { type SimulateOptions, type SimulationSummary, simulate } from '../../cli/simulate';
+
+const ROOT = join(__dirname, '../..');
+
+/** Runs `edge-mlops simulate` in-process (embedded emulator) with test defaults. */
+export const runSimulation = (options: Partial<SimulateOptions> = {}): Promise<SimulationSummary> =>
+  simulate(
+    {
+      event: join(ROOT, 'events/model-package-approved.json'),
+      config: join(ROOT, 'config/local.yml'),
+      fleetSize: 5,
+      deviceFailureRate: 0,
+      apiFaultRate: 0,
+      duplicateDeliveries: 0,
+      seed: 'edge-mlops',
+      timeoutSeconds: 120,
+      ...options,
+    },
+    () => undefined,
+  );
+
+/** Model component deployments per target (rollbacks included). */
+export const deploymentsByTarget = (summary: SimulationSummary) => {
+  const counts: Record<string, number> = {};
+  for (const d of summary.resourcesCreated.deployments) {
+    const name = d.target.slice(d.target.indexOf('/') + 1);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+};
