@@ -144,3 +144,36 @@ export const recordFleetRelease = async (
   }
   return next;
 };
+
+/**
+ * A live release was rejected: the fleet goes back to its previous good release, which
+ * becomes the last good one again (there is no older one left to fall back to). Only the
+ * lease holder may do this; recording twice is a no-op.
+ */
+export const restorePreviousRelease = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+  holder: string,
+  rejectedArn: string,
+): Promise<FleetRecord> => {
+  const record = await getFleetRecord(store, group, fleet);
+  if (record.lastGood?.modelPackageArn !== rejectedArn) return record;
+  const next: FleetRecord = { ...(record.previousGood ? { lastGood: record.previousGood } : {}) };
+  try {
+    await store.dynamo.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { ...fleetKey(group, fleet), ...next },
+        ConditionExpression: 'leaseHolder = :me',
+        ExpressionAttributeValues: { ':me': holder },
+      }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) {
+      throw new FleetBusy(`fleet ${fleet} was taken over before the rollback was recorded`);
+    }
+    throw classifyAwsError(error, `recording the rollback of fleet ${fleet}`);
+  }
+  return next;
+};

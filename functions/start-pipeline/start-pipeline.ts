@@ -11,6 +11,7 @@ import {
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { approvalKey, approvalOfExecution, getApproval } from '../shared/approval/store';
 import { classifyAwsError, isAwsError } from '../shared/errors';
+import { deterministicName, EXECUTION_NAME } from '../shared/names';
 import {
   advanceLatestVersion,
   executionsOf,
@@ -18,7 +19,7 @@ import {
   recordPackageStatus,
 } from '../shared/registry-store';
 import type { StageConfig } from '../shared/stage-config/schema';
-import type { StateStore } from '../shared/state-store';
+import { getFleetRecord, type StateStore } from '../shared/state-store';
 import {
   executionInput,
   executionName,
@@ -33,7 +34,13 @@ export type Decision =
   | { decision: 'stale'; reason: string }
   | { decision: 'superseded'; reason: string }
   | { decision: 'started' | 'duplicate'; executionArn: string; executionName: string }
-  | { decision: 'rejected'; stopped: string[]; rejectedAtApproval: string[] };
+  | {
+      decision: 'rejected';
+      stopped: string[];
+      rejectedAtApproval: string[];
+      liveOn: string[];
+      rollbackExecutionArn?: string;
+    };
 
 export type StartPipelineDeps = {
   sfn: SFNClient;
@@ -160,7 +167,42 @@ const reject = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promis
     if (outcome === 'stopped') stopped.push(executionArn);
     if (outcome === 'rejected') rejectedAtApproval.push(executionArn);
   }
-  return { decision: 'rejected', stopped, rejectedAtApproval };
+  // Live on fleets? Then those fleets go back to their previous good release.
+  const profile = deps.config.stageConfig.modelGroups[d.ModelPackageGroupName]!;
+  const liveOn: string[] = [];
+  for (const fleet of profile.fleets) {
+    const record = await getFleetRecord(deps.store, d.ModelPackageGroupName, fleet.name);
+    if (record.lastGood?.modelPackageArn === d.ModelPackageArn) liveOn.push(fleet.name);
+  }
+  if (liveOn.length === 0) return { decision: 'rejected', stopped, rejectedAtApproval, liveOn };
+  const name = deterministicName(
+    [
+      'rollback',
+      d.ModelPackageGroupName,
+      `v${d.ModelPackageVersion}`,
+      executionName(event).slice(-8),
+    ],
+    EXECUTION_NAME,
+  );
+  const rollbackExecutionArn = executionArnOf(deps.config.stateMachineArn, name);
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.config.stateMachineArn,
+        name,
+        input: JSON.stringify({
+          modelPackageArn: d.ModelPackageArn,
+          modelPackageGroupName: d.ModelPackageGroupName,
+          modelPackageVersion: d.ModelPackageVersion,
+          rollback: { reason: why, fleets: liveOn },
+        }),
+      }),
+    );
+  } catch (error) {
+    if (!isAwsError(error, 'ExecutionAlreadyExists'))
+      throw classifyAwsError(error, 'StartExecution (rollback)');
+  }
+  return { decision: 'rejected', stopped, rejectedAtApproval, liveOn, rollbackExecutionArn };
 };
 
 /**

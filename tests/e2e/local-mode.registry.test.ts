@@ -94,3 +94,71 @@ describe('local mode: the model registry changes its mind', () => {
     expect(waves).toEqual([]);
   });
 });
+
+describe('local mode: rejecting a live version', () => {
+  it('RejectedLiveVersionRollsBack: fleets running it go back to their previous release', async () => {
+    // Prepare: version 8 is approved and rolled out everywhere through the real path.
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { simulate } = await import('../../cli/simulate');
+    const v8 = JSON.parse(JSON.stringify(event));
+    v8.id = '8c9d4f0e-1a2b-4c3d-8e9f-0a1b2c3d4e58';
+    v8.detail.ModelPackageVersion = 8;
+    v8.detail.ModelPackageArn = v8.detail.ModelPackageArn.replace(/\/7$/, '/8');
+    v8.resources = [v8.detail.ModelPackageArn];
+    v8.detail.LastModifiedTime = '2026-11-21T09:00:00Z';
+    const file = join(mkdtempSync(join(tmpdir(), 'v8-')), 'v8.json');
+    writeFileSync(file, JSON.stringify(v8));
+    const rollout = await simulate(
+      {
+        event: file,
+        config: join(ROOT, 'config/local.yml'),
+        approve: true,
+        endpoint: emulator.url,
+        fleetSize: 5,
+        deviceFailureRate: 0,
+        apiFaultRate: 0,
+        duplicateDeliveries: 0,
+        seed: 'edge-mlops',
+        timeoutSeconds: 120,
+      },
+      () => undefined,
+    );
+    expect(rollout.status).toBe('SUCCEEDED');
+    // Act: version 8 is rejected in the registry after it went live.
+    const sagemaker = new SageMakerClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials,
+    });
+    await sagemaker.send(
+      new UpdateModelPackageCommand({
+        ModelPackageArn: v8.detail.ModelPackageArn,
+        ModelApprovalStatus: 'Rejected',
+      }),
+    );
+    // Assess
+    const rollback = await until('the rollback execution', async () =>
+      [...emulator.sfn.executions.values()].find(
+        (e) => e.name.startsWith('rollback-defect-detector-v8') && e.status !== 'RUNNING',
+      ),
+    );
+    expect(rollback.status).toBe('SUCCEEDED');
+    expect(rollback.statesVisited).toEqual([
+      'Rollback Requested?',
+      'Roll Back Rejected Release',
+      'Rollback Complete',
+    ]);
+    const latest = (target: string) =>
+      [...emulator.world.deployments.values()]
+        .filter((d) => d.targetArn.endsWith(`/${target}`))
+        .sort((a, b) => b.createdAt - a.createdAt)[0]!;
+    for (const group of ['factory-jetson-canary', 'factory-jetson-main', 'field-rpi']) {
+      // No earlier release: our components are removed, the plant baseline stays.
+      expect(Object.keys(latest(group).components).sort()).toEqual([
+        'aws.greengrass.Nucleus',
+        'com.example.plant.telemetry',
+      ]);
+    }
+  });
+});
