@@ -737,9 +737,12 @@ export class Emulator {
 
   /** Stops the server and the function workers. */
   async close() {
+    // Executions still running (e.g. waiting at approval) end with the emulator.
+    for (const execution of this.sfn.executions.values()) execution.abort?.();
     await this.functions.close();
-    await new Promise<void>((ok) => this.server.close(() => ok()));
-    this.server.closeAllConnections?.();
+    const closed = new Promise<void>((ok) => this.server.close(() => ok()));
+    this.server.closeAllConnections();
+    await closed;
   }
 }
 
