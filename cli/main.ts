@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { formatSummary, simulate } from './simulate';
+import { registerSreCommands } from './sre/commands';
 
 /** The `edge-mlops` command line. Logs and progress go to stderr; `--json` results to stdout. */
 const rate = (value: string) => {
@@ -136,7 +137,10 @@ program
     process.exit(summary.status === 'SUCCEEDED' ? 0 : 1);
   });
 
+registerSreCommands(program, (code) => process.exit(code));
+
 program.parseAsync(process.argv).catch((error: Error) => {
-  stderr(`edge-mlops: ${error.name === 'ConfigError' ? '' : `${error.name}: `}${error.message}`);
+  const plain = error.name === 'ConfigError' || error.name === 'CliError';
+  stderr(`edge-mlops: ${plain ? '' : `${error.name}: `}${error.message}`);
   process.exit(2);
 });

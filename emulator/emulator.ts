@@ -135,6 +135,7 @@ export class Emulator {
       compileSeconds: options.compileSeconds ?? 240,
       compileFailure: options.compileFailure,
       approvalTimeout: options.approvalTimeout ?? false,
+      failingOperations: options.failingOperations ?? [],
     };
     const fleet = new Fleet(LOCAL_ACCOUNT, LOCAL_REGION, {
       seed: worldOptions.seed,
@@ -578,6 +579,18 @@ export class Emulator {
           }
           const call = { service, operation, at: clock.now(), status: 200 };
           if (!internalCall) world.calls.push(call);
+          // A simulated outage of one operation: every call fails until it is cleared.
+          if (
+            !internalCall &&
+            world.options.failingOperations.includes(`${service}.${operation}`)
+          ) {
+            call.status = 500;
+            throw new AwsError(
+              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+              `${service}.${operation} is unavailable (simulated outage)`,
+              500,
+            );
+          }
           // Injected faults: throttling or a 5xx before the work, or a 5xx after it (the
           // answer is lost, the side effect happened): what retries must survive.
           if (

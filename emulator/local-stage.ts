@@ -24,12 +24,17 @@ export const localResources = (
   endpoints: { approvalApiUrl: string; emulatorUrl: string },
   stage = LOCAL_STAGE,
 ): Record<string, LocalResource> => {
-  const declared = ((service.raw.resources as { Resources?: Record<string, { Type: string }> })
-    ?.Resources ?? {}) as Record<string, { Type: string }>;
+  type Declared = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  const declared = ((service.raw.resources as { Resources?: Declared })?.Resources ??
+    {}) as Declared;
   const out: Record<string, LocalResource> = {};
   const prefix = `edge-mlops-${stage}`;
-  for (const [logicalId, { Type: type }] of Object.entries(declared)) {
-    const name = `${prefix}-${slug(logicalId)}`;
+  for (const [logicalId, { Type: type, Properties: props }] of Object.entries(declared)) {
+    // A name serverless.yml gives (QueueName, TableName …) is kept; otherwise one is made up.
+    const given = [props?.QueueName, props?.TableName, props?.BucketName, props?.TopicName].find(
+      (v) => typeof v === 'string',
+    ) as string | undefined;
+    const name = given ? given.replaceAll('${sls:stage}', stage) : `${prefix}-${slug(logicalId)}`;
     switch (type) {
       case 'AWS::DynamoDB::Table':
         out[logicalId] = {

@@ -19,6 +19,8 @@ export type EmulatorOptions = {
   compileFailure?: string;
   /** Nobody answers approvals: task-token waits time out at once. */
   approvalTimeout: boolean;
+  /** Operations ("service.Operation") that answer 500 every time, until cleared (outages). */
+  failingOperations: string[];
 };
 
 export type ModelPackage = {

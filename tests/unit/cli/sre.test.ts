@@ -1,0 +1,480 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { listDeadLetters, replayDeadLetter } from '../../../cli/sre/dlq';
+import {
+  explainExecution,
+  findStateMachine,
+  listExecutions,
+  parseSince,
+  redriveExecution,
+  replayExecution,
+} from '../../../cli/sre/executions';
+import { table } from '../../../cli/sre/format';
+
+const sfn = mockClient(SFNClient);
+const sqs = mockClient(SQSClient);
+const lambda = mockClient(LambdaClient);
+const MACHINE =
+  'arn:aws:states:us-east-1:111111111111:stateMachine:edge-mlops-prod-edge-deployment';
+const exec = (name: string) =>
+  `arn:aws:states:us-east-1:111111111111:execution:edge-mlops-prod-edge-deployment:${name}`;
+const input = (group: string, version: number) =>
+  JSON.stringify({
+    modelPackageGroupName: group,
+    modelPackageVersion: version,
+    modelPackageArn: `arn:aws:sagemaker:us-east-1:111111111111:model-package/${group}/${version}`,
+  });
+const client = () => new SFNClient({ region: 'us-east-1' });
+
+beforeEach(() => {
+  sfn.reset();
+  sqs.reset();
+  lambda.reset();
+});
+
+describe('executions list', () => {
+  it('reads every page and shows group, version, status and the failed state', async () => {
+    // Prepare
+    sfn
+      .on(ListExecutionsCommand)
+      .resolvesOnce({
+        executions: [
+          {
+            executionArn: exec('a'),
+            name: 'a',
+            status: 'FAILED',
+            startDate: new Date('2026-11-25T10:00:00Z'),
+            stopDate: new Date('2026-11-25T10:30:00Z'),
+            stateMachineArn: MACHINE,
+          },
+        ],
+        nextToken: 'p2',
+      })
+      .resolvesOnce({
+        executions: [
+          {
+            executionArn: exec('b'),
+            name: 'b',
+            status: 'SUCCEEDED',
+            startDate: new Date('2026-11-25T11:00:00Z'),
+            stateMachineArn: MACHINE,
+          },
+        ],
+      });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: exec('a') })
+      .resolves({ input: input('det', 7), status: 'FAILED' } as never);
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: exec('b') })
+      .resolves({ input: input('det', 8), status: 'SUCCEEDED' } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 3,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Deploy To Twin' },
+        },
+        {
+          id: 2,
+          type: 'TaskStateExited',
+          timestamp: new Date(),
+          stateExitedEventDetails: { name: 'Register Inference Component' },
+        },
+      ],
+    } as never);
+    // Act
+    const rows = await listExecutions(client(), MACHINE, {});
+    // Assess
+    expect(sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 2);
+    expect(sfn.commandCalls(ListExecutionsCommand)[1]!.args[0].input.nextToken).toBe('p2');
+    expect(rows).toEqual([
+      {
+        name: 'a',
+        executionArn: exec('a'),
+        modelGroup: 'det',
+        version: 7,
+        status: 'FAILED',
+        failedState: 'Deploy To Twin',
+        startDate: '2026-11-25T10:00:00.000Z',
+        durationSeconds: 1800,
+      },
+      {
+        name: 'b',
+        executionArn: exec('b'),
+        modelGroup: 'det',
+        version: 8,
+        status: 'SUCCEEDED',
+        startDate: '2026-11-25T11:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('filters by start time and model group', async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: exec('old'),
+          name: 'old',
+          status: 'FAILED',
+          startDate: new Date('2026-11-01T00:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+        {
+          executionArn: exec('other'),
+          name: 'other',
+          status: 'FAILED',
+          startDate: new Date('2026-11-25T00:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ input: input('another-group', 3) } as never);
+    // Act
+    const rows = await listExecutions(client(), MACHINE, {
+      since: new Date('2026-11-24T00:00:00Z'),
+      modelGroup: 'det',
+    });
+    // Assess
+    expect(rows).toEqual([]);
+  });
+
+  it('reads --since as a duration or a date, and refuses anything else', () => {
+    expect(parseSince('24h', Date.parse('2026-11-25T12:00:00Z')).toISOString()).toBe(
+      '2026-11-24T12:00:00.000Z',
+    );
+    expect(parseSince('2026-11-20T00:00:00Z').toISOString()).toBe('2026-11-20T00:00:00.000Z');
+    expect(() => parseSince('yesterday')).toThrow(
+      '--since yesterday: give a duration like 24h, 30m, 7d or an ISO date',
+    );
+  });
+
+  it('finds the state machine of a stage across pages, or says it is missing', async () => {
+    // Prepare
+    sfn
+      .on(ListStateMachinesCommand)
+      .resolvesOnce({
+        stateMachines: [
+          { name: 'x', stateMachineArn: 'arn:x', type: 'STANDARD', creationDate: new Date() },
+        ],
+        nextToken: 't',
+      })
+      .resolvesOnce({
+        stateMachines: [
+          {
+            name: 'edge-mlops-prod-edge-deployment',
+            stateMachineArn: MACHINE,
+            type: 'STANDARD',
+            creationDate: new Date(),
+          },
+        ],
+      });
+    // Act & Assess
+    await expect(findStateMachine(client(), 'prod')).resolves.toBe(MACHINE);
+    sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+    await expect(findStateMachine(client(), 'qa')).rejects.toThrow(
+      'no state machine named edge-mlops-qa-edge-deployment',
+    );
+  });
+});
+
+describe('executions explain', () => {
+  it('names the failed state, the recorded error and cause, and suggests what to do', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'CompilationFailed',
+      cause: 'x',
+      redriveStatus: 'REDRIVABLE',
+      redriveCount: 0,
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
+        {
+          id: 2,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Resolve Model', input: '{}' },
+        },
+        {
+          id: 3,
+          type: 'TaskStateExited',
+          timestamp: new Date(),
+          stateExitedEventDetails: { name: 'Resolve Model', output: '{}' },
+        },
+        {
+          id: 4,
+          type: 'MapStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Build Targets', input: '{"plan":{}}' },
+        },
+        {
+          id: 5,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: {
+            name: 'Record Failure',
+            input: JSON.stringify({
+              error: {
+                Error: 'CompilationFailed',
+                Cause: JSON.stringify({ errorMessage: 'compilation job j FAILED: bad shape' }),
+              },
+            }),
+          },
+        },
+        { id: 6, type: 'ExecutionFailed', timestamp: new Date() },
+      ],
+    } as never);
+    // Act
+    const x = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(x).toMatchObject({
+      failedState: 'Build Targets',
+      error: 'CompilationFailed',
+      cause: 'compilation job j FAILED: bad shape',
+      lastSuccessfulState: 'Resolve Model',
+      suggestion: { action: 'reject-model' },
+    });
+  });
+
+  it('suggests a redrive for a transient failure left uncaught at its task', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'TransientError',
+      cause: '{"errorMessage":"throttled"}',
+      redriveStatus: 'REDRIVABLE',
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 1,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Deploy To Twin', input: '{"a":1}' },
+        },
+      ],
+    } as never);
+    // Act
+    const x = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(x).toMatchObject({
+      failedState: 'Deploy To Twin',
+      cause: 'throttled',
+      failedInput: { a: 1 },
+      suggestion: { action: 'redrive', command: 'edge-mlops executions redrive a' },
+    });
+  });
+});
+
+describe('executions redrive', () => {
+  it('redrives a redrivable execution', async () => {
+    // Prepare
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ name: 'a', status: 'FAILED', redriveStatus: 'REDRIVABLE' } as never);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-25T12:00:00Z') });
+    // Act & Assess
+    await expect(redriveExecution(client(), exec('a'))).resolves.toMatchObject({
+      ok: true,
+      detail: 'redriven at 2026-11-25T12:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['Execution is SUCCEEDED and cannot be redriven'],
+    ['Execution redrivable period exceeded'],
+    ['Execution history event limit exceeded'],
+  ])('explains why it cannot redrive (%s) and offers replay', async (reason) => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: reason,
+    } as never);
+    // Act
+    const result = await redriveExecution(client(), exec('a'));
+    // Assess
+    expect(result).toEqual({
+      execution: 'a',
+      ok: false,
+      action: 'redrive',
+      detail: `not redrivable: ${reason}; try: edge-mlops executions replay a`,
+    });
+    expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
+  });
+});
+
+describe('executions replay', () => {
+  it('starts a traceable -replay-N execution with the same input', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'det-v7-abc',
+      status: 'FAILED',
+      input: input('det', 7),
+      startDate: new Date('2026-11-25T10:00:00Z'),
+    } as never);
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn
+      .on(StartExecutionCommand)
+      .rejectsOnce(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }))
+      .resolves({ executionArn: exec('det-v7-abc-replay-2') });
+    // Act
+    const result = await replayExecution(client(), MACHINE, exec('det-v7-abc'));
+    // Assess
+    expect(result).toMatchObject({ ok: true, detail: 'started det-v7-abc-replay-2' });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      name: 'det-v7-abc-replay-2',
+      input: input('det', 7),
+    });
+  });
+
+  it('refuses to replay an execution superseded by a newer version, unless forced', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand, { executionArn: exec('det-v7') }).resolves({
+      name: 'det-v7',
+      input: input('det', 7),
+      startDate: new Date('2026-11-25T10:00:00Z'),
+    } as never);
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: exec('det-v8') })
+      .resolves({ name: 'det-v8', input: input('det', 8), status: 'SUCCEEDED' } as never);
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: exec('det-v8'),
+          name: 'det-v8',
+          status: 'SUCCEEDED',
+          startDate: new Date('2026-11-25T11:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+      ],
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: exec('det-v7-replay-1') });
+    // Act
+    const refused = await replayExecution(client(), MACHINE, exec('det-v7'));
+    const forced = await replayExecution(client(), MACHINE, exec('det-v7'), { force: true });
+    // Assess
+    expect(refused).toEqual({
+      execution: 'det-v7',
+      ok: false,
+      action: 'skip',
+      detail: 'superseded by det-v8 (version 8); use --force to replay anyway',
+    });
+    expect(forced).toMatchObject({ ok: true, detail: 'started det-v7-replay-1' });
+  });
+});
+
+describe('dlq', () => {
+  const record = {
+    requestPayload: {
+      id: 'e1',
+      detail: { ModelPackageArn: 'arn:m/7', ModelApprovalStatus: 'Approved' },
+    },
+    requestContext: { condition: 'RetriesExhausted' },
+    responsePayload: {
+      errorType: 'InvalidEvent',
+      errorMessage: 'malformed model package event e1: detail.ModelPackageVersion: expected number',
+    },
+  };
+
+  it('lists dead letters with the error and the event, without consuming them', async () => {
+    // Prepare
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'm1',
+            ReceiptHandle: 'r1',
+            Body: JSON.stringify(record),
+            Attributes: { SentTimestamp: '1795600000000', ApproximateReceiveCount: '1' },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+    // Act
+    const letters = await listDeadLetters(new SQSClient({}), 'q', 10);
+    // Assess
+    expect(letters).toEqual([
+      expect.objectContaining({
+        messageId: 'm1',
+        eventId: 'e1',
+        status: 'Approved',
+        error: 'InvalidEvent',
+        reason: 'malformed model package event e1: detail.ModelPackageVersion: expected number',
+        event: record.requestPayload,
+      }),
+    ]);
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { VisibilityTimeout: 0 });
+  });
+
+  it('re-delivers into start-pipeline and deletes the message only when it was accepted', async () => {
+    // Prepare
+    const letter = {
+      messageId: 'm1',
+      receiptHandle: 'r1',
+      receiveCount: 1,
+      event: record.requestPayload,
+    };
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce({
+        FunctionError: 'Unhandled',
+        Payload: new TextEncoder().encode('{"errorType":"InvalidEvent"}') as never,
+      })
+      .resolves({
+        Payload: new TextEncoder().encode(
+          '{"decision":"started","executionName":"det-v7-x"}',
+        ) as never,
+      });
+    // Act
+    const failed = await replayDeadLetter(
+      { sqs: new SQSClient({}), lambda: new LambdaClient({}) },
+      'q',
+      'edge-mlops-prod-startPipeline',
+      letter,
+    );
+    const ok = await replayDeadLetter(
+      { sqs: new SQSClient({}), lambda: new LambdaClient({}) },
+      'q',
+      'edge-mlops-prod-startPipeline',
+      letter,
+    );
+    // Assess
+    expect(failed).toMatchObject({ ok: false, detail: expect.stringContaining('still failing') });
+    expect(ok).toEqual({ messageId: 'm1', ok: true, detail: 'started det-v7-x' });
+    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 1);
+  });
+});
+
+describe('table', () => {
+  it('aligns columns under upper-case headers', () => {
+    expect(
+      table(
+        [
+          { a: 'x', b: 1 },
+          { a: 'longer', b: 22 },
+        ],
+        ['a', 'b'],
+      ),
+    ).toBe('A       B\nx       1\nlonger  22');
+  });
+});
