@@ -34,9 +34,14 @@ program
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
   .option('--bad-model', 'the inference component answers wrong (twin tests fail)')
+  .option(
+    '--fail-operation <op...>',
+    'simulate an outage: service.Operation answers 500 (e.g. greengrass.CreateDeployment)',
+  )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .action(async (opts) => {
     const emulator = await Emulator.start({
+      failingOperations: opts.failOperation ?? [],
       config: loadStageConfig(opts.config),
       configFile: opts.config,
       port: opts.port,

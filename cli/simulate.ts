@@ -73,6 +73,16 @@ const control = async (endpoint: string, path: string, body?: unknown) => {
   return res.json() as Promise<any>;
 };
 
+/** Lambda errors arrive as JSON ({errorType, errorMessage, trace}); people want the message. */
+const readableCause = (cause?: string) => {
+  if (!cause) return cause;
+  try {
+    return (JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Approves or rejects on the approval page exactly as a person would: GET the link, POST the form. */
@@ -220,7 +230,11 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
         }
         const described = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
         if (described.status !== 'RUNNING') {
-          final = { status: described.status, error: described.error, cause: described.cause };
+          final = {
+            status: described.status,
+            error: described.error,
+            cause: readableCause(described.cause),
+          };
           break;
         }
         if (Date.now() > deadline) {

@@ -691,6 +691,7 @@ export class Emulator {
           'apiFaultRate',
           'deviceFailureRate',
           'compileFailure',
+          'failingOperations',
         ] as const) {
           if (k in body) (world.options as Record<string, unknown>)[k] = body[k];
         }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AwsError } from '../http';
 import type { SqsMessage, World } from '../world';
 
@@ -26,7 +27,10 @@ export const sqs = (world: World) => {
         receiveCount: 0,
       };
       queue(body.QueueUrl).push(message);
-      return { MessageId: message.id };
+      return {
+        MessageId: message.id,
+        MD5OfMessageBody: createHash('md5').update(message.body).digest('hex'),
+      };
     },
     ReceiveMessage: async (body: {
       QueueUrl?: string;
@@ -47,6 +51,8 @@ export const sqs = (world: World) => {
           MessageId: m.id,
           ReceiptHandle: m.receipt,
           Body: m.body,
+          // The SDK checks the body against this digest.
+          MD5OfBody: createHash('md5').update(m.body).digest('hex'),
           Attributes: {
             SentTimestamp: String(m.sentAt),
             ApproximateReceiveCount: String(m.receiveCount),

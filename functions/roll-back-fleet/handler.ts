@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { documentClient } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';

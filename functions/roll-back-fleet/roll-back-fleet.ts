@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CancelDeploymentCommand } from '@aws-sdk/client-greengrassv2';
 import { z } from 'zod';
 import { ownedComponents } from '../deploy-to-twin/deploy-to-twin';
@@ -36,6 +37,7 @@ export type RollBackFleetDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   store: StateStore;
   logger: Logger;
+  metrics?: Metrics;
 };
 
 /**
@@ -46,7 +48,7 @@ export type RollBackFleetDeps = {
  */
 export const rollBackFleet = async (
   rawInput: RollBackFleetInput,
-  { clientsFor, store, logger }: RollBackFleetDeps,
+  { clientsFor, store, logger, metrics }: RollBackFleetDeps,
 ): Promise<RollBackFleetOutput> => {
   const { plan, fleet, wave } = parseInput(InputSchema, rawInput);
   const { greengrass } = clientsFor(fleet.roleArn);
@@ -97,7 +99,10 @@ export const rollBackFleet = async (
     `wave ${wave.waveName} of fleet ${fleet.name} ${wave.status}: ${wave.reason ?? `${failed} of ${executed} devices failed (${wave.failureRate}%)`}` +
     ` [threshold ${wave.abort.failureThresholdPercentage}% after ${wave.abort.minExecutedThings} devices; counts ${JSON.stringify(c)}]` +
     `; rolled back ${rolledBack.map((r) => r.wave).join(', ')}: ${restored}${devices}`;
+  // One line in EMF format: CloudWatch turns it into the RolloutsAborted metric (alarm).
   logger.warn('fleet rolled back', { fleet: fleet.name, wave: wave.waveName, cause });
+  metrics?.addMetric('RolloutsAborted', MetricUnit.Count, 1);
+  metrics?.publishStoredMetrics();
   return {
     fleet: fleet.name,
     cause,

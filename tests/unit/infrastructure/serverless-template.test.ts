@@ -67,7 +67,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
     // Act
     const referenced = Object.values(substitutions).map((v) => v['Fn::GetAtt'][0]);
     // Assess
-    expect(JSON.parse(text.replace(/\$\{[^}]+\}/g, 'x')).StartAt).toBe('Resolve Model');
+    expect(JSON.parse(text.replace(/\$\{[^}]+\}/g, 'x')).StartAt).toBe('Rollback Requested?');
     expect(referenced).toContain('ResolveModelLambdaFunction');
     for (const logicalId of referenced)
       expect(resources[logicalId]?.Type).toBe('AWS::Lambda::Function');
@@ -75,7 +75,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
 
   it('routes SageMaker model package approvals and rejections to start-pipeline, with a DLQ', () => {
     // Prepare
-    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    const [, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)!;
     // Act
     const {
       EventPattern: pattern,
@@ -98,6 +98,23 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toBe(
       'IngestDeadLetterQueue',
     );
+  });
+
+  it('alarms the operations topic on failed and timed-out executions, dead letters, overdue approvals and aborted rollouts', () => {
+    // Act
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    // Assess
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'PendingApprovalsOverdue',
+      'RolloutsAborted',
+    ]);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
+      expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq) /);
+    }
   });
 
   it('ships the stage configuration inside each function package', () => {

@@ -1,0 +1,24 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { documentClient } from '../shared/clients';
+import { requiredEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+import { stageConfigFromEnv } from '../shared/stage-config/from-env';
+import { withLambda } from '../shared/with-lambda';
+import { approvalWatchdog } from './approval-watchdog';
+
+const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'approval-watchdog' });
+const deps = {
+  store: { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') },
+  metrics,
+  logger,
+  now: () => Date.now(),
+  config: { stageConfig: stageConfigFromEnv() },
+};
+
+export const handler = withLambda(async () => {
+  try {
+    return await approvalWatchdog(deps);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+});
