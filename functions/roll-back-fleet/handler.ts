@@ -9,6 +9,8 @@ import { type RollBackFleetInput, rollBackFleet } from './roll-back-fleet';
 const clientsFor = clientsForTargets();
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
+const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'roll-back-fleet' });
+
 export const handler = withLambda((input: RollBackFleetInput) =>
-  rollBackFleet(input, { clientsFor, store, logger }),
+  rollBackFleet(input, { clientsFor, store, logger, metrics }),
 );
