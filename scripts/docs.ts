@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { StageConfigSchema } from '../functions/shared/stage-config/schema';
+
+/**
+ * Documentation generated from the sources of truth, so it cannot drift: the state diagram
+ * from statemachines/edge-deployment.asl.json and the configuration reference from the zod
+ * schema. `npm run docs` rewrites them; tests/unit/docs.test.ts fails when they are stale.
+ */
+const ROOT = join(__dirname, '..');
+
+type State = { Type: string; Next?: string; End?: boolean; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string; ErrorEquals: string[] }[]; ItemProcessor?: { StartAt: string; States: Record<string, State> } };
+type Definition = { StartAt: string; States: Record<string, State> };
+
+const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
+
+/** A Mermaid stateDiagram-v2 of the ASL: every transition, Map states as composite states. */
+export const mermaid = (definition: Definition): string => {
+  const lines: string[] = ['stateDiagram-v2'];
+  const walk = (def: Definition, indent: string) => {
+    lines.push(`${indent}[*] --> ${id(def.StartAt)}`);
+    for (const [name, s] of Object.entries(def.States)) {
+      lines.push(`${indent}state "${name}" as ${id(name)}`);
+      if (s.ItemProcessor) {
+        lines.push(`${indent}state ${id(name)} {`);
+        walk(s.ItemProcessor, `${indent}  `);
+        lines.push(`${indent}}`);
+      }
+      if (s.Next) lines.push(`${indent}${id(name)} --> ${id(s.Next)}`);
+      for (const c of s.Choices ?? []) lines.push(`${indent}${id(name)} --> ${id(c.Next)}`);
+      if (s.Default) lines.push(`${indent}${id(name)} --> ${id(s.Default)}: otherwise`);
+      for (const c of s.Catch ?? []) lines.push(`${indent}${id(name)} --> ${id(c.Next)}: ${c.ErrorEquals.length > 3 ? 'permanent error' : c.ErrorEquals.join(', ')}`);
+      if (s.End || s.Type === 'Succeed' || s.Type === 'Fail') lines.push(`${indent}${id(name)} --> [*]`);
+    }
+  };
+  walk(definition, '  ');
+  return lines.join('\n');
+};
+
+type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; additionalProperties?: JsonSchema | boolean; default?: unknown; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; minItems?: number; pattern?: string; const?: unknown; format?: string };
+
+const describeType = (s: JsonSchema): string => {
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum) return s.enum.map((e) => `\`${e}\``).join(' \\| ');
+  const alts = s.anyOf ?? s.oneOf;
+  if (alts) return alts.map(describeType).join(' or ');
+  if (s.type === 'array') return `list of ${s.items ? describeType(s.items) : 'values'}`;
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return `map of ${describeType(s.additionalProperties)}`;
+  return String(s.type ?? 'any');
+};
+
+const constraints = (s: JsonSchema): string => {
+  const parts: string[] = [];
+  if (s.minimum !== undefined) parts.push(`≥ ${s.minimum}`);
+  if (s.maximum !== undefined) parts.push(`≤ ${s.maximum}`);
+  if (s.minLength !== undefined && s.minLength > 0) parts.push(`length ≥ ${s.minLength}`);
+  if (s.maxLength !== undefined) parts.push(`length ≤ ${s.maxLength}`);
+  if (s.minItems !== undefined && s.minItems > 0) parts.push(`at least ${s.minItems}`);
+  if (s.pattern) parts.push(`pattern \`${s.pattern.replaceAll('|', '\\|')}\``);
+  if (s.format) parts.push(s.format);
+  return parts.join(', ');
+};
+
+/** The configuration reference: one row per field of config/<stage>.yml. */
+export const configReference = (): string => {
+  const schema = z.toJSONSchema(StageConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rows: string[] = ['| Field | Type | Required | Default | Constraints |', '|---|---|---|---|---|'];
+  const walk = (s: JsonSchema, path: string, required: boolean) => {
+    const variants = s.anyOf ?? s.oneOf;
+    if (variants && variants.every((v) => v.type === 'object' && v.properties)) {
+      rows.push(`| \`${path}\` | one of the variants below | ${required ? 'yes' : 'no'} | | |`);
+      for (const v of variants) {
+        const tag = Object.entries(v.properties ?? {}).find(([, p]) => p.const !== undefined);
+        walk(v, `${path}${tag ? ` (${tag[0]}: ${String(tag[1].const)})` : ''}`, true);
+      }
+      return;
+    }
+    if (path) rows.push(`| \`${path}\` | ${describeType(s)} | ${required ? 'yes' : 'no'} | ${s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : ''} | ${constraints(s)} |`);
+    if (s.type === 'object' && s.properties) {
+      for (const [key, child] of Object.entries(s.properties)) walk(child, path ? `${path}.${key}` : key, (s.required ?? []).includes(key));
+    } else if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
+      walk(s.additionalProperties, `${path}.<name>`, true);
+    } else if (s.type === 'array' && s.items?.type === 'object') {
+      walk(s.items, `${path}[]`, true);
+    } else if (s.type === 'array' && (s.items?.anyOf ?? s.items?.oneOf)) {
+      walk(s.items, `${path}[]`, true);
+    }
+  };
+  walk(schema, '', true);
+  return rows.join('\n');
+};
+
+const between = (text: string, marker: string, content: string) => {
+  const start = `<!-- ${marker}:start -->`;
+  const end = `<!-- ${marker}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`markers ${marker} missing`);
+  return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
+};
+
+export const renderDocs = () => {
+  const definition = JSON.parse(readFileSync(join(ROOT, 'statemachines/edge-deployment.asl.json'), 'utf8')) as Definition;
+  const architecture = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+  const configuration = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+  return {
+    'docs/architecture.md': between(architecture, 'state-diagram', `\`\`\`mermaid\n${mermaid(definition)}\n\`\`\``),
+    'docs/configuration.md': between(configuration, 'config-reference', configReference()),
+  };
+};
+
+if (require.main === module) {
+  for (const [file, text] of Object.entries(renderDocs())) writeFileSync(join(ROOT, file), text);
+  console.log('docs/architecture.md and docs/configuration.md regenerated');
+}
