@@ -33,6 +33,10 @@ export type SimulateOptions = {
   json?: boolean;
   badModel?: boolean;
   compileFailure?: string;
+  /** Virtual seconds a Neo compilation takes (embedded emulator only). */
+  compileSeconds?: number;
+  /** Virtual milliseconds per real one (embedded emulator only; default 1000). */
+  clockFactor?: number;
   stateDir?: string;
   timeoutSeconds: number;
 };
@@ -46,7 +50,7 @@ export type SimulationSummary = {
   deliveries: unknown[];
   statesVisited: string[];
   stateTransitions: number;
-  approval?: { link: string; decision: string; httpStatus?: number };
+  approval?: { link: string; decision: string; httpStatus?: number; resumedAfterMs?: number };
   resourcesCreated: {
     compilationJobs: string[];
     componentVersions: string[];
@@ -129,6 +133,8 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       apiFaultRate: options.apiFaultRate,
       badModel: options.badModel,
       compileFailure: options.compileFailure,
+      compileSeconds: options.compileSeconds,
+      clockFactor: options.clockFactor,
       approvalTimeout: options.approvalTimeout,
       logs: createWriteStream(logFile),
     });
@@ -217,12 +223,33 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
             log(`Approval link: ${link}`);
             approval = { link, decision: decision ?? 'waiting for a decision on the page' };
             if (decision) {
+              const decidedAt = Date.now();
               approval.httpStatus = await decide(
                 link,
                 decision,
                 String(event.detail.ModelPackageVersion),
               );
               log(`approval: ${decision} (page answered ${approval.httpStatus})`);
+              // How long from the POST until the execution has left Request Approval.
+              for (let i = 0; i < 1000; i++) {
+                const recent = await sfn.send(
+                  new GetExecutionHistoryCommand({
+                    executionArn: arn,
+                    reverseOrder: true,
+                    maxResults: 20,
+                  }),
+                );
+                const resumed = (recent.events ?? []).some(
+                  (e) =>
+                    e.stateExitedEventDetails?.name === 'Request Approval' ||
+                    e.type === 'ExecutionFailed',
+                );
+                if (resumed) {
+                  approval.resumedAfterMs = Date.now() - decidedAt;
+                  break;
+                }
+                await sleep(5);
+              }
             } else if (!options.approvalTimeout) {
               log('waiting for a decision on the approval page (open the link above)');
             }

@@ -10,7 +10,15 @@ import { StageConfigSchema } from '../functions/shared/stage-config/schema';
  */
 const ROOT = join(__dirname, '..');
 
-type State = { Type: string; Next?: string; End?: boolean; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string; ErrorEquals: string[] }[]; ItemProcessor?: { StartAt: string; States: Record<string, State> } };
+type State = {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: { Next: string }[];
+  Catch?: { Next: string; ErrorEquals: string[] }[];
+  ItemProcessor?: { StartAt: string; States: Record<string, State> };
+};
 type Definition = { StartAt: string; States: Record<string, State> };
 
 const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
@@ -30,15 +38,37 @@ export const mermaid = (definition: Definition): string => {
       if (s.Next) lines.push(`${indent}${id(name)} --> ${id(s.Next)}`);
       for (const c of s.Choices ?? []) lines.push(`${indent}${id(name)} --> ${id(c.Next)}`);
       if (s.Default) lines.push(`${indent}${id(name)} --> ${id(s.Default)}: otherwise`);
-      for (const c of s.Catch ?? []) lines.push(`${indent}${id(name)} --> ${id(c.Next)}: ${c.ErrorEquals.length > 3 ? 'permanent error' : c.ErrorEquals.join(', ')}`);
-      if (s.End || s.Type === 'Succeed' || s.Type === 'Fail') lines.push(`${indent}${id(name)} --> [*]`);
+      for (const c of s.Catch ?? [])
+        lines.push(
+          `${indent}${id(name)} --> ${id(c.Next)}: ${c.ErrorEquals.length > 3 ? 'permanent error' : c.ErrorEquals.join(', ')}`,
+        );
+      if (s.End || s.Type === 'Succeed' || s.Type === 'Fail')
+        lines.push(`${indent}${id(name)} --> [*]`);
     }
   };
   walk(definition, '  ');
   return lines.join('\n');
 };
 
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; additionalProperties?: JsonSchema | boolean; default?: unknown; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; minItems?: number; pattern?: string; const?: unknown; format?: string };
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  additionalProperties?: JsonSchema | boolean;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  pattern?: string;
+  const?: unknown;
+  format?: string;
+};
 
 const describeType = (s: JsonSchema): string => {
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
@@ -46,7 +76,13 @@ const describeType = (s: JsonSchema): string => {
   const alts = s.anyOf ?? s.oneOf;
   if (alts) return alts.map(describeType).join(' or ');
   if (s.type === 'array') return `list of ${s.items ? describeType(s.items) : 'values'}`;
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return `map of ${describeType(s.additionalProperties)}`;
+  if (
+    s.type === 'object' &&
+    s.additionalProperties &&
+    typeof s.additionalProperties === 'object' &&
+    !s.properties
+  )
+    return `map of ${describeType(s.additionalProperties)}`;
   return String(s.type ?? 'any');
 };
 
@@ -64,8 +100,14 @@ const constraints = (s: JsonSchema): string => {
 
 /** The configuration reference: one row per field of config/<stage>.yml. */
 export const configReference = (): string => {
-  const schema = z.toJSONSchema(StageConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const rows: string[] = ['| Field | Type | Required | Default | Constraints |', '|---|---|---|---|---|'];
+  const schema = z.toJSONSchema(StageConfigSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  const rows: string[] = [
+    '| Field | Type | Required | Default | Constraints |',
+    '|---|---|---|---|---|',
+  ];
   const walk = (s: JsonSchema, path: string, required: boolean) => {
     const variants = s.anyOf ?? s.oneOf;
     if (variants && variants.every((v) => v.type === 'object' && v.properties)) {
@@ -76,10 +118,18 @@ export const configReference = (): string => {
       }
       return;
     }
-    if (path) rows.push(`| \`${path}\` | ${describeType(s)} | ${required ? 'yes' : 'no'} | ${s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : ''} | ${constraints(s)} |`);
+    if (path)
+      rows.push(
+        `| \`${path}\` | ${describeType(s)} | ${required ? 'yes' : 'no'} | ${s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : ''} | ${constraints(s)} |`,
+      );
     if (s.type === 'object' && s.properties) {
-      for (const [key, child] of Object.entries(s.properties)) walk(child, path ? `${path}.${key}` : key, (s.required ?? []).includes(key));
-    } else if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
+      for (const [key, child] of Object.entries(s.properties))
+        walk(child, path ? `${path}.${key}` : key, (s.required ?? []).includes(key));
+    } else if (
+      s.type === 'object' &&
+      s.additionalProperties &&
+      typeof s.additionalProperties === 'object'
+    ) {
       walk(s.additionalProperties, `${path}.<name>`, true);
     } else if (s.type === 'array' && s.items?.type === 'object') {
       walk(s.items, `${path}[]`, true);
@@ -101,11 +151,17 @@ const between = (text: string, marker: string, content: string) => {
 };
 
 export const renderDocs = () => {
-  const definition = JSON.parse(readFileSync(join(ROOT, 'statemachines/edge-deployment.asl.json'), 'utf8')) as Definition;
+  const definition = JSON.parse(
+    readFileSync(join(ROOT, 'statemachines/edge-deployment.asl.json'), 'utf8'),
+  ) as Definition;
   const architecture = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
   const configuration = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
   return {
-    'docs/architecture.md': between(architecture, 'state-diagram', `\`\`\`mermaid\n${mermaid(definition)}\n\`\`\``),
+    'docs/architecture.md': between(
+      architecture,
+      'state-diagram',
+      `\`\`\`mermaid\n${mermaid(definition)}\n\`\`\``,
+    ),
     'docs/configuration.md': between(configuration, 'config-reference', configReference()),
   };
 };

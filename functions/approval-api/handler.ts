@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { signingKeyReader } from '../shared/approval/signing-key';
-import { awsRegion, documentClient, sfnClient } from '../shared/clients';
+import { awsRegion, sfnClient } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { optionalEnv, requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';

@@ -1,4 +1,5 @@
-import { documentClient, sagemakerClient } from '../shared/clients';
+import { sagemakerClient } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';

@@ -1,4 +1,4 @@
-import { documentClient } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import type { FleetTaskInput } from '../shared/fleet-input';
 import { logger } from '../shared/logger';

@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { signingKeyReader } from '../shared/approval/signing-key';
-import { awsRegion, documentClient, dynamoClient, snsClient } from '../shared/clients';
+import { awsRegion, snsClient } from '../shared/clients';
+import { documentClient, dynamoClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';

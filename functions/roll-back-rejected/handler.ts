@@ -1,4 +1,4 @@
-import { documentClient } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { stageConfigFromEnv } from '../shared/stage-config/from-env';

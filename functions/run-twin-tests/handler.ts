@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentClient, iotDataClient, lambdaClient, s3Client } from '../shared/clients';
+import { iotDataClient, lambdaClient, s3Client } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { clientsForTargets } from '../shared/target-clients';

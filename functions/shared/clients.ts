@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
@@ -7,7 +6,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv } from './env';
 
 /**
@@ -47,7 +45,3 @@ export const s3Client = (options: ClientOptions = {}) =>
   });
 export const iotDataClient = (options: ClientOptions = {}) => new IoTDataPlaneClient(base(options));
 export const lambdaClient = (options: ClientOptions = {}) => new LambdaClient(base(options));
-export const dynamoClient = (options: ClientOptions = {}) => new DynamoDBClient(base(options));
-/** Plain JS values in and out; undefined attributes are dropped rather than refused. */
-export const documentClient = (client = dynamoClient()) =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { documentClient, sfnClient } from '../shared/clients';
+import { sfnClient } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { stageConfigFromEnv } from '../shared/stage-config/from-env';

@@ -79,7 +79,6 @@ const finished = (executionArn: string) =>
     return d.status === 'RUNNING' ? undefined : d;
   });
 
-// biome-ignore lint/suspicious/noSkippedTests: needs chromium; CI installs it and requires these tests
 (hasBrowser ? describe : describe.skip)('approval page in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(IMG, { recursive: true });

@@ -29,7 +29,6 @@ export type PackageResult = {
   status: number | null;
   output: string;
   dir: string;
-  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
   template?: Record<string, any>;
 };
 

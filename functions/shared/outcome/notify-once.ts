@@ -1,4 +1,5 @@
-import { dynamoClient, snsClient } from '../clients';
+import { snsClient } from '../clients';
+import { dynamoClient } from '../dynamo-client';
 import { requiredEnv } from '../env';
 import { onceByKey } from '../once';
 import { type Notification, publish } from './notify';
