@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type Browser, chromium } from 'playwright-core';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { until } from '../helpers/until';
 
 /**
  * The approval page in a real browser (Debian's chromium driven by playwright-core), served by
@@ -30,20 +31,6 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-const until = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 let emulator: Emulator;
 let browser: Browser;

@@ -4,24 +4,12 @@ import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sage
 import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { runSimulation } from '../helpers/local-mode';
+import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
 const event = JSON.parse(readFileSync(join(ROOT, 'events/model-package-approved.json'), 'utf8'));
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-const until = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -100,7 +88,6 @@ describe('local mode: rejecting a live version', () => {
     // Prepare: version 8 is approved and rolled out everywhere through the real path.
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { simulate } = await import('../../cli/simulate');
     const v8 = JSON.parse(JSON.stringify(event));
     v8.id = '8c9d4f0e-1a2b-4c3d-8e9f-0a1b2c3d4e58';
     v8.detail.ModelPackageVersion = 8;
@@ -109,21 +96,7 @@ describe('local mode: rejecting a live version', () => {
     v8.detail.LastModifiedTime = '2026-11-21T09:00:00Z';
     const file = join(mkdtempSync(join(tmpdir(), 'v8-')), 'v8.json');
     writeFileSync(file, JSON.stringify(v8));
-    const rollout = await simulate(
-      {
-        event: file,
-        config: join(ROOT, 'config/local.yml'),
-        approve: true,
-        endpoint: emulator.url,
-        fleetSize: 5,
-        deviceFailureRate: 0,
-        apiFaultRate: 0,
-        duplicateDeliveries: 0,
-        seed: 'edge-mlops',
-        timeoutSeconds: 120,
-      },
-      () => undefined,
-    );
+    const rollout = await runSimulation({ event: file, approve: true, endpoint: emulator.url });
     expect(rollout.status).toBe('SUCCEEDED');
     // Act: version 8 is rejected in the registry after it went live.
     const sagemaker = new SageMakerClient({

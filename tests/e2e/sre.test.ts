@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { decide, simulate } from '../../cli/simulate';
+import { decide } from '../../cli/simulate';
 import { explainExecution, redriveExecution } from '../../cli/sre/executions';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { runSimulation } from '../helpers/local-mode';
+import { until } from '../helpers/until';
 
 /**
  * On call, locally: an outage of CreateDeployment fails an execution at Deploy To Twin after
@@ -26,38 +28,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => emulator.close());
 
-const until = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 describe('SRE CLI against the local emulator', () => {
   it('explains a failed execution, redrives it after the fix, and it succeeds without duplicate resources', async () => {
     // Prepare: the run fails at Deploy To Twin (its retries run out during the outage).
-    const run = await simulate(
-      {
-        event: join(ROOT, 'events/model-package-approved.json'),
-        config: join(ROOT, 'config/local.yml'),
-        approve: true,
-        endpoint: emulator.url,
-        fleetSize: 5,
-        deviceFailureRate: 0,
-        apiFaultRate: 0,
-        duplicateDeliveries: 0,
-        seed: 'edge-mlops',
-        timeoutSeconds: 120,
-      },
-      () => undefined,
-    );
+    const run = await runSimulation({ approve: true, endpoint: emulator.url });
     expect(run.status).toBe('FAILED');
     const sfn = new SFNClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
 

@@ -7,7 +7,6 @@ import {
   serviceWithConfig,
 } from '../../helpers/package-service';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
 type Resource = { Type: string; Properties: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -61,7 +60,6 @@ describe('serverless package (offline, no AWS credentials)', () => {
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
     const [text, substitutions] = machine.Properties.DefinitionString['Fn::Sub'] as [
       string,
-      // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped
       Record<string, any>,
     ];
     // Act
