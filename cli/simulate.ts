@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { internal } from '../emulator/backends';
 import { Emulator } from '../emulator/emulator';
+import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 
 /**
@@ -75,16 +76,6 @@ const control = async (endpoint: string, path: string, body?: unknown) => {
   );
   if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<any>;
-};
-
-/** Lambda errors arrive as JSON ({errorType, errorMessage, trace}); people want the message. */
-const readableCause = (cause?: string) => {
-  if (!cause) return cause;
-  try {
-    return (JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -89,6 +89,12 @@ const OPERATION_NAMES: Record<string, string> = {
   'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
 };
 
+/** The service a request was signed for, from its SigV4 credential scope. */
+const signingService = (req: IncomingMessage): string | undefined =>
+  /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
+    req.headers.authorization ?? '',
+  )?.[1];
+
 type RestHandler = (
   body: any,
   params: Record<string, string>,
@@ -150,9 +156,7 @@ export class Emulator {
     // Listen first: the URL is part of every function's environment. Until every service is
     // wired, only the storage backends answer (provisioning below uses them).
     const backendOnly = (req: IncomingMessage, res: ServerResponse) => {
-      const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(
-        req.headers.authorization ?? '',
-      )?.[1];
+      const service = signingService(req);
       if (service === 'dynamodb') return backends.dynamodb(req, res);
       if (service === 's3') return backends.s3(req, res);
       res.writeHead(503).end();
@@ -468,10 +472,7 @@ export class Emulator {
     dispatch = (req, res) => {
       void (async () => {
         const u = new URL(req.url ?? '/', url);
-        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
-          req.headers.authorization ?? '',
-        );
-        const service = scope?.[2];
+        const service = signingService(req);
         const internalCall = req.headers['x-emulator-internal'] === '1';
         if (!service) {
           const body = await readBody(req);

@@ -10,7 +10,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PERMANENT_ERROR_NAMES } from '../../functions/shared/errors';
+import { PERMANENT_ERROR_NAMES, readableCause } from '../../functions/shared/errors';
 import { deterministicName, EXECUTION_NAME } from '../../functions/shared/names';
 
 /**
@@ -198,15 +198,6 @@ export type Explanation = {
   };
 };
 
-const readable = (cause?: string) => {
-  if (!cause) return cause;
-  try {
-    return (JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-};
-
 /** What went wrong, from the execution history, and what to do about it. */
 export const explainExecution = async (
   sfn: SFNClient,
@@ -221,7 +212,7 @@ export const explainExecution = async (
   // Permanent errors are recorded by Record Failure; the original error is in the state.
   const caught = events.find((e) => e.stateEnteredEventDetails?.name === 'Record Failure');
   let error = described.error;
-  let cause = readable(described.cause);
+  let cause = readableCause(described.cause);
   let failedState = failed.name;
   let failedInput: unknown;
   if (caught?.stateEnteredEventDetails?.input) {
@@ -229,7 +220,7 @@ export const explainExecution = async (
       error?: { Error?: string; Cause?: string };
     };
     error = state.error?.Error ?? error;
-    cause = readable(state.error?.Cause) ?? cause;
+    cause = readableCause(state.error?.Cause) ?? cause;
     const before = events.filter(
       (e) =>
         e.id! < caught.id! &&

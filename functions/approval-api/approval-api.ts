@@ -11,6 +11,8 @@ import {
   type ApprovalStore,
   type AuditEntry,
   approvalKey,
+  closeApproval,
+  expireApproval,
   getApproval,
 } from '../shared/approval/store';
 import { classifyAwsError, isAwsError } from '../shared/errors';
@@ -176,39 +178,15 @@ const addApproval = async (
   );
   const updated = Attributes as ApprovalRecord & { approvedBy?: Set<string> };
   if ((updated.approvedBy?.size ?? 0) < record.quorum) return { record: updated, won: false };
-  const won = await close(store, record.approvalId, { outcome: 'APPROVED', by: approver, at });
+  const won = await closeApproval(store, record.approvalId, {
+    outcome: 'APPROVED',
+    by: approver,
+    at,
+  });
   return {
     record: { ...updated, status: 'APPROVED', decision: { outcome: 'APPROVED', by: approver, at } },
     won,
   };
-};
-
-/** PENDING → decided, once: the conditional write makes the link single use. */
-const close = async (
-  store: ApprovalStore,
-  approvalId: string,
-  decision: NonNullable<ApprovalRecord['decision']>,
-): Promise<boolean> => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: approvalKey(approvalId),
-        UpdateExpression: 'SET #s = :status, decision = :d',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':status': decision.outcome,
-          ':d': decision,
-          ':pending': 'PENDING',
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
-    throw error;
-  }
 };
 
 /** TaskTimedOut / InvalidToken / TaskDoesNotExist: the execution no longer waits. */
@@ -332,7 +310,7 @@ export const decideApproval = async (
       );
     }
 
-    const won = await close(deps.store, record.approvalId, {
+    const won = await closeApproval(deps.store, record.approvalId, {
       outcome: 'REJECTED',
       by: approver,
       at,
@@ -361,18 +339,7 @@ export const decideApproval = async (
     );
   } catch (error) {
     if (isAwsError(error, ...TOKEN_GONE)) {
-      await close(deps.store, record.approvalId, { outcome: 'EXPIRED', at }).catch(() => false);
-      await deps.store.dynamo
-        .send(
-          new UpdateCommand({
-            TableName: deps.store.table,
-            Key: approvalKey(record.approvalId),
-            UpdateExpression: 'SET #s = :expired',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':expired': 'EXPIRED' },
-          }),
-        )
-        .catch(() => undefined);
+      await expireApproval(deps.store, record.approvalId, at).catch(() => undefined);
       await audit(deps.store, record.approvalId, entry('expired', (error as Error).name)).catch(
         () => undefined,
       );

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
+import { readableCause } from '../shared/errors';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
 import type { Notification } from '../shared/outcome/notify';
 import { parseInput } from '../shared/validate';
@@ -49,16 +50,6 @@ export const stageReached = (state: Record<string, unknown>, error?: string): st
     ['plan', 'resolved'],
   ];
   return steps.find(([key]) => state[key] !== undefined)?.[1] ?? 'started';
-};
-
-/** Step Functions puts a Lambda's error JSON in Cause; humans want its message. */
-export const readableCause = (cause: string): string => {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 };
 
 const STATUS: Record<string, RecordFailureOutput['status']> = {

@@ -165,6 +165,21 @@ export const classifyAwsError = (error: unknown, doing: string): Error => {
   return error instanceof Error ? error : new Error(`${doing}: ${message}`);
 };
 
+/**
+ * Step Functions carries a Lambda error's Cause as the runtime's JSON
+ * (`{errorType, errorMessage, trace}`); people want the message.
+ */
+export function readableCause(cause: string): string;
+export function readableCause(cause: string | undefined): string | undefined;
+export function readableCause(cause: string | undefined): string | undefined {
+  if (!cause) return cause;
+  try {
+    return (JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
 /** True when an SDK error has the given name (SDK v3 sets `name` to the modeled error). */
 export const isAwsError = (error: unknown, ...names: string[]): boolean =>
   typeof error === 'object' &&

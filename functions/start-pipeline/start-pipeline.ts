@@ -8,8 +8,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { approvalKey, approvalOfExecution, getApproval } from '../shared/approval/store';
+import { approvalOfExecution, closeApproval, getApproval } from '../shared/approval/store';
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME } from '../shared/names';
 import {
@@ -103,27 +102,17 @@ const stopForRejection = async (
   if (status !== 'RUNNING') return 'finished';
   const approvalId = await approvalOfExecution(deps.store, executionArn);
   const approval = approvalId ? await getApproval(deps.store, approvalId) : undefined;
-  if (approval?.status === 'PENDING') {
+  // Decided meanwhile (the conditional write lost) or the token is gone: stop it instead.
+  const rejectedHere =
+    approval?.status === 'PENDING' &&
+    (await closeApproval(deps.store, approval.approvalId, {
+      outcome: 'REJECTED',
+      by: 'model registry',
+      at: new Date().toISOString(),
+      reason: why,
+    }));
+  if (approval && rejectedHere) {
     try {
-      await deps.store.dynamo.send(
-        new UpdateCommand({
-          TableName: deps.store.table,
-          Key: approvalKey(approval.approvalId),
-          UpdateExpression: 'SET #s = :r, decision = :d',
-          ConditionExpression: '#s = :p',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':r': 'REJECTED',
-            ':p': 'PENDING',
-            ':d': {
-              outcome: 'REJECTED',
-              by: 'model registry',
-              at: new Date().toISOString(),
-              reason: why,
-            },
-          },
-        }),
-      );
       await deps.sfn.send(
         new SendTaskFailureCommand({
           taskToken: approval.taskToken,
@@ -133,15 +122,7 @@ const stopForRejection = async (
       );
       return 'rejected';
     } catch (error) {
-      if (
-        !isAwsError(
-          error,
-          'ConditionalCheckFailedException',
-          'TaskTimedOut',
-          'InvalidToken',
-          'TaskDoesNotExist',
-        )
-      ) {
+      if (!isAwsError(error, 'TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist')) {
         throw classifyAwsError(error, 'rejecting the pending approval');
       }
     }

@@ -133,4 +133,51 @@ export const getApproval = async (
   }
 };
 
+/**
+ * PENDING → decided, once: the conditional write makes a decision single use. Returns false
+ * when the approval was no longer pending (someone, or something, decided first).
+ */
+export const closeApproval = async (
+  store: ApprovalStore,
+  approvalId: string,
+  decision: NonNullable<ApprovalRecord['decision']>,
+): Promise<boolean> => {
+  try {
+    await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key(approvalId),
+        UpdateExpression: 'SET #s = :status, decision = :d',
+        ConditionExpression: '#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':status': decision.outcome,
+          ':d': decision,
+          ':pending': 'PENDING',
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+    throw classifyAwsError(error, 'closing the approval');
+  }
+};
+
+/**
+ * The execution no longer waits (its token expired or it was stopped): the approval is
+ * EXPIRED whatever it was, and keeps a decision already recorded.
+ */
+export const expireApproval = async (store: ApprovalStore, approvalId: string, at: string) => {
+  await store.dynamo.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: key(approvalId),
+      UpdateExpression: 'SET #s = :expired, decision = if_not_exists(decision, :d)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':d': { outcome: 'EXPIRED', at } },
+    }),
+  );
+};
+
 export const approvalKey = key;

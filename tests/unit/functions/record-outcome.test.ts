@@ -4,12 +4,9 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  readableCause,
-  recordFailure,
-  stageReached,
-} from '../../../functions/record-failure/record-failure';
+import { recordFailure, stageReached } from '../../../functions/record-failure/record-failure';
 import { recordResult } from '../../../functions/record-result/record-result';
+import { readableCause } from '../../../functions/shared/errors';
 import { metadataValue } from '../../../functions/shared/outcome/model-package-metadata';
 import type { Notification } from '../../../functions/shared/outcome/notify';
 import type { Plan } from '../../../functions/shared/plan';
