@@ -72,6 +72,7 @@ const finished = (executionArn: string) =>
     emulator = await Emulator.start({
       config: loadStageConfig(join(ROOT, 'config/local.yml')),
       configFile: join(ROOT, 'config/local.yml'),
+      clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
     });
     sfn = new SFNClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });

@@ -16,6 +16,7 @@ beforeAll(async () => {
   emulator = await Emulator.start({
     config: loadStageConfig(join(ROOT, 'config/local.yml')),
     configFile: join(ROOT, 'config/local.yml'),
+    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
   });
 }, 60_000);
 afterAll(() => emulator.close());

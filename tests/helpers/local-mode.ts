@@ -15,6 +15,9 @@ export const runSimulation = (options: Partial<SimulateOptions> = {}): Promise<S
       duplicateDeliveries: 0,
       seed: 'edge-mlops',
       timeoutSeconds: 120,
+      // Slower than npm start's 1000×: on a loaded CI machine, real overheads (worker
+      // invocations) count as virtual time and could eat the twin's 30-minute deadline.
+      clockFactor: 300,
       ...options,
     },
     () => undefined,
