@@ -25,6 +25,8 @@ export type DeployToTwinDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
   now: () => Date;
+  /** Throws unless this run still holds the twin's lease (see shared/twin-lease.ts). */
+  assertHoldsTwin: (plan: Plan) => Promise<void>;
 };
 
 /** Names of every component edge-mlops manages for this model group (all targets). */
@@ -51,7 +53,7 @@ export const releaseComponents = (plan: Plan, platform: string): ComponentMap =>
  */
 export const deployToTwin = async (
   rawInput: DeployToTwinInput,
-  { clientsFor, logger, now }: DeployToTwinDeps,
+  { clientsFor, logger, now, assertHoldsTwin }: DeployToTwinDeps,
 ): Promise<DeployToTwinOutput> => {
   const { plan } = parseInput(ReleaseInputSchema, rawInput);
   const { twin } = plan;
@@ -67,6 +69,9 @@ export const deployToTwin = async (
     ]),
   );
   const ours = { ...releaseComponents(plan, twin.platform), ...extras };
+  // A newer version may have taken the twin over since this run leased it (or while a
+  // retry of this task waited): deploying now would replace the newer one's deployment.
+  await assertHoldsTwin(plan);
   const result = await safeDeploy(clientsFor(twin.roleArn).greengrass, logger, {
     targetArn: twin.targetArn,
     deploymentName: `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} twin`,

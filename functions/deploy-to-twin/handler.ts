@@ -1,10 +1,19 @@
+import { documentClient } from '../shared/dynamo-client';
+import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { clientsForTargets } from '../shared/target-clients';
+import { assertTwinLeaseHeld, twinClaim } from '../shared/twin-lease';
 import { withLambda } from '../shared/with-lambda';
 import { type DeployToTwinInput, deployToTwin } from './deploy-to-twin';
 
 const clientsFor = clientsForTargets();
+const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 export const handler = withLambda((input: DeployToTwinInput) =>
-  deployToTwin(input, { clientsFor, logger, now: () => new Date() }),
+  deployToTwin(input, {
+    clientsFor,
+    logger,
+    now: () => new Date(),
+    assertHoldsTwin: (plan) => assertTwinLeaseHeld(store, twinClaim(plan)),
+  }),
 );

@@ -59,6 +59,14 @@ export class FleetBusy extends PipelineError {
     this.name = 'FleetBusy';
   }
 }
+/** Another model group is testing on the shared digital twin (retried with a long backoff). */
+export class TwinBusy extends PipelineError {
+  readonly retryable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TwinBusy';
+  }
+}
 /** A component version exists with a different recipe: component versions are immutable. */
 export class ComponentVersionConflict extends permanent('ComponentVersionConflict') {}
 /** Greengrass could not make a component version deployable (e.g. unreadable artifact). */
@@ -81,6 +89,7 @@ export const ERROR_NAMES = [
   'TransientError',
   'NotReady',
   'FleetBusy',
+  'TwinBusy',
   'InvalidInput',
   'ResourceConflict',
   'ConfigError',
@@ -104,6 +113,7 @@ export const TRANSIENT_ERROR_NAMES: readonly ErrorName[] = [
   'TransientError',
   'NotReady',
   'FleetBusy',
+  'TwinBusy',
 ];
 /** Caught by the state machine into Record Failure: retrying cannot change the outcome. */
 export const PERMANENT_ERROR_NAMES: readonly ErrorName[] = ERROR_NAMES.filter(

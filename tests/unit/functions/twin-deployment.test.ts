@@ -8,6 +8,7 @@ import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkDeployment, judge } from '../../../functions/check-deployment/check-deployment';
 import { deployToTwin } from '../../../functions/deploy-to-twin/deploy-to-twin';
+import { Superseded } from '../../../functions/shared/errors';
 import type { Plan } from '../../../functions/shared/plan';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
 
@@ -22,6 +23,7 @@ const deps = (now = new Date('2026-11-25T10:00:00Z')) => ({
   },
   logger: silentLogger(),
   now: () => now,
+  assertHoldsTwin: async () => undefined,
 });
 
 let plan: Plan;
@@ -35,6 +37,19 @@ beforeEach(() => {
 });
 
 describe('deployToTwin', () => {
+  it('deploys nothing once a newer version has taken the twin over', async () => {
+    // Prepare
+    const takenOver = new Superseded('version 8 of defect-detector took over the twin');
+    // Act
+    const attempt = deployToTwin(
+      { plan, components: registeredComponents(plan) },
+      { ...deps(), assertHoldsTwin: async () => Promise.reject(takenOver) },
+    );
+    // Assess
+    await expect(attempt).rejects.toBe(takenOver);
+    expect(greengrass).not.toHaveReceivedCommand(CreateDeploymentCommand);
+  });
+
   it("deploys the twin platform's model build, the inference code and the twin-only extras, keeping foreign components", async () => {
     // Prepare
     greengrass

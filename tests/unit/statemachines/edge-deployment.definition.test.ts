@@ -60,13 +60,16 @@ describe('statemachines/edge-deployment.asl.json', () => {
 
   const topLevelTasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   const recorders = ['Record Failure', 'Record Result'];
+  // Failures on the twin first free its lease (and become Superseded when a newer version
+  // took the twin over); that task catches into Record Failure itself.
+  const failureHandlers = ['Record Failure', 'Release Twin After Failure'];
 
   it.each(topLevelTasks.filter(([name]) => !recorders.includes(name)))(
     'task "%s" catches every permanent error into Record Failure, next to its input',
     (_name, state) => {
       // Act
       const catchers = (state.Catch as Catcher[] | undefined) ?? [];
-      const permanent = catchers.find((c) => c.Next === 'Record Failure');
+      const permanent = catchers.find((c) => failureHandlers.includes(c.Next));
       // Assess
       expect(permanent?.ErrorEquals.slice().sort()).toEqual([...PERMANENT_ERROR_NAMES].sort());
       for (const c of catchers) expect(c.ResultPath).toBe('$.error');
@@ -89,6 +92,20 @@ describe('statemachines/edge-deployment.asl.json', () => {
       }
     },
   );
+
+  it('frees the twin on every way out of the twin stage', () => {
+    // Prepare
+    const twinStage = ['Deploy To Twin', 'Check Twin Deployment', 'Run Twin Tests'];
+    const release = definition.States['Release Twin After Failure'];
+    // Assess
+    for (const name of twinStage) {
+      const catchers = definition.States[name]?.Catch as Catcher[];
+      expect(catchers.map((c) => c.Next)).toEqual(['Release Twin After Failure']);
+    }
+    expect(definition.States['Run Twin Tests']?.Next).toBe('Release Twin Lease');
+    expect(definition.States['Release Twin Lease']?.Next).toBe('Twin Tests Passed?');
+    expect((release?.Catch as Catcher[]).map((c) => c.Next)).toEqual(['Record Failure']);
+  });
 
   it('lets failures inside Map iterations propagate to the Map, whose Catch records them', () => {
     // Prepare

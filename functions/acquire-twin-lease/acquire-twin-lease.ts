@@ -1,0 +1,41 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { z } from 'zod';
+import { Superseded } from '../shared/errors';
+import { getLatestVersion } from '../shared/registry-store';
+import type { StateStore } from '../shared/state-store';
+import { planOnly } from '../shared/task-input';
+import { acquireTwinLease as acquire, twinClaim } from '../shared/twin-lease';
+import { parseInput } from '../shared/validate';
+
+export type AcquireTwinLeaseInput = z.input<typeof planOnly>;
+export type AcquireTwinLeaseDeps = { store: StateStore; logger: Logger; now: () => number };
+
+/** Slack on top of the twin deployment's own deadline and the tests' longest run. */
+const TESTS_MS = 15 * 60 * 1000;
+const LEASE_MARGIN_MS = 60 * 60 * 1000;
+
+/**
+ * The checkpoint before the twin: a version superseded by a newer approval stops here,
+ * before it spends a twin deployment; otherwise it takes the twin's lease until its tests
+ * are judged. The lease outlives a crashed run by an hour at most.
+ */
+export const acquireTwinLease = async (
+  rawInput: AcquireTwinLeaseInput,
+  { store, logger, now }: AcquireTwinLeaseDeps,
+): Promise<{ holder: string; expiresAt: string }> => {
+  const { plan } = parseInput(planOnly, rawInput);
+  const latest = await getLatestVersion(store, plan.modelPackageGroupName);
+  if (latest !== undefined && latest > plan.modelPackageVersion) {
+    throw new Superseded(
+      `version ${latest} of ${plan.modelPackageGroupName} was approved after version ${plan.modelPackageVersion}; this release stops before the twin`,
+    );
+  }
+  const at = now();
+  const expiresAt = at + plan.twin.deploymentTimeoutMinutes * 60_000 + TESTS_MS + LEASE_MARGIN_MS;
+  await acquire(store, twinClaim(plan), at, expiresAt);
+  logger.info('twin lease acquired', {
+    twin: plan.twin.targetArn,
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  return { holder: plan.executionArn, expiresAt: new Date(expiresAt).toISOString() };
+};

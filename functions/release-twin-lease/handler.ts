@@ -1,0 +1,11 @@
+import { documentClient } from '../shared/dynamo-client';
+import { requiredEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+import { withLambda } from '../shared/with-lambda';
+import { type ReleaseTwinLeaseInput, releaseTwinLeaseTask } from './release-twin-lease';
+
+const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
+
+export const handler = withLambda((input: ReleaseTwinLeaseInput) =>
+  releaseTwinLeaseTask(input, { store, logger }),
+);
