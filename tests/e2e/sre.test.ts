@@ -49,7 +49,7 @@ describe('SRE CLI against the local emulator', () => {
       failedState: 'Deploy To Twin',
       error: 'TransientError',
       redrivable: true,
-      lastSuccessfulState: 'Register Inference Component',
+      lastSuccessfulState: 'Acquire Twin Lease',
       suggestion: {
         action: 'redrive',
         command: `edge-mlops executions redrive ${run.executionName}`,
