@@ -27,6 +27,9 @@ const loadValidated = (file) => {
   }
 };
 
+const { notificationResources } = require('./notifications.cjs');
+const { accessScopes } = require('./access-scopes.cjs');
+
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
   const pattern = require('../../events/rule-pattern.json');
@@ -47,6 +50,10 @@ const derive = (config) => {
       : ['arn:aws:lambda:none:000000000000:function:edge-mlops-no-custom-probe'],
     // events/rule-pattern.json narrowed to the model groups this stage deploys.
     rulePattern: { ...pattern, detail: { ...pattern.detail, ModelPackageGroupName: groups } },
+    // The ARNs each function's role is narrowed to (thing groups, components, jobs …).
+    ...accessScopes(config),
+    // SNS subscriptions for approvers and recipients; stage-resources.cjs adds them to the template.
+    notificationResources: notificationResources(config),
   };
 };
 
