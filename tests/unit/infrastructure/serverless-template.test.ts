@@ -312,6 +312,21 @@ describe('serverless package (offline, no AWS credentials)', () => {
     );
   });
 
+  it('rotates the approval signing key no more often than the longest approval lasts', () => {
+    // Prepare
+    const [, schedule] = ofType('AWS::SecretsManager::RotationSchedule')[0]!;
+    const [, permission] = ofType('AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com',
+    )!;
+    // Act
+    const { SecretId, RotationLambdaARN, RotationRules } = schedule.Properties;
+    // Assess: config/local.yml waits 72 h for approvals
+    expect(SecretId).toEqual({ Ref: 'ApprovalSigningSecret' });
+    expect(RotationRules.AutomaticallyAfterDays).toBeGreaterThanOrEqual(3);
+    expect(resources[RotationLambdaARN['Fn::GetAtt'][0]]?.Type).toBe('AWS::Lambda::Function');
+    expect(permission.Properties.SourceArn).toEqual({ Ref: 'ApprovalSigningSecret' });
+  });
+
   it('ships the stage configuration inside each function package', () => {
     // Act
     const listing = execFileSync('unzip', ['-l', join(packaged.dir, 'resolveModel.zip')], {
