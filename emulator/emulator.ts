@@ -29,7 +29,8 @@ import { iotData } from './services/iot-data';
 import { modelPackageArn, sagemaker } from './services/sagemaker';
 import { secretsManager } from './services/secrets';
 import { StepFunctions } from './services/sfn';
-import { sns } from './services/sns';
+import { type SnsSubscription, sns } from './services/sns';
+import { checkFilterPolicy } from './services/sns-filter';
 import { queueNameOf, sqs } from './services/sqs';
 import { type EmulatorOptions, type ModelPackage, World } from './world';
 
@@ -280,6 +281,24 @@ export class Emulator {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
       return value;
     };
+
+    // ---- SNS subscriptions: those serverless.yml declares and those the stage config
+    // generates (scripts/serverless/notifications.cjs), with their filter policies.
+    const subscriptions: SnsSubscription[] = [];
+    const generated = (derived.notificationResources as { Resources?: typeof declared })?.Resources;
+    for (const [id, r] of Object.entries({ ...declared, ...generated })) {
+      if (r.Type !== 'AWS::SNS::Subscription') continue;
+      const p = resolveLocal(r.Properties ?? {}, resources) as Record<string, unknown>;
+      const topicArn = String(p.TopicArn);
+      if (!topics.has(topicArn))
+        throw new Error(`${id}: subscription to ${topicArn}, which local mode does not provision`);
+      subscriptions.push({
+        topicArn,
+        protocol: String(p.Protocol),
+        endpoint: String(p.Endpoint),
+        ...(p.FilterPolicy ? { filterPolicy: checkFilterPolicy(p.FilterPolicy) } : {}),
+      });
+    }
     const invokeAsync = (key: string, event: unknown) =>
       track(
         (async () => {
@@ -398,7 +417,13 @@ export class Emulator {
         'POST /2015-03-31/functions/{name}/invocations': async () => undefined,
       }),
     };
-    const query = { sns: sns(world, () => topics) };
+    const query = {
+      sns: sns(
+        world,
+        () => topics,
+        () => subscriptions,
+      ),
+    };
 
     const approvalsApi = async (
       req: IncomingMessage,

@@ -86,6 +86,23 @@ export const localResources = (
           attributes: { Arn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}` },
         };
         break;
+      case 'AWS::KMS::Key': {
+        // Ref is the key id; a fixed id per logical id keeps local ARNs stable across runs.
+        const keyId = `00000000-0000-4000-8000-${slug(logicalId)
+          .replace(/[^a-z0-9]/g, '')
+          .padEnd(12, '0')
+          .slice(0, 12)}`;
+        out[logicalId] = {
+          logicalId,
+          type,
+          ref: keyId,
+          attributes: {
+            Arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/${keyId}`,
+            KeyId: keyId,
+          },
+        };
+        break;
+      }
       default:
         out[logicalId] = { logicalId, type, ref: name, attributes: {} };
     }

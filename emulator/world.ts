@@ -73,6 +73,8 @@ export type SnsMessage = {
   message: string;
   attributes: Record<string, string>;
   at: number;
+  /** Endpoints of the topic's subscriptions whose filter policy let the message through. */
+  deliveredTo?: string[];
 };
 export type SqsMessage = {
   id: string;

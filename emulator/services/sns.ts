@@ -1,8 +1,24 @@
 import { AwsError, escapeXml } from '../http';
 import type { World } from '../world';
+import { type FilterPolicy, matchesFilterPolicy } from './sns-filter';
 
-/** Amazon SNS (AWS query protocol): Publish, captured for inspection by simulate and tests. */
-export const sns = (world: World, topics: () => Set<string>) => ({
+/** A subscription serverless.yml (or the stage config) declares; provisioned, never confirmed by hand. */
+export type SnsSubscription = {
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  filterPolicy?: FilterPolicy;
+};
+
+/**
+ * Amazon SNS (AWS query protocol): Publish, captured for inspection by simulate and tests,
+ * with the endpoints whose subscription (and filter policy) the message reached.
+ */
+export const sns = (
+  world: World,
+  topics: () => Set<string>,
+  subscriptions: () => readonly SnsSubscription[] = () => [],
+) => ({
   Publish: async (form: URLSearchParams) => {
     const topicArn = form.get('TopicArn') ?? '';
     if (!topics().has(topicArn))
@@ -17,7 +33,10 @@ export const sns = (world: World, topics: () => Set<string>) => ({
       attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] =
         form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
     }
-    world.sns.push({ topicArn, subject, message, attributes, at: world.clock.now() });
+    const deliveredTo = subscriptions()
+      .filter((s) => s.topicArn === topicArn && matchesFilterPolicy(s.filterPolicy, attributes))
+      .map((s) => s.endpoint);
+    world.sns.push({ topicArn, subject, message, attributes, at: world.clock.now(), deliveredTo });
     const id = crypto.randomUUID();
     return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${escapeXml(id)}</MessageId></PublishResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`;
   },

@@ -27,6 +27,9 @@ const loadValidated = (file) => {
   }
 };
 
+const { notificationResources } = require('./notifications.cjs');
+const { accessScopes } = require('./access-scopes.cjs');
+
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
   const pattern = require('../../events/rule-pattern.json');
@@ -47,6 +50,18 @@ const derive = (config) => {
       : ['arn:aws:lambda:none:000000000000:function:edge-mlops-no-custom-probe'],
     // events/rule-pattern.json narrowed to the model groups this stage deploys.
     rulePattern: { ...pattern, detail: { ...pattern.detail, ModelPackageGroupName: groups } },
+    // An approval link must outlive one signing key rotation (links are checked against the
+    // current and the previous key), so rotations are at least the longest timeout apart.
+    signingKeyRotationDays: Math.max(
+      30,
+      Math.ceil(
+        Math.max(...Object.values(config.modelGroups).map((p) => p.approval.timeoutHours)) / 24,
+      ),
+    ),
+    // The ARNs each function's role is narrowed to (thing groups, components, jobs …).
+    ...accessScopes(config),
+    // SNS subscriptions for approvers and recipients; stage-resources.cjs adds them to the template.
+    notificationResources: notificationResources(config),
   };
 };
 

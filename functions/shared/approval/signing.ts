@@ -26,12 +26,26 @@ export type Verdict =
   | { ok: true; claims: LinkClaims }
   | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired'; message: string };
 
+/** True when `sig` is the signature of `claims` under one of `keys` (each compared in constant time). */
+const signedByOneOf = (keys: readonly string[], claims: LinkClaims, sig: string): boolean => {
+  const given = Buffer.from(sig, 'base64url');
+  let matched = false;
+  // Every key is tried, so the time taken does not tell which one matched.
+  for (const key of keys) {
+    const expected = Buffer.from(sign(key, claims), 'base64url');
+    if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+  }
+  return matched;
+};
+
 /**
  * Checks a link's signature (in constant time) and then its expiry. A tampered id,
  * approver or expiry fails the signature; a genuine but old link is `expired`.
+ * `key` may be the key ring of a rotated secret (current first, then previous): a link
+ * signed before the rotation keeps working until it expires (see docs/security.md).
  */
 export const verify = (
-  key: string,
+  key: string | readonly string[],
   input: { approvalId?: string; approver?: string; exp?: string; sig?: string },
   nowSeconds: number,
 ): Verdict => {
@@ -47,9 +61,7 @@ export const verify = (
     return { ok: false, reason: 'malformed', message: 'This link is incomplete or damaged.' };
   }
   const claims = { approvalId, approver, expiresAt: Number(exp) };
-  const expected = Buffer.from(sign(key, claims), 'base64url');
-  const given = Buffer.from(sig, 'base64url');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  if (!signedByOneOf([key].flat(), claims, sig)) {
     return {
       ok: false,
       reason: 'bad-signature',

@@ -375,10 +375,39 @@ export const ProfileSchema = z
     }
   });
 
+/**
+ * Who the stack subscribes to its topics: an e-mail address (SNS protocol `email`, the
+ * person must confirm AWS's message) or an https:// endpoint (protocol `https`, it must
+ * confirm the SubscriptionConfirmation request).
+ */
+const Recipient = z.union(
+  [z.email(), z.url({ protocol: /^https$/ })],
+  'must be an e-mail address or an https:// URL',
+);
+
+const NotificationsSchema = z
+  .object({
+    /** Receive the operations alarms (OpsTopic). */
+    ops: z.array(Recipient).default([]),
+    /** Receive release outcomes: deployed or failed (NotificationsTopic). */
+    releases: z.array(Recipient).default([]),
+  })
+  .strict();
+
 export const StageConfigSchema = z
   .object({
     /** Must match the file name: config/<stage>.yml. */
     stage: slug('stage'),
+    /** People and endpoints the stack subscribes; approvers come from each model group. */
+    notifications: NotificationsSchema.default({ ops: [], releases: [] }),
+    /**
+     * S3 buckets holding the trained models (the model packages' ModelDataUrl): the only
+     * buckets SageMaker Neo may read. Default: the SageMaker default bucket of the stack's
+     * account and region, sagemaker-<region>-<account>.
+     */
+    modelBuckets: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'))
+      .default([]),
     modelGroups: z
       .record(
         z.string().regex(MODEL_GROUP_NAME, 'model package group names are SageMaker entity names'),

@@ -13,6 +13,15 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 let packaged: PackageResult;
 let resources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+/** Each function's role with the statements of all its inline policies. */
+const rolesOfFunctions = () =>
+  ofType('AWS::Lambda::Function').map(([, f]) => {
+    const role = f.Properties.Role['Fn::GetAtt'][0] as string;
+    const policies = resources[role]!.Properties.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    return { role, statements: policies.flatMap((p) => p.PolicyDocument.Statement) };
+  });
 
 beforeAll(() => {
   packaged = packageService('local');
@@ -113,6 +122,209 @@ describe('serverless package (offline, no AWS credentials)', () => {
       expect(a.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
       expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq) /);
     }
+  });
+
+  it('encrypts every alarm topic with a rotated customer managed key CloudWatch may use', () => {
+    // Prepare
+    const topicIds = new Set(
+      ofType('AWS::CloudWatch::Alarm').flatMap(([, a]) =>
+        (a.Properties.AlarmActions as { Ref: string }[]).map((t) => t.Ref),
+      ),
+    );
+    // Act
+    const keys = [...topicIds].map((id) => resources[id]!.Properties.KmsMasterKeyId);
+    // Assess
+    expect(topicIds.size).toBeGreaterThan(0);
+    for (const keyRef of keys) {
+      expect(String(keyRef)).not.toMatch(/^alias\/aws\//);
+      const key = resources[keyRef['Fn::GetAtt'][0]]!;
+      expect(key.Type).toBe('AWS::KMS::Key');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      const cloudwatch = (
+        key.Properties.KeyPolicy.Statement as (Statement & { Principal?: any })[]
+      ).find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+      expect([cloudwatch?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    }
+  });
+
+  it('lets every function that publishes to an encrypted topic use its key', () => {
+    // Act
+    const publishers = rolesOfFunctions().flatMap(({ statements }) => {
+      const topics = statements
+        .filter((s) => [s.Action].flat().includes('sns:Publish'))
+        .map((s) => (s.Resource as { Ref: string }).Ref);
+      const keyGrants = statements
+        .filter((s) =>
+          ['kms:GenerateDataKey', 'kms:Decrypt'].every((a) => [s.Action].flat().includes(a)),
+        )
+        .map((s) => JSON.stringify(s.Resource));
+      return topics.map((topic) => ({ topic, keyGrants }));
+    });
+    // Assess
+    expect(publishers.length).toBeGreaterThanOrEqual(3);
+    for (const { topic, keyGrants } of publishers) {
+      const key = resources[topic]!.Properties.KmsMasterKeyId;
+      expect(keyGrants).toContain(JSON.stringify(key));
+    }
+  });
+
+  it('names no Resource "*" for an action that supports a narrower resource type', () => {
+    // Prepare: actions whose Service Authorization Reference entry lists a resource type
+    const scoped = new Set([
+      'greengrass:GetDeployment',
+      'greengrass:CancelDeployment',
+      'greengrass:TagResource',
+      'greengrass:ListInstalledComponents',
+      'greengrass:CreateComponentVersion',
+      'greengrass:DescribeComponent',
+      'greengrass:GetComponent',
+      'iot:CreateJob',
+      'iot:DescribeJob',
+      'iot:CancelJob',
+      'iot:UpdateJob',
+      'iot:DescribeThingGroup',
+      'iot:DescribeThing',
+      'iot:GetThingShadow',
+      'iot:UpdateThingShadow',
+      'iot:ListJobExecutionsForJob',
+      'sagemaker:DescribeModelPackage',
+      'sagemaker:UpdateModelPackage',
+      'sts:AssumeRole',
+    ]);
+    // Act
+    const wide = rolesOfFunctions().flatMap(({ role, statements }) =>
+      statements
+        // "*", or an ARN whose account is a wildcard (arn:aws:iam::*:role/…)
+        .filter((s) => [s.Resource].flat().some((r) => r === '*' || /::\*:/.test(String(r))))
+        .flatMap((s) =>
+          [s.Action]
+            .flat()
+            .filter((a) => scoped.has(a))
+            .map((a) => `${role}: ${a}`),
+        ),
+    );
+    const sagemaker = rolesOfFunctions().flatMap(({ statements }) =>
+      statements.filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('sagemaker:') && a.includes('ModelPackage')),
+      ),
+    );
+    // Assess
+    expect(wide).toEqual([]);
+    for (const s of sagemaker)
+      expect(JSON.stringify(s.Resource)).toContain('model-package/defect-detector/*');
+  });
+
+  it('grants sts:AssumeRole on no role at all when the stage names none', () => {
+    // Act
+    const assume = rolesOfFunctions().flatMap(({ statements }) =>
+      statements.filter((s) => [s.Action].flat().includes('sts:AssumeRole')),
+    );
+    // Assess
+    expect(assume).toEqual([]);
+  });
+
+  it('narrows deployments to the configured thing groups and their IoT jobs', () => {
+    // Prepare
+    const deployer = rolesOfFunctions().find(({ role }) => role.startsWith('StartWave'))!;
+    // Act
+    const createJob = deployer.statements.find((s) => [s.Action].flat().includes('iot:CreateJob'));
+    // Assess
+    expect([createJob?.Resource].flat().sort()).toEqual([
+      'arn:aws:iot:us-east-1:000000000000:job/*',
+      'arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-canary',
+      'arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-main',
+      'arn:aws:iot:us-east-1:000000000000:thinggroup/field-rpi',
+    ]);
+  });
+
+  it('lets SageMaker Neo read only the model bucket and the artifact bucket', () => {
+    // Prepare
+    const [, neo] = Object.entries(resources).find(([id]) => id === 'NeoRole')!;
+    // Act
+    const reads = (neo.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().includes('s3:GetObject'))
+      .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
+    // Assess
+    expect(reads.sort()).toEqual(
+      [
+        '{"Fn::GetAtt":["ArtifactBucket","Arn"]}',
+        `{"Fn::Sub":"\${ArtifactBucket.Arn}/*"}`,
+        `{"Fn::Sub":"arn:\${AWS::Partition}:s3:::sagemaker-\${AWS::Region}-\${AWS::AccountId}/*"}`,
+      ].sort(),
+    );
+  });
+
+  it('lets only the registry rule dead-letter into the DLQ', () => {
+    // Prepare
+    const [, rule] = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern)!;
+    const [, policy] = ofType('AWS::SQS::QueuePolicy')[0]!;
+    // Act
+    const [statement] = policy.Properties.PolicyDocument.Statement;
+    const sourceArn = statement.Condition.ArnEquals['aws:SourceArn']['Fn::Sub'];
+    // Assess
+    expect(sourceArn).toBe(
+      `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${rule.Properties.Name}`,
+    );
+  });
+
+  it('retains the state table and the artifact bucket when the stack is deleted or replaced', () => {
+    // Act
+    const kept = ['StateTable', 'ArtifactBucket'].map((id) => {
+      const r = resources[id] as Resource & {
+        DeletionPolicy?: string;
+        UpdateReplacePolicy?: string;
+      };
+      return [r.DeletionPolicy, r.UpdateReplacePolicy];
+    });
+    // Assess
+    expect(kept).toEqual([
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+    ]);
+  });
+
+  it('throttles the approval API stage and reserves concurrency for its function', () => {
+    // Prepare
+    const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0]!;
+    // Act
+    const { ThrottlingRateLimit, ThrottlingBurstLimit } = stage.Properties.DefaultRouteSettings;
+    const reserved = resources.ApprovalApiLambdaFunction!.Properties.ReservedConcurrentExecutions;
+    // Assess
+    expect(ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(ThrottlingBurstLimit).toBeGreaterThanOrEqual(ThrottlingRateLimit);
+    expect(reserved).toBeGreaterThan(0);
+  });
+
+  it('subscribes each approver with a filter on their own address, and the ops and release contacts', () => {
+    // Act
+    const subscriptions = ofType('AWS::SNS::Subscription').map(([, s]) => s.Properties);
+    const on = (topic: string) =>
+      subscriptions.filter((s) => s.TopicArn.Ref === topic).map((s) => s.Endpoint);
+    // Assess
+    expect(on('ApprovalTopic').sort()).toEqual(['alice@example.com', 'bob@example.com']);
+    for (const s of subscriptions.filter((x) => x.TopicArn.Ref === 'ApprovalTopic'))
+      expect(s.FilterPolicy).toEqual({ approver: [s.Endpoint] });
+    expect(on('OpsTopic')).toEqual(['sre@example.com']);
+    expect(on('NotificationsTopic')).toEqual(['ml-team@example.com']);
+    expect(packaged.template!.Outputs.ApproverSubscriptions.Value).toBe(
+      'alice@example.com, bob@example.com',
+    );
+  });
+
+  it('rotates the approval signing key no more often than the longest approval lasts', () => {
+    // Prepare
+    const [, schedule] = ofType('AWS::SecretsManager::RotationSchedule')[0]!;
+    const [, permission] = ofType('AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com',
+    )!;
+    // Act
+    const { SecretId, RotationLambdaARN, RotationRules } = schedule.Properties;
+    // Assess: config/local.yml waits 72 h for approvals
+    expect(SecretId).toEqual({ Ref: 'ApprovalSigningSecret' });
+    expect(RotationRules.AutomaticallyAfterDays).toBeGreaterThanOrEqual(3);
+    expect(resources[RotationLambdaARN['Fn::GetAtt'][0]]?.Type).toBe('AWS::Lambda::Function');
+    expect(permission.Properties.SourceArn).toEqual({ Ref: 'ApprovalSigningSecret' });
   });
 
   it('ships the stage configuration inside each function package', () => {

@@ -1,0 +1,51 @@
+'use strict';
+/**
+ * A local plugin that finishes the packaged template from the stage config
+ * (`custom.stage`, see stage-config.cjs), after serverless has merged `resources:`:
+ *  - adds the generated SNS subscriptions and their outputs (notifications.cjs), so the
+ *    stage config stays the one place where people are named;
+ *  - drops IAM statements whose derived Resource list is empty. Such a statement grants
+ *    nothing (e.g. sts:AssumeRole when the stage names no cross-account role), but IAM
+ *    refuses a statement without a resource, so "nothing configured" packages as
+ *    "no statement at all".
+ */
+const mergeGenerated = (template, generated) => {
+  for (const section of ['Resources', 'Outputs']) {
+    template[section] ??= {};
+    for (const [id, value] of Object.entries(generated?.[section] ?? {})) {
+      if (template[section][id])
+        throw new Error(
+          `stage config generates ${section}.${id}, which serverless.yml already declares`,
+        );
+      template[section][id] = value;
+    }
+  }
+};
+
+const dropEmptyStatements = (template) => {
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    for (const policy of resource.Properties?.Policies ?? []) {
+      const document = policy.PolicyDocument;
+      if (!Array.isArray(document?.Statement)) continue;
+      document.Statement = document.Statement.filter(
+        (s) => !(Array.isArray(s.Resource) && s.Resource.length === 0),
+      );
+    }
+  }
+};
+
+class StageResources {
+  constructor(serverless) {
+    this.hooks = {
+      'before:aws:package:finalize:saveServiceState': () => {
+        const template = serverless.service.provider.compiledCloudFormationTemplate;
+        mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
+        dropEmptyStatements(template);
+      },
+    };
+  }
+}
+
+module.exports = StageResources;
+module.exports.dropEmptyStatements = dropEmptyStatements;
