@@ -67,6 +67,10 @@ export const DeviceControlSchema = z
       .optional(),
     /** Bring devices back now. */
     online: z.array(z.string().min(1)).optional(),
+    /** Add devices (created if new) to a thing group now: they receive its current deployment. */
+    addToGroup: z
+      .array(z.object({ thing: z.string().min(1), group: z.string().min(1) }).strict())
+      .optional(),
     /** Remove devices from a thing group now. */
     removeFromGroup: z
       .array(z.object({ thing: z.string().min(1), group: z.string().min(1) }).strict())
@@ -113,6 +117,16 @@ export const deviceControl = (world: World, body: unknown, now: number) => {
     if (!fleet.groups.get(group)?.things.includes(thing))
       throw new Error(`device control: ${thing} is not in thing group ${group}`);
   }
+  for (const { thing, group } of request.addToGroup ?? []) {
+    if (!fleet.groups.has(group)) throw new Error(`device control: unknown thing group ${group}`);
+    if (fleet.groups.get(group)!.things.includes(thing))
+      throw new Error(`device control: ${thing} is already in thing group ${group}`);
+    if (fleet.things.get(thing)?.group)
+      throw new Error(
+        `device control: ${thing} is in thing group ${fleet.things.get(thing)!.group}`,
+      );
+  }
+  for (const { thing, group } of request.addToGroup ?? []) fleet.addToGroup(thing, group, now);
   for (const { thing, fromMs, forMs } of request.offline ?? []) {
     const from = now + (fromMs ?? 0);
     fleet.setOffline(thing, from, forMs == null ? null : from + forMs);

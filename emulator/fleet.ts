@@ -63,6 +63,8 @@ export type Job = {
   canceledAt?: number;
   /** A newer deployment to the same target replaced this one (executions not yet started end). */
   supersededAt?: number;
+  /** A baseline deployment: no device fails, goes offline or crashes because of it. */
+  healthy?: boolean;
 };
 
 export type FleetOptions = {
@@ -228,6 +230,35 @@ export class Fleet {
     return true;
   }
 
+  /**
+   * Adds a thing (created if new) to a thing group at `at`. Greengrass thing-group
+   * deployments are continuous jobs: a device added to the group receives the group's
+   * current deployment.
+   */
+  addToGroup(thing: string, groupName: string, at: number) {
+    const group = this.groups.get(groupName);
+    if (!group || group.things.includes(thing)) return false;
+    const twin = group.things.some((t) => this.things.get(t)?.twin);
+    const record = this.things.get(thing) ?? { name: thing, arn: this.thingArn(thing), twin };
+    record.group = groupName;
+    this.things.set(thing, record);
+    group.things.push(thing);
+    this.removals.get(groupName)?.delete(thing);
+    const current = [...this.jobs.values()].find(
+      (j) => j.targetArn === group.arn && j.supersededAt === undefined,
+    );
+    if (current && !current.schedules.some((s) => s.thing === thing)) {
+      current.schedules.push(
+        this.schedule(current.deploymentId, thing, at, Boolean(current.healthy)),
+      );
+      const list = this.jobsByDevice.get(thing) ?? [];
+      list.push(current);
+      this.jobsByDevice.set(thing, list);
+    }
+    this.version++;
+    return true;
+  }
+
   private removedAt(job: Job, thing: string): number | undefined {
     if (!/:thinggroup\//.test(job.targetArn)) return undefined;
     const group = job.targetArn.slice(job.targetArn.indexOf('/') + 1);
@@ -255,36 +286,16 @@ export class Fleet {
     /** Fails no device: the baseline deployments seeded at start. */
     healthy?: boolean;
   }): Job {
-    const o = this.options;
-    const seed = o.seed;
     const things = this.resolveTarget(input.targetArn) ?? [];
     const perMinute = Math.max(1, input.maximumPerMinute ?? 1000);
-    const schedules: Schedule[] = things.map((thing, i) => {
-      const id = input.deploymentId;
-      const slot = input.createdAt + Math.floor((i / perMinute) * 60_000);
-      const exposed = !input.healthy && !this.things.get(thing)?.twin;
-      if (
-        exposed &&
-        this.isOnline(thing, slot) &&
-        uniform(seed, 'offline', id, thing) < o.offlineRate
-      ) {
-        const away = Math.round(draw(o.offlineMs, uniform(seed, 'offline-for', id, thing)));
-        this.setOffline(thing, slot, slot + away);
-      }
-      const fails = !input.healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate;
-      const crashes =
-        exposed && !fails && uniform(seed, 'crash', id, thing) < o.crashAfterStartRate;
-      return {
+    const schedules = things.map((thing, i) =>
+      this.schedule(
+        input.deploymentId,
         thing,
-        slot,
-        latencyMs: Math.round(draw(o.notifyLatencyMs, uniform(seed, 'notify', id, thing))),
-        applyMs: Math.round(draw(o.applyMs, uniform(seed, 'apply', id, thing))),
-        fails,
-        crashAfterMs: crashes
-          ? Math.round(draw(o.crashAfterMs, uniform(seed, 'crash-after', id, thing)))
-          : undefined,
-      };
-    });
+        input.createdAt + Math.floor((i / perMinute) * 60_000),
+        Boolean(input.healthy),
+      ),
+    );
     // One active deployment per target: the previous one's executions that have not
     // started yet never will (Greengrass "Revise deployments").
     for (const previous of this.jobs.values()) {
@@ -302,6 +313,7 @@ export class Fleet {
       schedules,
       timeoutMs: (input.timeoutMinutes ?? 10080) * 60_000,
       abort: input.abort,
+      healthy: input.healthy,
     };
     this.jobs.set(jobId, job);
     for (const s of schedules) {
@@ -310,6 +322,34 @@ export class Fleet {
       this.jobsByDevice.set(s.thing, list);
     }
     return job;
+  }
+
+  /** One device's fate in a deployment, drawn from the seed when the rollout reaches it. */
+  private schedule(deploymentId: string, thing: string, slot: number, healthy: boolean): Schedule {
+    const o = this.options;
+    const seed = o.seed;
+    const id = deploymentId;
+    const exposed = !healthy && !this.things.get(thing)?.twin;
+    if (
+      exposed &&
+      this.isOnline(thing, slot) &&
+      uniform(seed, 'offline', id, thing) < o.offlineRate
+    ) {
+      const away = Math.round(draw(o.offlineMs, uniform(seed, 'offline-for', id, thing)));
+      this.setOffline(thing, slot, slot + away);
+    }
+    const fails = !healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate;
+    const crashes = exposed && !fails && uniform(seed, 'crash', id, thing) < o.crashAfterStartRate;
+    return {
+      thing,
+      slot,
+      latencyMs: Math.round(draw(o.notifyLatencyMs, uniform(seed, 'notify', id, thing))),
+      applyMs: Math.round(draw(o.applyMs, uniform(seed, 'apply', id, thing))),
+      fails,
+      crashAfterMs: crashes
+        ? Math.round(draw(o.crashAfterMs, uniform(seed, 'crash-after', id, thing)))
+        : undefined,
+    };
   }
 
   /** When the device receives the job: its turn, once online, plus the notification latency. */

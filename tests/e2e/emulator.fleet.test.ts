@@ -6,6 +6,7 @@ import {
   GetDeploymentCommand,
   GreengrassV2Client,
   ListCoreDevicesCommand,
+  ListDeploymentsCommand,
   ListInstalledComponentsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
@@ -263,6 +264,23 @@ describe('ListCoreDevices(thingGroupArn)', () => {
     expect(await listed('field-rpi')).toContain('field-rpi-03');
     const jobId = await deploy(group('field-rpi'), telemetry('1.6.0'));
     expect(Object.keys(await executions(jobId))).not.toContain('field-rpi-03');
+  });
+});
+
+describe('thing group membership', () => {
+  it('a device added to a group receives its current deployment (continuous job)', async () => {
+    // Act
+    await control('devices', { addToGroup: [{ thing: 'field-rpi-new', group: 'field-rpi' }] });
+    await virtualSleep(2 * MINUTE);
+    // Assess
+    const { deployments } = await greengrass.send(
+      new ListDeploymentsCommand({ targetArn: group('field-rpi') }),
+    );
+    const { iotJobId } = await greengrass.send(
+      new GetDeploymentCommand({ deploymentId: deployments![0]!.deploymentId }),
+    );
+    expect((await executions(iotJobId!))['field-rpi-new']).toBe('SUCCEEDED');
+    expect((await installed('field-rpi-new'))['com.example.plant.telemetry']).toBe('1.6.0 RUNNING');
   });
 });
 
