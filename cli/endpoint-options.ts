@@ -12,6 +12,10 @@ const LIVE: Partial<Record<keyof SimulateOptions, string>> = {
   offlineRate: '--offline-rate',
   crashAfterStartRate: '--crash-after-start-rate',
   compileFailure: '--compile-failure',
+  applyMs: '--apply-time',
+  notifyLatencyMs: '--notify-latency',
+  offlineMs: '--offline-time',
+  crashAfterMs: '--crash-after',
 };
 
 const START_ONLY: Partial<Record<keyof SimulateOptions, string>> = {

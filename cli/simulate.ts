@@ -34,6 +34,11 @@ export type SimulateOptions = {
   offlineRate?: number;
   /** Share of fleet devices whose new components crash after a successful deployment (0–1). */
   crashAfterStartRate?: number;
+  /** Fleet timing ranges, virtual ms [min, max] (defaults: emulator/fleet.ts). */
+  applyMs?: [number, number];
+  notifyLatencyMs?: [number, number];
+  offlineMs?: [number, number];
+  crashAfterMs?: [number, number];
   duplicateDeliveries: number;
   endpoint?: string;
   seed: string;
@@ -148,6 +153,10 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       fleet: {
         offlineRate: options.offlineRate ?? 0,
         crashAfterStartRate: options.crashAfterStartRate ?? 0,
+        ...(options.applyMs ? { applyMs: options.applyMs } : {}),
+        ...(options.notifyLatencyMs ? { notifyLatencyMs: options.notifyLatencyMs } : {}),
+        ...(options.offlineMs ? { offlineMs: options.offlineMs } : {}),
+        ...(options.crashAfterMs ? { crashAfterMs: options.crashAfterMs } : {}),
       },
       badModel: options.badModel,
       compileFailure: options.compileFailure,
@@ -159,7 +168,12 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
     endpoint = emulator.url;
     log(`emulator on ${endpoint} (function logs: ${logFile})`);
   } else {
-    const { update, refused } = endpointOptions(options, new Set(options.given ?? []));
+    const given = new Set(options.given ?? []);
+    const { update, refused } = endpointOptions(options, given);
+    // The running emulator's functions and fleet read its own stage configuration.
+    const { configFile } = await control(endpoint, 'health');
+    if (given.has('config') && configFile && resolve(options.config) !== configFile)
+      refused.push('--config');
     if (refused.length)
       throw new CliError(
         `${refused.join(', ')} cannot change a running emulator (they shape it when it starts): drop ${refused.length > 1 ? 'them' : 'it'} or pass ${refused.length > 1 ? 'them' : 'it'} to 'edge-mlops emulator'`,

@@ -677,7 +677,8 @@ export class Emulator {
 
     // ---- emulator controls (no AWS signature): what simulate and tests drive it with
     const admin = async (method: string, path: string, body: any): Promise<unknown> => {
-      if (path === 'health') return { ok: true, stateMachineArn: machine.arn };
+      if (path === 'health')
+        return { ok: true, stateMachineArn: machine.arn, configFile: resolve(options.configFile) };
       if (path === 'seed' && method === 'POST') {
         await seed(body.event);
         return { seeded: body.event?.detail?.ModelPackageArn };

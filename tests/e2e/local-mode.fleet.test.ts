@@ -78,13 +78,26 @@ describe('local mode: fleets like real fleets', () => {
     expect(s.statesVisited).toContain('Run Twin Tests');
   }, 240_000);
 
-  it('EndpointOptionsRefused: --fleet-size and --seed cannot change a running emulator, and simulate says so', async () => {
+  it('EndpointOptionsRefused: --fleet-size, --seed and another --config cannot change a running emulator, and simulate says so', async () => {
     // Prepare
     const executions = emulator.sfn.executions.size;
     // Act
     const run = await promisify(execFile)(
       process.execPath,
-      [CLI, 'simulate', '--endpoint', emulator.url, '--fleet-size', '3', '--seed', 'other'],
+      [
+        CLI,
+        'simulate',
+        '--endpoint',
+        emulator.url,
+        '--fleet-size',
+        '3',
+        '--seed',
+        'other',
+        '--config',
+        join(ROOT, 'config/example.yml'),
+        '--offline-rate',
+        '0.5',
+      ],
       { cwd: ROOT },
     ).then(
       () => ({ code: 0, stderr: '' }),
@@ -92,8 +105,10 @@ describe('local mode: fleets like real fleets', () => {
     );
     // Assess
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--fleet-size, --seed cannot change a running emulator');
+    expect(run.stderr).toContain('--fleet-size, --seed, --config cannot change a running emulator');
     expect(emulator.sfn.executions.size).toBe(executions);
+    // Refused as a whole: the rate that could have applied was not.
+    expect((await control('options')).offlineRate).toBe(0);
   }, 60_000);
 
   it('EndpointOptionsApplied: rates given to simulate --endpoint take effect on that emulator', async () => {

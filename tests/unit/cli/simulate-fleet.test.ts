@@ -17,6 +17,15 @@ describe('simulate --endpoint: options reach the running emulator or are refused
     expect(refused).toEqual([]);
   });
 
+  it('sends the timing ranges that were given', () => {
+    const { update } = endpointOptions(
+      { applyMs: [1000, 2000], notifyLatencyMs: [0, 500], offlineMs: [60_000, 120_000] },
+      new Set(['applyMs', 'offlineMs']),
+    );
+    expect(update).toMatchObject({ applyMs: [1000, 2000], offlineMs: [60_000, 120_000] });
+    expect(update).not.toHaveProperty('notifyLatencyMs');
+  });
+
   it('refuses every option that shapes an emulator at start, by flag name', () => {
     const { refused } = endpointOptions(
       { fleetSize: 9, seed: 'x', stateDir: '/tmp/x', offlineRate: 0.5 },
