@@ -214,7 +214,9 @@ export class Fleet {
 
   /**
    * Removes a thing from a thing group at `at`. Pending executions of the group's
-   * deployments end REMOVED; what the device already applied stays, and
+   * deployments end REMOVED (numberOfRemovedThings: "no longer scheduled to execute the job
+   * because they have been ... removed from the group that was a target of the job",
+   * API_JobProcessDetails); what the device already applied stays, and
    * ListCoreDevices(thingGroupArn) keeps listing it (see everSucceededIn).
    */
   removeFromGroup(thing: string, groupName: string, at: number) {
@@ -232,8 +234,9 @@ export class Fleet {
 
   /**
    * Adds a thing (created if new) to a thing group at `at`. Greengrass thing-group
-   * deployments are continuous jobs: a device added to the group receives the group's
-   * current deployment.
+   * deployments are continuous jobs: "a job will run on a thing when the thing is added to a
+   * target group, even after the job was completed by all things originally in the group"
+   * (API_JobSummary, targetSelection), so the device receives the group's current deployment.
    */
   addToGroup(thing: string, groupName: string, at: number) {
     const group = this.groups.get(groupName);
