@@ -78,6 +78,23 @@ describe('local mode: fleets like real fleets', () => {
     expect(s.statesVisited).toContain('Run Twin Tests');
   }, 240_000);
 
+  it('OfflineInSummary: a device offline during the run is named in the summary, with when it came back', async () => {
+    // Prepare: offline from now for 5 virtual minutes, back before the first wave.
+    await control('devices', { offline: [{ thing: 'field-rpi-04', forMs: 5 * 60_000 }] });
+    // Act
+    const s = await runSimulation({
+      event: eventForVersion(9),
+      approve: true,
+      endpoint: emulator.url,
+    });
+    // Assess
+    expect(s.status).toBe('SUCCEEDED');
+    expect(s.offlineDevices).toEqual([
+      { device: 'field-rpi-04', since: expect.any(String), backAt: expect.any(String) },
+    ]);
+    expect(s.crashedComponents).toEqual([]);
+  }, 240_000);
+
   it('EndpointOptionsRefused: --fleet-size, --seed and another --config cannot change a running emulator, and simulate says so', async () => {
     // Prepare
     const executions = emulator.sfn.executions.size;
@@ -115,7 +132,7 @@ describe('local mode: fleets like real fleets', () => {
     try {
       // Act: every device fails, so the twin deployment fails.
       const s = await runSimulation({
-        event: eventForVersion(8),
+        event: eventForVersion(10),
         approve: true,
         endpoint: emulator.url,
         deviceFailureRate: 1,
