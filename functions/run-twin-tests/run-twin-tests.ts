@@ -1,4 +1,5 @@
-import { type GreengrassV2Client, ListCoreDevicesCommand } from '@aws-sdk/client-greengrassv2';
+import { GetDeploymentCommand } from '@aws-sdk/client-greengrassv2';
+import { ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { CheckDeploymentOutput } from '../check-deployment/check-deployment';
@@ -41,26 +42,47 @@ export type RunTwinTestsDeps = Omit<ProbeDeps, 'greengrass'> & {
   config: ProbeDeps['config'] & { artifactBucket: string };
 };
 
-/** The core devices of a thing (itself) or a thing group (all its core devices). */
+/** Executions of a deployment that no longer stand for a device of the target. */
+const NOT_TARGETED = new Set(['REMOVED', 'CANCELED']);
+
+/**
+ * The twin's devices for this deployment: the thing itself, or the things its IoT job runs
+ * on (its executions, minus devices removed from the group or whose execution was
+ * cancelled). Not ListCoreDevices(thingGroupArn): that lists every device that ever
+ * succeeded a deployment to the group, including devices since removed from it
+ * (API_ListCoreDevices), so it would test devices that never received this version.
+ */
 export const twinDevices = async (
-  greengrass: GreengrassV2Client,
-  targetArn: string,
+  { greengrass, iot }: TargetClients,
+  twin: { deploymentId: string; targetArn: string },
 ): Promise<string[]> => {
-  const name = targetArn.slice(targetArn.indexOf('/') + 1);
-  if (/:thing\//.test(targetArn)) return [name];
+  const name = twin.targetArn.slice(twin.targetArn.indexOf('/') + 1);
+  if (/:thing\//.test(twin.targetArn)) return [name];
+  let jobId: string | undefined;
+  try {
+    ({ iotJobId: jobId } = await greengrass.send(
+      new GetDeploymentCommand({ deploymentId: twin.deploymentId }),
+    ));
+  } catch (error) {
+    throw classifyAwsError(error, `GetDeployment ${twin.deploymentId}`);
+  }
+  if (!jobId) return [];
   const devices: string[] = [];
   let nextToken: string | undefined;
   try {
     do {
-      const page = await greengrass.send(
-        new ListCoreDevicesCommand({ thingGroupArn: targetArn, nextToken }),
+      const page = await iot.send(
+        new ListJobExecutionsForJobCommand({ jobId, nextToken, maxResults: 100 }),
       );
-      for (const d of page.coreDevices ?? [])
-        if (d.coreDeviceThingName) devices.push(d.coreDeviceThingName);
+      for (const e of page.executionSummaries ?? []) {
+        const status = e.jobExecutionSummary?.status;
+        if (!e.thingArn || (status && NOT_TARGETED.has(status))) continue;
+        devices.push(e.thingArn.slice(e.thingArn.lastIndexOf('/') + 1));
+      }
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {
-    throw classifyAwsError(error, `ListCoreDevices ${targetArn}`);
+    throw classifyAwsError(error, `ListJobExecutionsForJob ${jobId}`);
   }
   return devices.sort();
 };
@@ -75,8 +97,9 @@ export const runTwinTests = async (
   deps: RunTwinTestsDeps,
 ): Promise<TwinTestReport> => {
   const { plan, twin } = parseInput(InputSchema, rawInput);
-  const { greengrass } = deps.clientsFor(plan.twin.roleArn);
-  const devices = await twinDevices(greengrass, plan.twin.targetArn);
+  const clients = deps.clientsFor(plan.twin.roleArn);
+  const { greengrass } = clients;
+  const devices = await twinDevices(clients, { ...twin, targetArn: plan.twin.targetArn });
   const ctx: TwinContext = {
     plan,
     deployment: twin,

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  GetDeploymentCommand,
   GreengrassV2Client,
   ListCoreDevicesCommand,
   ListInstalledComponentsCommand,
 } from '@aws-sdk/client-greengrassv2';
-import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -16,6 +17,7 @@ import type { Plan } from '../../../functions/shared/plan';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
 
 const greengrass = mockClient(GreengrassV2Client);
+const iot = mockClient(IoTClient);
 const iotData = mockClient(IoTDataPlaneClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const lambda = mockClient(LambdaClient);
@@ -91,18 +93,73 @@ beforeAll(async () => {
   plan = await samplePlan();
 });
 beforeEach(() => {
-  for (const m of [greengrass, iotData, dynamo, lambda, s3]) m.reset();
+  for (const m of [greengrass, iot, iotData, dynamo, lambda, s3]) m.reset();
   clock = Date.parse('2026-11-25T10:00:00Z');
-  greengrass
-    .on(ListCoreDevicesCommand)
-    .resolves({ coreDevices: [{ coreDeviceThingName: 'twin-01' }] });
+  greengrass.on(GetDeploymentCommand, { deploymentId: 'd-twin' }).resolves({ iotJobId: 'j-twin' });
+  iot.on(ListJobExecutionsForJobCommand, { jobId: 'j-twin' }).resolves({
+    executionSummaries: [
+      { thingArn: thing('twin-01'), jobExecutionSummary: { status: 'SUCCEEDED' } },
+    ],
+  });
   greengrass.on(ListInstalledComponentsCommand).resolves(healthy());
   iotData.on(PublishCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: answers() });
   s3.on(PutObjectCommand).resolves({});
 });
 
+const thing = (name: string) => `arn:aws:iot:us-east-1:000000000000:thing/${name}`;
 const input = (p = plan, t = twin()) => ({ plan: p, components: registeredComponents(p), twin: t });
+
+describe('runTwinTests: the twin devices', () => {
+  it("tests the devices of this deployment's job, not ListCoreDevices of the group", async () => {
+    // Prepare: ListCoreDevices(thingGroupArn) keeps a device removed from the group
+    // (API_ListCoreDevices); this deployment never reached it.
+    greengrass.on(ListCoreDevicesCommand).resolves({
+      coreDevices: [{ coreDeviceThingName: 'twin-01' }, { coreDeviceThingName: 'left-group' }],
+    });
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    expect(report.devices).toEqual(['twin-01']);
+    expect(greengrass.commandCalls(ListInstalledComponentsCommand)).toHaveLength(1);
+    expect(greengrass.commandCalls(ListCoreDevicesCommand)).toHaveLength(0);
+  });
+
+  it('reads every page of executions and leaves out removed and cancelled ones', async () => {
+    // Prepare
+    iot
+      .on(ListJobExecutionsForJobCommand, { jobId: 'j-twin', nextToken: undefined })
+      .resolves({
+        executionSummaries: [
+          { thingArn: thing('twin-02'), jobExecutionSummary: { status: 'SUCCEEDED' } },
+          { thingArn: thing('gone'), jobExecutionSummary: { status: 'REMOVED' } },
+        ],
+        nextToken: 'p2',
+      })
+      .on(ListJobExecutionsForJobCommand, { jobId: 'j-twin', nextToken: 'p2' })
+      .resolves({
+        executionSummaries: [
+          { thingArn: thing('twin-01'), jobExecutionSummary: { status: 'SUCCEEDED' } },
+          { thingArn: thing('replaced'), jobExecutionSummary: { status: 'CANCELED' } },
+        ],
+      });
+    // Act
+    const report = await runTwinTests(input(), deps());
+    // Assess
+    expect(report.devices).toEqual(['twin-01', 'twin-02']);
+  });
+
+  it('names the call when reading the job is throttled (a transient error, retried)', async () => {
+    // Prepare
+    iot
+      .on(ListJobExecutionsForJobCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    // Act / Assess
+    await expect(runTwinTests(input(), deps())).rejects.toThrow(
+      /ListJobExecutionsForJob j-twin: ThrottlingException/,
+    );
+  });
+});
 
 describe('runTwinTests', () => {
   it('passes every probe of the profile and writes the full report to S3', async () => {

@@ -64,6 +64,24 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
   });
 
+  it("lets runTwinTests read the twin deployment's job executions (its device set), not ListCoreDevices", () => {
+    // Prepare
+    const role = resources.RunTwinTestsLambdaFunction!.Properties.Role['Fn::GetAtt'][0];
+    // Act
+    const actions = (
+      resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]
+    ).flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
+    // Assess
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'greengrass:GetDeployment',
+        'iot:ListJobExecutionsForJob',
+        'greengrass:ListInstalledComponents',
+      ]),
+    );
+    expect(actions).not.toContain('greengrass:ListCoreDevices');
+  });
+
   it('declares the state machine with every task wired to a packaged function', () => {
     // Prepare
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
