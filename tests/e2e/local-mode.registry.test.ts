@@ -136,3 +136,43 @@ describe('local mode: rejecting a live version', () => {
     }
   });
 });
+
+describe('local mode: our own outcome write', () => {
+  it('OutcomeMetadataStartsNoLoop: the registry event for the outcome metadata starts no second execution', async () => {
+    // Prepare: the emulator's registry emits a state-change event for metadata-only updates
+    // (the harsher reading of undocumented SageMaker behaviour), as record-result makes one.
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const v9 = JSON.parse(JSON.stringify(event));
+    v9.id = '9c9d4f0e-1a2b-4c3d-8e9f-0a1b2c3d4e59';
+    v9.detail.ModelPackageVersion = 9;
+    v9.detail.ModelPackageArn = v9.detail.ModelPackageArn.replace(/\/7$/, '/9');
+    v9.resources = [v9.detail.ModelPackageArn];
+    v9.detail.LastModifiedTime = '2026-11-23T09:00:00Z';
+    const file = join(mkdtempSync(join(tmpdir(), 'v9-')), 'v9.json');
+    writeFileSync(file, JSON.stringify(v9));
+    const startPipelineCalls = () =>
+      emulator.functions.invocations.filter((i) => i.key === 'startPipeline');
+    const before = startPipelineCalls().length;
+    // Act: a release that records its outcome on the model package.
+    const release = await runSimulation({ event: file, approve: true, endpoint: emulator.url });
+    expect(release.status).toBe('SUCCEEDED');
+    await until('the outcome event to be handled', async () => {
+      await Promise.all([...emulator.pending]);
+      return startPipelineCalls().length >= before + 2 ? true : undefined;
+    });
+    await Promise.all([...emulator.pending]);
+    // Assess: start-pipeline saw the metadata event, handled it without error, and started nothing.
+    const outcome = emulator.world.modelPackages.get(v9.detail.ModelPackageArn);
+    expect(Object.keys(outcome?.CustomerMetadataProperties ?? {}).join(' ')).toMatch(/edge-mlops:/);
+    expect(
+      startPipelineCalls()
+        .slice(before)
+        .filter((i) => i.error),
+    ).toEqual([]);
+    const v9Executions = [...emulator.sfn.executions.values()].filter((e) =>
+      e.name.startsWith('defect-detector-v9-'),
+    );
+    expect(v9Executions).toHaveLength(1);
+  }, 180_000);
+});

@@ -379,6 +379,24 @@ export const StageConfigSchema = z
   .object({
     /** Must match the file name: config/<stage>.yml. */
     stage: slug('stage'),
+    /**
+     * Where approvals may come from. Registry events can arrive from other accounts through
+     * a cross-account event bus rule (docs/events.md); an approval of a package in an account
+     * or region not listed here is refused. Default: the pipeline's own account and region.
+     */
+    registry: z
+      .object({
+        accounts: z
+          .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))
+          .min(1)
+          .optional(),
+        regions: z
+          .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name'))
+          .min(1)
+          .optional(),
+      })
+      .strict()
+      .optional(),
     modelGroups: z
       .record(
         z.string().regex(MODEL_GROUP_NAME, 'model package group names are SageMaker entity names'),
