@@ -176,3 +176,58 @@ describe('local mode: our own outcome write', () => {
     expect(v9Executions).toHaveLength(1);
   }, 180_000);
 });
+
+describe('local mode: events that cannot be processed', () => {
+  const dlq = () => emulator.world.queues.get('edge-mlops-local-ingest-dlq') ?? [];
+  const deliver = (e: unknown) =>
+    fetch(`${emulator.url}/_emulator/deliver`, {
+      method: 'POST',
+      body: JSON.stringify({ event: e }),
+    }).then((r) => r.json() as Promise<any>);
+  const foreign = (version: number, pad = 0) => {
+    const e = JSON.parse(JSON.stringify(event));
+    e.id = `foreign-${version}`;
+    e.detail.ModelPackageVersion = version;
+    e.detail.ModelPackageArn = `arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/${version}`;
+    e.detail.LastModifiedTime = '2026-11-24T00:00:00Z';
+    if (pad) e.detail.CustomerMetadataProperties = { notes: 'n'.repeat(pad) };
+    return e;
+  };
+
+  it('UnlistedRegistryDeadLettered: an approval from an unlisted account lands in the DLQ, starting nothing', async () => {
+    // Prepare
+    const before = dlq().length;
+    // Act
+    const { deliveries } = await deliver(foreign(11));
+    // Assess
+    expect(deliveries[0]).toMatchObject({
+      error: { name: 'UnlistedRegistry' },
+      deadLettered: true,
+    });
+    const record = JSON.parse(dlq()[before]!.body);
+    expect(record.responsePayload.errorMessage).toContain(
+      'its account 111122223333 is not in registry.accounts (000000000000)',
+    );
+    expect([...emulator.sfn.executions.values()].map((x) => x.name)).not.toContainEqual(
+      expect.stringMatching(/^defect-detector-v11-/),
+    );
+  }, 60_000);
+
+  it('OversizedEventDeadLettered: a failing 300 KB event still leaves a bounded, replayable record', async () => {
+    // Prepare
+    const before = dlq().length;
+    // Act
+    const { deliveries } = await deliver(foreign(12, 300_000));
+    // Assess: start-pipeline recorded it itself; Lambda's own record would not fit in SQS.
+    expect(deliveries[0].result).toMatchObject({ decision: 'dead-lettered' });
+    expect(dlq()).toHaveLength(before + 1);
+    const body = dlq()[before]!.body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(262_144);
+    const record = JSON.parse(body);
+    expect(record.responsePayload.errorType).toBe('UnlistedRegistry');
+    expect(record.requestPayload.detail.ModelPackageArn).toBe(
+      'arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/12',
+    );
+    expect(record.requestPayload['edge-mlops:truncated'].bytes).toBeGreaterThan(300_000);
+  }, 60_000);
+});
