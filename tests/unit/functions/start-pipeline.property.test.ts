@@ -14,6 +14,7 @@ import { localStageConfig, sampleEvent, samplePlan, silentLogger } from '../../h
  * one model group, run through the real start-pipeline core and state table:
  *  - at most one execution per transition into Approved (however often, and with or without
  *    LastModifiedTime, it is delivered; Approved → Approved starts nothing);
+ *  - forged copies with impossible times are refused and change none of this;
  *  - a version whose last status is Rejected never passes the checkpoint before production;
  *  - once a newer version was approved, older ones are superseded: one version at most passes;
  *  - never two rollouts of one fleet at a time (the lease).
@@ -55,7 +56,23 @@ const scenario = history.chain((changes) =>
       .tuple(
         ...changes.map((_, i) =>
           fc.array(
-            fc.record({ change: fc.constant(i), sameId: fc.boolean(), withTime: fc.boolean() }),
+            fc.record({
+              change: fc.constant(i),
+              sameId: fc.boolean(),
+              withTime: fc.boolean(),
+              // Now and then a forged copy with an impossible time (refused, changes nothing).
+              forged: fc.oneof(
+                { arbitrary: fc.constant(null), weight: 5 },
+                {
+                  arbitrary: fc.constantFrom<string | number>(
+                    '2999-01-01T00:00:00Z',
+                    1e300,
+                    1_795_132_800,
+                  ),
+                  weight: 1,
+                },
+              ),
+            }),
             {
               minLength: 1,
               maxLength: 3,
@@ -103,8 +120,15 @@ describe('start-pipeline invariants (property)', () => {
           return e;
         };
         // Act
-        for (const [n, d] of deliveries.entries())
-          await startPipeline(eventOf(d.change, d.sameId, n, d.withTime), deps);
+        for (const [n, d] of deliveries.entries()) {
+          if (d.forged === null) {
+            await startPipeline(eventOf(d.change, d.sameId, n, d.withTime), deps);
+            continue;
+          }
+          const forged = eventOf(d.change, false, n);
+          forged.detail.LastModifiedTime = d.forged;
+          await expect(startPipeline(forged, deps)).rejects.toMatchObject({ name: 'InvalidEvent' });
+        }
 
         // Assess 1: at most one execution per transition into Approved, however the
         // transition was delivered (an Approved after an Approved is the registry's
