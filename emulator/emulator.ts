@@ -32,7 +32,7 @@ import { secretsManager } from './services/secrets';
 import { StepFunctions } from './services/sfn';
 import { type SnsSubscription, sns } from './services/sns';
 import { checkFilterPolicy } from './services/sns-filter';
-import { queueNameOf, sqs } from './services/sqs';
+import { MAX_MESSAGE_BYTES, queueNameOf, sqs } from './services/sqs';
 import { type EmulatorOptions, type ModelPackage, World } from './world';
 
 /**
@@ -327,36 +327,43 @@ export class Emulator {
             : undefined;
           const queue = arn ? world.queues.get(queueNameOf(arn)) : undefined;
           const e = lastError as Error & { errorType?: string; errorMessage?: string };
-          queue?.push({
-            id: crypto.randomUUID(),
-            body: JSON.stringify({
-              version: '1.0',
-              timestamp: new Date(clock.now()).toISOString(),
-              requestContext: {
-                requestId: crypto.randomUUID(),
-                functionArn: `${functionArn(key)}:$LATEST`,
-                condition: 'RetriesExhausted',
-                approximateInvokeCount: attempts,
-              },
-              requestPayload: event,
-              responseContext: {
-                statusCode: 200,
-                executedVersion: '$LATEST',
-                functionError: 'Unhandled',
-              },
-              responsePayload: {
-                errorType: e?.errorType ?? e?.name,
-                errorMessage: e?.errorMessage ?? e?.message,
-              },
-            }),
-            visibleAt: 0,
-            sentAt: clock.now(),
-            receiveCount: 0,
+          const record = JSON.stringify({
+            version: '1.0',
+            timestamp: new Date(clock.now()).toISOString(),
+            requestContext: {
+              requestId: crypto.randomUUID(),
+              functionArn: `${functionArn(key)}:$LATEST`,
+              condition: 'RetriesExhausted',
+              approximateInvokeCount: attempts,
+            },
+            requestPayload: event,
+            responseContext: {
+              statusCode: 200,
+              executedVersion: '$LATEST',
+              functionError: 'Unhandled',
+            },
+            responsePayload: {
+              errorType: e?.errorType ?? e?.name,
+              errorMessage: e?.errorMessage ?? e?.message,
+            },
           });
+          // A record over the queue's limit is not delivered (Lambda developer guide,
+          // "Capturing records of Lambda asynchronous invocations": delivery errors from size
+          // limits, counted as DestinationDeliveryFailures): the failure is lost.
+          const fits = Buffer.byteLength(record, 'utf8') <= MAX_MESSAGE_BYTES;
+          if (fits)
+            queue?.push({
+              id: crypto.randomUUID(),
+              body: record,
+              visibleAt: 0,
+              sentAt: clock.now(),
+              receiveCount: 0,
+            });
           return {
             error: { name: e?.errorType ?? e?.name, message: e?.errorMessage ?? e?.message },
             attempts,
-            deadLettered: Boolean(queue),
+            deadLettered: Boolean(queue) && fits,
+            ...(fits ? {} : { destinationDeliveryFailure: true }),
           };
         })(),
       );

@@ -102,9 +102,17 @@ export const sagemaker = (
       if (body.ApprovalDescription) pkg.ApprovalDescription = body.ApprovalDescription;
     }
     pkg.LastModifiedTime = new Date(world.clock.now()).toISOString();
-    // The registry tells EventBridge about approval changes, as SageMaker does.
-    if (body.ModelApprovalStatus && body.ModelApprovalStatus !== previous)
-      await emit(pkg, previous);
+    // The registry tells EventBridge about approval changes, as SageMaker does. Whether a
+    // metadata-only update emits "SageMaker Model Package State Change" too is not documented
+    // (SageMaker developer guide, "Automating SageMaker AI with Amazon EventBridge": "may send
+    // multiple events ... for each state change"); the harsher reading is modelled: it does,
+    // with the status unchanged, so a consumer that starts work on it would loop.
+    const statusChanged =
+      Boolean(body.ModelApprovalStatus) && body.ModelApprovalStatus !== previous;
+    const metadataChanged =
+      Boolean(body.CustomerMetadataProperties) ||
+      (body.CustomerMetadataPropertiesToRemove?.length ?? 0) > 0;
+    if (statusChanged || metadataChanged) await emit(pkg, previous);
     return { ModelPackageArn: pkg.ModelPackageArn };
   },
 

@@ -4,6 +4,12 @@ import type { SqsMessage, World } from '../world';
 
 /** Amazon SQS (AWS JSON 1.0): the dead-letter queue of start-pipeline. */
 const VISIBILITY_MS = 30_000;
+/**
+ * A queue's MaximumMessageSize: 262,144 bytes (256 KiB) unless set (SQS allows up to 1 MiB
+ * when it is; SQS API reference, CreateQueue / SetQueueAttributes). Ours is not set. AWS
+ * answers a larger message with InvalidParameterValue, "Message must be shorter than 262144 bytes."
+ */
+export const MAX_MESSAGE_BYTES = 262_144;
 
 export const queueNameOf = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop() ?? '';
 
@@ -19,6 +25,12 @@ export const sqs = (world: World) => {
   };
   return {
     SendMessage: async (body: { QueueUrl?: string; MessageBody?: string }) => {
+      if (Buffer.byteLength(body.MessageBody ?? '', 'utf8') > MAX_MESSAGE_BYTES) {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`,
+        );
+      }
       const message: SqsMessage = {
         id: crypto.randomUUID(),
         body: body.MessageBody ?? '',

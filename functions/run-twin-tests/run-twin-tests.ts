@@ -13,6 +13,7 @@ import { customProbe } from './probes/custom';
 import { deploymentHealth } from './probes/deployment-health';
 import { inferenceSmoke } from './probes/inference-smoke';
 import type { ProbeDeps, ProbeResult, TwinContext } from './probes/types';
+import { stateOutput, type TwinTestsOutput } from './state-output';
 
 const InputSchema = ReleaseInputSchema.extend({
   twin: z
@@ -27,14 +28,8 @@ const InputSchema = ReleaseInputSchema.extend({
 });
 export type RunTwinTestsInput = z.input<typeof InputSchema>;
 
-export type TwinTestReport = {
-  passed: boolean;
-  /** One line for humans: what failed, or that everything passed. */
-  summary: string;
-  probes: ProbeResult[];
-  reportUri: string;
-  devices: string[];
-};
+/** The state's copy of the report, bounded (state-output.ts); the full report is in S3. */
+export type TwinTestReport = TwinTestsOutput;
 
 export type RunTwinTestsDeps = Omit<ProbeDeps, 'greengrass'> & {
   clientsFor: (roleArn: string | undefined) => TargetClients;
@@ -155,11 +150,11 @@ export const runTwinTests = async (
     throw classifyAwsError(error, 'writing the twin test report');
   }
   deps.logger.info('twin tests finished', { passed, summary });
-  return {
+  return stateOutput({
     passed,
     summary,
     probes,
     reportUri: `s3://${deps.config.artifactBucket}/${key}`,
     devices,
-  };
+  });
 };

@@ -19,60 +19,99 @@ export class InvalidEvent extends PipelineError {
 const MODEL_PACKAGE_ARN =
   /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\/\d{1,9}$/;
 
-/** SageMaker puts ISO strings in this event, other SageMaker events epoch milliseconds: accept both. */
-const Timestamp = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: 'is not a timestamp' });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * Registry times we believe: not before SageMaker existed (it launched in November 2017),
+ * not after the handler's clock plus a little skew. Anything else (a far-future date, a
+ * number of seconds instead of milliseconds, 1e300) would be stored as the package's latest
+ * status time and make every later genuine event look stale, or throw when formatted.
+ */
+export const EARLIEST_STATUS_TIME = Date.parse('2017-11-01T00:00:00Z');
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
-export const ModelPackageEventSchema = z.object({
-  id: z.string().min(1),
-  source: z.literal('aws.sagemaker'),
-  'detail-type': z.literal('SageMaker Model Package State Change'),
-  time: z.string().optional(),
-  detail: z.object({
-    ModelPackageGroupName: z
-      .string()
-      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name'),
-    ModelPackageVersion: z.number().int().min(1),
-    ModelPackageArn: z.string().regex(MODEL_PACKAGE_ARN, 'must be a versioned model package ARN'),
-    ModelApprovalStatus: z.string().min(1),
-    LastModifiedTime: Timestamp.optional(),
-  }),
-});
-export type ModelPackageEvent = z.output<typeof ModelPackageEventSchema>;
+/** SageMaker puts ISO strings in this event, other SageMaker events epoch milliseconds: accept both. */
+const timestamp = (now: number) =>
+  z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v : Date.parse(v);
+    if (!Number.isSafeInteger(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a timestamp (ISO 8601 or epoch milliseconds)',
+      });
+      return z.NEVER;
+    }
+    if (ms < EARLIEST_STATUS_TIME || ms > now + CLOCK_SKEW_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is out of range (${new Date(EARLIEST_STATUS_TIME).toISOString()} to ${CLOCK_SKEW_MS / 60_000} minutes after now, ${new Date(now).toISOString()})`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** The event schema, relative to the handler's clock (timestamps may not lie in the future). */
+export const modelPackageEventSchema = (now: number) =>
+  z.object({
+    id: z.string().min(1).max(128),
+    source: z.literal('aws.sagemaker'),
+    'detail-type': z.literal('SageMaker Model Package State Change'),
+    account: z.string().optional(),
+    region: z.string().optional(),
+    time: timestamp(now).optional(),
+    detail: z.object({
+      ModelPackageGroupName: z
+        .string()
+        .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name'),
+      ModelPackageVersion: z.number().int().min(1).max(999_999_999),
+      ModelPackageArn: z
+        .string()
+        .max(2048)
+        .regex(MODEL_PACKAGE_ARN, 'must be a versioned model package ARN'),
+      ModelApprovalStatus: z.string().min(1).max(64),
+      LastModifiedTime: timestamp(now).optional(),
+    }),
+  });
+export type ModelPackageEvent = z.output<ReturnType<typeof modelPackageEventSchema>>;
 
 const describePath = (path: PropertyKey[]) => path.map(String).join('.') || '(event)';
 
-/** Parses the event or throws `InvalidEvent` naming every bad field (the message reaches the DLQ). */
-export const parseEvent = (raw: unknown): ModelPackageEvent => {
-  const result = ModelPackageEventSchema.safeParse(raw);
+/** A hostile event can have any number of bad fields: the message names the first few. */
+const MAX_PROBLEMS = 10;
+const MAX_PROBLEM_CHARS = 300;
+const clip = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+/**
+ * Parses the event or throws `InvalidEvent` naming the bad fields (the message reaches the
+ * DLQ). `now` bounds the timestamps: nothing from the future is believed.
+ */
+export const parseEvent = (raw: unknown, now: number = Date.now()): ModelPackageEvent => {
+  const result = modelPackageEventSchema(now).safeParse(raw);
   if (result.success) {
     const d = result.data.detail;
     if (!d.ModelPackageArn.endsWith(`/${d.ModelPackageGroupName}/${d.ModelPackageVersion}`)) {
       throw new InvalidEvent(
-        `malformed model package event ${result.data.id}: detail.ModelPackageArn ${d.ModelPackageArn} does not name group ${d.ModelPackageGroupName} version ${d.ModelPackageVersion}`,
+        `malformed model package event ${clip(result.data.id, 128)}: detail.ModelPackageArn ${d.ModelPackageArn} does not name group ${d.ModelPackageGroupName} version ${d.ModelPackageVersion}`,
       );
     }
     return result.data;
   }
   const id =
     typeof raw === 'object' && raw && 'id' in raw
-      ? String((raw as { id: unknown }).id)
+      ? clip(String((raw as { id: unknown }).id), 128)
       : 'without id';
-  const problems = result.error.issues
-    .map((i) => `${describePath(i.path)}: ${i.message}`)
+  const issues = result.error.issues;
+  const problems = issues
+    .slice(0, MAX_PROBLEMS)
+    .map((i) => clip(`${describePath(i.path)}: ${i.message}`, MAX_PROBLEM_CHARS))
     .join('; ');
-  throw new InvalidEvent(`malformed model package event ${id}: ${problems}`);
+  const more = issues.length > MAX_PROBLEMS ? ` (and ${issues.length - MAX_PROBLEMS} more)` : '';
+  throw new InvalidEvent(`malformed model package event ${id}: ${problems}${more}`);
 };
 
 /** When the registry changed the status: the event's LastModifiedTime, else its time. */
 export const statusTime = (event: ModelPackageEvent): number =>
-  event.detail.LastModifiedTime ?? (event.time ? Date.parse(event.time) : 0);
+  event.detail.LastModifiedTime ?? event.time ?? 0;
 
 /**
  * The execution name of an approval: group, version and a hash of what identifies the
@@ -94,11 +133,14 @@ export const executionName = (event: ModelPackageEvent): string => {
 };
 
 /** The execution input: the same for every duplicate of an approval (no event id in it). */
-export const executionInput = (event: ModelPackageEvent): ExecutionInput => ({
+export const executionInput = (
+  event: ModelPackageEvent,
+  approvedAt: number = statusTime(event),
+): ExecutionInput => ({
   modelPackageArn: event.detail.ModelPackageArn,
   modelPackageGroupName: event.detail.ModelPackageGroupName,
   modelPackageVersion: event.detail.ModelPackageVersion,
-  trigger: { source: 'model-registry', approvedAt: new Date(statusTime(event)).toISOString() },
+  trigger: { source: 'model-registry', approvedAt: new Date(approvedAt).toISOString() },
 });
 
 export type Triage =
@@ -122,4 +164,41 @@ export const triage = (event: ModelPackageEvent, config: StageConfig, stage: str
     };
   }
   return status === 'Approved' ? { kind: 'approved', event } : { kind: 'rejected', event };
+};
+
+/** An approval or rejection from a registry the stage does not list (never trusted). */
+export class UnlistedRegistry extends PipelineError {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnlistedRegistry';
+  }
+}
+
+/**
+ * Registry events can come from other accounts (a cross-account event bus rule forwards
+ * them). Only packages in the accounts and regions the stage lists are acted on; without
+ * a `registry` section, those of the pipeline's own account and region.
+ */
+export const registryProblem = (
+  event: ModelPackageEvent,
+  config: StageConfig,
+  stateMachineArn: string,
+): UnlistedRegistry | undefined => {
+  const [, , , homeRegion = '', homeAccount = ''] = stateMachineArn.split(':');
+  const [, , , region = '', account = ''] = event.detail.ModelPackageArn.split(':');
+  const accounts = config.registry?.accounts ?? [homeAccount];
+  const regions = config.registry?.regions ?? [homeRegion];
+  const problems = [
+    accounts.includes(account)
+      ? undefined
+      : `account ${account} is not in registry.accounts (${accounts.join(', ')})`,
+    regions.includes(region)
+      ? undefined
+      : `region ${region} is not in registry.regions (${regions.join(', ')})`,
+  ].filter(Boolean);
+  if (problems.length === 0) return undefined;
+  return new UnlistedRegistry(
+    `model package ${event.detail.ModelPackageArn} (event ${event.id}) is refused: its ${problems.join(' and its ')}; nothing was recorded or started`,
+  );
 };

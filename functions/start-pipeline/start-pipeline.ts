@@ -12,6 +12,7 @@ import { approvalOfExecution, closeApproval, getApproval } from '../shared/appro
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME } from '../shared/names';
 import {
+  type Approval,
   advanceLatestVersion,
   executionsOf,
   recordExecution,
@@ -24,12 +25,21 @@ import {
   executionName,
   type ModelPackageEvent,
   parseEvent,
+  registryProblem,
   statusTime,
   triage,
 } from './decide';
+import {
+  byteLength,
+  clipMessage,
+  type FailureRecordContext,
+  failureRecord,
+  MAX_INLINE_EVENT_BYTES,
+} from './failure-record';
 
 export type Decision =
   | { decision: 'ignored'; reason: string }
+  | { decision: 'dead-lettered'; reason: string }
   | { decision: 'stale'; reason: string }
   | { decision: 'superseded'; reason: string }
   | { decision: 'started' | 'duplicate'; executionArn: string; executionName: string }
@@ -47,12 +57,36 @@ export type StartPipelineDeps = {
   logger: Logger;
   metrics: Metrics;
   config: { stage: string; stageConfig: StageConfig; stateMachineArn: string };
+  /** The handler's clock (event times after it are refused). */
+  now?: () => number;
+  /** Writes a failure record to the ingest dead-letter queue (see `ingest`). */
+  deadLetter?: (record: string) => Promise<void>;
 };
 
 const executionArnOf = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-const approve = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promise<Decision> => {
+const executionExists = async (executionArn: string, deps: StartPipelineDeps) =>
+  deps.sfn.send(new DescribeExecutionCommand({ executionArn })).then(
+    () => true,
+    (error: unknown) => {
+      if (isAwsError(error, 'ExecutionDoesNotExist')) return false;
+      throw classifyAwsError(error, 'DescribeExecution');
+    },
+  );
+
+/**
+ * Starts the execution of `approval`. Only a transition into Approved starts one; a later
+ * Approved of the same package (a duplicate, or the registry's event for our own metadata
+ * write) finds the approval's execution and stops there, unless its start was lost (the
+ * Lambda failed between recording and starting), which it then completes.
+ */
+const approve = async (
+  event: ModelPackageEvent,
+  approval: Approval,
+  transition: boolean,
+  deps: StartPipelineDeps,
+): Promise<Decision> => {
   const d = event.detail;
   const latest = await advanceLatestVersion(
     deps.store,
@@ -66,8 +100,10 @@ const approve = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promi
       reason: `version ${latest} of ${d.ModelPackageGroupName} is already approved; version ${d.ModelPackageVersion} is not started`,
     };
   }
-  const name = executionName(event);
+  const name = approval.executionName;
   const executionArn = executionArnOf(deps.config.stateMachineArn, name);
+  if (!transition && (await executionExists(executionArn, deps)))
+    return { decision: 'duplicate', executionArn, executionName: name };
   // Recorded first: a Rejected event arriving while StartExecution is in flight finds it.
   await recordExecution(deps.store, d.ModelPackageArn, executionArn);
   try {
@@ -75,7 +111,7 @@ const approve = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promi
       new StartExecutionCommand({
         stateMachineArn: deps.config.stateMachineArn,
         name,
-        input: JSON.stringify(executionInput(event)),
+        input: JSON.stringify(executionInput(event, approval.approvedAt)),
       }),
     );
     return { decision: 'started', executionArn, executionName: name };
@@ -188,13 +224,15 @@ const reject = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promis
 
 /**
  * Handles one EventBridge "SageMaker Model Package State Change" event. Malformed events
- * throw `InvalidEvent` (they end in the DLQ with the reason); events that are not ours are
- * acknowledged with the reason; an Approved starts exactly one execution per approval
- * (deterministic name); a Rejected stops what runs for that package. Out-of-order events
- * resolve to the later status. Every decision is logged and counted.
+ * throw `InvalidEvent` (they end in the DLQ with the reason), and so do approvals from a
+ * registry the stage does not list; events that are not ours are acknowledged with the
+ * reason; a transition into Approved starts exactly one execution (deterministic name); a
+ * Rejected stops what runs for that package. Out-of-order events resolve to the later
+ * status. Every decision is logged and counted.
  */
 export const startPipeline = async (raw: unknown, deps: StartPipelineDeps): Promise<Decision> => {
-  const event = parseEvent(raw);
+  const now = (deps.now ?? Date.now)();
+  const event = parseEvent(raw, now);
   const d = event.detail;
   deps.logger.appendKeys({ modelPackageArn: d.ModelPackageArn, eventId: event.id });
   const kind = triage(event, deps.config.stageConfig, deps.config.stage);
@@ -202,22 +240,74 @@ export const startPipeline = async (raw: unknown, deps: StartPipelineDeps): Prom
   if (kind.kind === 'ignore') {
     decision = { decision: 'ignored', reason: kind.reason };
   } else {
-    const { applied, current } = await recordPackageStatus(deps.store, d.ModelPackageArn, {
-      status: d.ModelApprovalStatus,
-      statusTime: statusTime(event),
-      eventId: event.id,
-    });
-    if (!applied) {
+    // Before anything is stored: a package in a registry the stage does not trust.
+    const foreign = registryProblem(event, deps.config.stageConfig, deps.config.stateMachineArn);
+    if (foreign) throw foreign;
+    const at = statusTime(event);
+    const recorded = await recordPackageStatus(
+      deps.store,
+      d.ModelPackageArn,
+      {
+        status: d.ModelApprovalStatus,
+        statusTime: at,
+        eventId: event.id,
+        ...(kind.kind === 'approved'
+          ? { approval: { executionName: executionName(event), approvedAt: at } }
+          : {}),
+      },
+      now,
+    );
+    if (!recorded.applied) {
+      const { current } = recorded;
       decision = {
         decision: 'stale',
         reason: `out of order: ${current.status} at ${new Date(current.statusTime).toISOString()} is later than this ${d.ModelApprovalStatus}`,
       };
+    } else if (kind.kind === 'approved') {
+      // An approval recorded before approvals were kept with the status: this event's own.
+      const approval = recorded.current.approval ?? {
+        executionName: executionName(event),
+        approvedAt: at,
+      };
+      decision = await approve(event, approval, recorded.transition, deps);
     } else {
-      decision = kind.kind === 'approved' ? await approve(event, deps) : await reject(event, deps);
+      decision = await reject(event, deps);
     }
   }
   deps.metrics.addDimension('decision', decision.decision);
   deps.metrics.addMetric('ModelPackageEvents', MetricUnit.Count, 1);
   deps.logger.info('model package event handled', { ...decision, status: d.ModelApprovalStatus });
   return decision;
+};
+
+/**
+ * The handler's entry: failure records stay under the dead-letter queue's message limit.
+ * An event small enough fails as usual (Lambda retries, then its on-failure destination
+ * records the event and the error, whose message is clipped). A larger event cannot fit
+ * in Lambda's record, so its failure is recorded here, bounded, and acknowledged.
+ */
+export const ingest = async (
+  raw: unknown,
+  deps: StartPipelineDeps,
+  context: Omit<FailureRecordContext, 'at'>,
+): Promise<Decision> => {
+  const inline = byteLength(JSON.stringify(raw) ?? '') <= MAX_INLINE_EVENT_BYTES;
+  try {
+    return await startPipeline(raw, deps);
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    e.message = clipMessage(e.message);
+    if (inline || !deps.deadLetter) throw e;
+    await deps.deadLetter(failureRecord(raw, e, { ...context, at: (deps.now ?? Date.now)() }));
+    const decision: Decision = {
+      decision: 'dead-lettered',
+      reason: `${e.name}: ${e.message}`.slice(0, 1024),
+    };
+    deps.logger.error('oversized model package event failed; recorded in the dead-letter queue', {
+      ...decision,
+    });
+    deps.metrics.addDimension('decision', decision.decision);
+    deps.metrics.addMetric('ModelPackageEvents', MetricUnit.Count, 1);
+    return decision;
+  }
 };

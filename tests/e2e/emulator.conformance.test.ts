@@ -23,6 +23,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 
@@ -338,5 +339,26 @@ describe('SNS and Secrets Manager', () => {
     expect(
       await refusal(secrets.send(new GetSecretValueCommand({ SecretId: 'none' }))),
     ).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('SQS', () => {
+  it('refuses a message over the queue limit of 262,144 bytes', async () => {
+    // Prepare
+    const sqs = new SQSClient(opts());
+    const QueueUrl = `${emulator.url}/000000000000/edge-mlops-local-ingest-dlq`;
+    // Act & Assess
+    expect(
+      await refusal(
+        sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_145) })),
+      ),
+    ).toMatchObject({
+      name: 'InvalidParameterValue',
+      message:
+        'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+    });
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_144) })),
+    ).resolves.toMatchObject({ MessageId: expect.any(String) });
   });
 });

@@ -136,3 +136,98 @@ describe('local mode: rejecting a live version', () => {
     }
   });
 });
+
+describe('local mode: our own outcome write', () => {
+  it('OutcomeMetadataStartsNoLoop: the registry event for the outcome metadata starts no second execution', async () => {
+    // Prepare: the emulator's registry emits a state-change event for metadata-only updates
+    // (the harsher reading of undocumented SageMaker behaviour), as record-result makes one.
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const v9 = JSON.parse(JSON.stringify(event));
+    v9.id = '9c9d4f0e-1a2b-4c3d-8e9f-0a1b2c3d4e59';
+    v9.detail.ModelPackageVersion = 9;
+    v9.detail.ModelPackageArn = v9.detail.ModelPackageArn.replace(/\/7$/, '/9');
+    v9.resources = [v9.detail.ModelPackageArn];
+    v9.detail.LastModifiedTime = '2026-11-23T09:00:00Z';
+    const file = join(mkdtempSync(join(tmpdir(), 'v9-')), 'v9.json');
+    writeFileSync(file, JSON.stringify(v9));
+    const startPipelineCalls = () =>
+      emulator.functions.invocations.filter((i) => i.key === 'startPipeline');
+    const before = startPipelineCalls().length;
+    // Act: a release that records its outcome on the model package.
+    const release = await runSimulation({ event: file, approve: true, endpoint: emulator.url });
+    expect(release.status).toBe('SUCCEEDED');
+    await until('the outcome event to be handled', async () => {
+      await Promise.all([...emulator.pending]);
+      return startPipelineCalls().length >= before + 2 ? true : undefined;
+    });
+    await Promise.all([...emulator.pending]);
+    // Assess: start-pipeline saw the metadata event, handled it without error, and started nothing.
+    const outcome = emulator.world.modelPackages.get(v9.detail.ModelPackageArn);
+    expect(Object.keys(outcome?.CustomerMetadataProperties ?? {}).join(' ')).toMatch(/edge-mlops:/);
+    expect(
+      startPipelineCalls()
+        .slice(before)
+        .filter((i) => i.error),
+    ).toEqual([]);
+    const v9Executions = [...emulator.sfn.executions.values()].filter((e) =>
+      e.name.startsWith('defect-detector-v9-'),
+    );
+    expect(v9Executions).toHaveLength(1);
+  }, 180_000);
+});
+
+describe('local mode: events that cannot be processed', () => {
+  const dlq = () => emulator.world.queues.get('edge-mlops-local-ingest-dlq') ?? [];
+  const deliver = (e: unknown) =>
+    fetch(`${emulator.url}/_emulator/deliver`, {
+      method: 'POST',
+      body: JSON.stringify({ event: e }),
+    }).then((r) => r.json() as Promise<any>);
+  const foreign = (version: number, pad = 0) => {
+    const e = JSON.parse(JSON.stringify(event));
+    e.id = `foreign-${version}`;
+    e.detail.ModelPackageVersion = version;
+    e.detail.ModelPackageArn = `arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/${version}`;
+    e.detail.LastModifiedTime = '2026-11-24T00:00:00Z';
+    if (pad) e.detail.CustomerMetadataProperties = { notes: 'n'.repeat(pad) };
+    return e;
+  };
+
+  it('UnlistedRegistryDeadLettered: an approval from an unlisted account lands in the DLQ, starting nothing', async () => {
+    // Prepare
+    const before = dlq().length;
+    // Act
+    const { deliveries } = await deliver(foreign(11));
+    // Assess
+    expect(deliveries[0]).toMatchObject({
+      error: { name: 'UnlistedRegistry' },
+      deadLettered: true,
+    });
+    const record = JSON.parse(dlq()[before]!.body);
+    expect(record.responsePayload.errorMessage).toContain(
+      'its account 111122223333 is not in registry.accounts (000000000000)',
+    );
+    expect([...emulator.sfn.executions.values()].map((x) => x.name)).not.toContainEqual(
+      expect.stringMatching(/^defect-detector-v11-/),
+    );
+  }, 60_000);
+
+  it('OversizedEventDeadLettered: a failing 300 KB event still leaves a bounded, replayable record', async () => {
+    // Prepare
+    const before = dlq().length;
+    // Act
+    const { deliveries } = await deliver(foreign(12, 300_000));
+    // Assess: start-pipeline recorded it itself; Lambda's own record would not fit in SQS.
+    expect(deliveries[0].result).toMatchObject({ decision: 'dead-lettered' });
+    expect(dlq()).toHaveLength(before + 1);
+    const body = dlq()[before]!.body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(262_144);
+    const record = JSON.parse(body);
+    expect(record.responsePayload.errorType).toBe('UnlistedRegistry');
+    expect(record.requestPayload.detail.ModelPackageArn).toBe(
+      'arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/12',
+    );
+    expect(record.requestPayload['edge-mlops:truncated'].bytes).toBeGreaterThan(300_000);
+  }, 60_000);
+});

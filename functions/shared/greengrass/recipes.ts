@@ -1,5 +1,6 @@
 import type { Plan, TargetBuild } from '../plan';
 import { smokeAccessControl } from '../smoke-contract';
+import { mostSpecificFirst } from './platforms';
 
 /**
  * Greengrass v2 recipes, built by pure functions: the same plan always yields the same
@@ -57,7 +58,9 @@ export const unpackScript = (artifactFile: string, version: string): string =>
 
 /**
  * The model component (native packaging): one manifest per target platform, each
- * pointing at that target's Neo output. A device picks the manifest matching its platform.
+ * pointing at that target's Neo output. A device uses the *first* manifest its platform
+ * matches, so manifests go from the most specific platform to the least (platforms.ts;
+ * the config schema refuses a platform that an earlier one would hide).
  */
 export const modelComponentRecipe = (plan: Plan, builds: readonly TargetBuild[]): Recipe => {
   const byTarget = new Map(builds.map((b) => [b.target, b]));
@@ -68,7 +71,7 @@ export const modelComponentRecipe = (plan: Plan, builds: readonly TargetBuild[])
     ComponentType: 'aws.greengrass.generic',
     ComponentDescription: `${plan.modelPackageGroupName} model package version ${plan.modelPackageVersion}, compiled by SageMaker Neo`,
     ComponentPublisher: PUBLISHER,
-    Manifests: plan.targets.map((target) => {
+    Manifests: mostSpecificFirst(plan.targets, (t) => t.greengrassPlatform).map((target) => {
       const build = byTarget.get(target.name);
       if (!build) throw new Error(`no compiled build for target ${target.name}`);
       const file = fileName(build.compiledArtifactUri);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hiddenPlatform } from '../greengrass/platforms';
 
 /**
  * The schema of `config/<stage>.yml`: one deployment profile per SageMaker model package
@@ -20,6 +21,17 @@ const COMPONENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
 const SEMVER = /^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/;
 /** Short lower-case slug: it becomes part of job names that SageMaker limits to 63 characters. */
 const SLUG = /^[a-z0-9](-?[a-z0-9]){0,23}$/;
+
+/**
+ * At most `places` digits after the decimal point, as IoT job configurations accept:
+ * `incrementFactor` one (Greengrass API reference, IoTJobExponentialRolloutRate: "1.5,
+ * but not 1.55"), `thresholdPercentage` two (IoTJobAbortCriteria / IoT AbortCriteria:
+ * "10.99, but not 10.999").
+ */
+const decimals = (places: number) => (value: number) => {
+  const [, fraction = ''] = String(value).split('.');
+  return !String(value).includes('e') && fraction.length <= places;
+};
 
 const slug = (what: string) =>
   z.string().regex(SLUG, `${what} must be 1-24 lower-case letters, digits and single hyphens`);
@@ -76,6 +88,36 @@ export const NEO_TARGET_DEVICES = [
   'jacinto_tda4vm',
   'imx8mplus',
 ] as const;
+
+/**
+ * The newest framework version SageMaker Neo compiles for edge devices ("Supported Frameworks"
+ * under "Supported Frameworks, Devices, Systems, and Architectures" for edge devices in the
+ * SageMaker developer guide: each row reads "Supports X or earlier"; TensorFlow 2.5 is listed
+ * only for ml.inf1 instances, which are not edge devices). DARKNET is listed without a version;
+ * SKLEARN is not listed for edge devices at all. The device table lists no framework per
+ * device, so the framework table applies to every edge target alike.
+ */
+export const NEO_EDGE_MAX_VERSION: Partial<Record<(typeof NEO_FRAMEWORKS)[number], string>> = {
+  MXNET: '1.8',
+  ONNX: '1.7',
+  KERAS: '2.2',
+  PYTORCH: '1.8',
+  TENSORFLOW: '2.4',
+  TFLITE: '1.15',
+  XGBOOST: '1.3',
+};
+const NEO_EDGE_FRAMEWORKS = new Set<string>([...Object.keys(NEO_EDGE_MAX_VERSION), 'DARKNET']);
+
+/** Cloud targets (Lambda and ML instances) follow another table; every other target is an edge device. */
+const isEdgeTarget = (t: { targetDevice?: string }) =>
+  !t.targetDevice || !(t.targetDevice === 'lambda' || t.targetDevice.startsWith('ml_'));
+
+/** Compares major.minor (a patch level does not change what Neo supports). */
+const minorAtMost = (version: string, max: string) => {
+  const [a = 0, b = 0] = version.split('.').map((p) => Number.parseInt(p, 10));
+  const [x = 0, y = 0] = max.split('.').map((p) => Number.parseInt(p, 10));
+  return a < x || (a === x && b <= y);
+};
 
 /** A JSON document given either as YAML structure or as a JSON string; stored as a string. */
 const jsonText = (min: number, max: number) =>
@@ -186,7 +228,14 @@ const WaveSchema = z
         exponentialRate: z
           .object({
             baseRatePerMinute: z.number().int().min(1).max(1000),
-            incrementFactor: z.number().min(1).max(5),
+            incrementFactor: z
+              .number()
+              .min(1)
+              .max(5)
+              .refine(
+                decimals(1),
+                'incrementFactor allows at most one digit after the decimal point',
+              ),
             rateIncreaseCriteria: z.union([
               z.object({ numberOfNotifiedThings: z.number().int().min(1) }).strict(),
               z.object({ numberOfSucceededThings: z.number().int().min(1) }).strict(),
@@ -199,7 +248,14 @@ const WaveSchema = z
       .default({ maximumPerMinute: 100 }),
     abort: z
       .object({
-        failureThresholdPercentage: z.number().min(0).max(100),
+        failureThresholdPercentage: z
+          .number()
+          .min(0)
+          .max(100)
+          .refine(
+            decimals(2),
+            'failureThresholdPercentage (IoT thresholdPercentage) allows at most two digits after the decimal point',
+          ),
         minExecutedThings: z.number().int().min(1),
       })
       .strict(),
@@ -320,6 +376,38 @@ export const ProfileSchema = z
           message:
             'two targets share a Greengrass platform; add a custom platform attribute to tell them apart',
         });
+      } else {
+        // A device uses the first manifest it matches; manifests go most specific first
+        // (recipes.ts), and a platform that an earlier one covers would never be used.
+        const hidden = hiddenPlatform(
+          profile.targets.map((t, k) => ({ t, k })),
+          ({ t }) => t.greengrassPlatform,
+        );
+        if (hidden) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', hidden.hidden.k, 'greengrassPlatform'],
+            message: `the manifest of target "${hidden.hidden.t.name}" would never be used: every device it matches also matches the platform of target "${hidden.by.t.name}" (${JSON.stringify(hidden.by.t.greengrassPlatform)}), which comes first; make one of them stricter`,
+          });
+        }
+      }
+    }
+    const edge = profile.targets.filter(isEdgeTarget).map((t) => t.name);
+    if (edge.length > 0) {
+      const { framework, frameworkVersion } = profile.neo;
+      const max = NEO_EDGE_MAX_VERSION[framework];
+      if (!NEO_EDGE_FRAMEWORKS.has(framework)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['neo', 'framework'],
+          message: `SageMaker Neo does not compile ${framework} for edge devices (targets ${edge.join(', ')}); supported: ${[...NEO_EDGE_FRAMEWORKS].join(', ')}`,
+        });
+      } else if (max && frameworkVersion && !minorAtMost(frameworkVersion, max)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['neo', 'frameworkVersion'],
+          message: `SageMaker Neo compiles ${framework} ${max} or earlier for edge devices (targets ${edge.join(', ')}); ${frameworkVersion} is not supported`,
+        });
       }
     }
     if (!targets.has(profile.twin.platform)) {
@@ -408,6 +496,24 @@ export const StageConfigSchema = z
     modelBuckets: z
       .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'))
       .default([]),
+    /**
+     * Where approvals may come from. Registry events can arrive from other accounts through
+     * a cross-account event bus rule (docs/events.md); an approval of a package in an account
+     * or region not listed here is refused. Default: the pipeline's own account and region.
+     */
+    registry: z
+      .object({
+        accounts: z
+          .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))
+          .min(1)
+          .optional(),
+        regions: z
+          .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name'))
+          .min(1)
+          .optional(),
+      })
+      .strict()
+      .optional(),
     modelGroups: z
       .record(
         z.string().regex(MODEL_GROUP_NAME, 'model package group names are SageMaker entity names'),

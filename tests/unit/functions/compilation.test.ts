@@ -51,7 +51,7 @@ describe('startCompilation', () => {
       InputConfig: {
         S3Uri: plan.modelDataUrl,
         Framework: 'PYTORCH',
-        FrameworkVersion: '2.0',
+        FrameworkVersion: '1.8',
         DataInputConfig: '{"input0":[1,3,224,224]}',
       },
       OutputConfig: {

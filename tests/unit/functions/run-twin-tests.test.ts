@@ -355,4 +355,39 @@ describe('percentile', () => {
     ).toBe(95);
     expect(percentile([], 95)).toBeUndefined();
   });
+
+  it('keeps its state output bounded whatever the probe count, inputs and device answers', async () => {
+    // Prepare: 30 smoke probes of 100 inputs each; every device answer is a wrong 20 KB blob.
+    const inputs = Array.from({ length: 100 }, (_, i) => ({
+      id: `input-${i}`,
+      payload: { image: `s3://samples/${i}.jpg`, pad: 'p'.repeat(2_000) },
+      expected: 'e'.repeat(1_000),
+    }));
+    const probes = Array.from({ length: 30 }, () => ({
+      type: 'inference-smoke' as const,
+      inputs,
+      minAccuracy: 0.9,
+      maxP95LatencyMs: 500,
+      timeoutSeconds: 60,
+    }));
+    const big = { ...plan, twin: { ...plan.twin, tests: probes } } as Plan;
+    dynamo.on(QueryCommand).resolves({
+      Items: inputs.map((i) => ({
+        requestId: i.id,
+        thingName: 'twin-01',
+        output: 'w'.repeat(20_000),
+        latencyMs: 80,
+      })),
+    });
+    // Act
+    const report = await runTwinTests(input(big), deps());
+    // Assess: the verdict and the report's address are in a small state; the evidence is in S3.
+    expect(Buffer.byteLength(JSON.stringify(report))).toBeLessThanOrEqual(16_384);
+    expect(report).toMatchObject({ passed: false, truncated: true, deviceCount: 1 });
+    expect(report.reportUri).toMatch(/^s3:\/\/art\/.+\.json$/);
+    expect(report.probes[0]).toMatchObject({ type: 'inference-smoke', passed: false });
+    const written = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body));
+    expect(written.probes).toHaveLength(30);
+    expect(JSON.stringify(written.probes[0].evidence)).toContain('w'.repeat(20_000));
+  });
 });

@@ -12,7 +12,9 @@ import { localStageConfig, sampleEvent, samplePlan, silentLogger } from '../../h
 /**
  * Random interleavings of duplicated and reordered registry events for several versions of
  * one model group, run through the real start-pipeline core and state table:
- *  - at most one execution per approval (a status change, however often it is delivered);
+ *  - at most one execution per transition into Approved (however often, and with or without
+ *    LastModifiedTime, it is delivered; Approved → Approved starts nothing);
+ *  - forged copies with impossible times are refused and change none of this;
  *  - a version whose last status is Rejected never passes the checkpoint before production;
  *  - once a newer version was approved, older ones are superseded: one version at most passes;
  *  - never two rollouts of one fleet at a time (the lease).
@@ -48,14 +50,34 @@ const history = fc
 const scenario = history.chain((changes) =>
   fc.record({
     changes: fc.constant(changes),
-    // Each change delivered 1–3 times (same id: EventBridge; new id: SageMaker duplicates), in any order.
+    // Each change delivered 1–3 times (same id: EventBridge; new id: SageMaker duplicates),
+    // with or without LastModifiedTime, in any order.
     deliveries: fc
       .tuple(
         ...changes.map((_, i) =>
-          fc.array(fc.record({ change: fc.constant(i), sameId: fc.boolean() }), {
-            minLength: 1,
-            maxLength: 3,
-          }),
+          fc.array(
+            fc.record({
+              change: fc.constant(i),
+              sameId: fc.boolean(),
+              withTime: fc.boolean(),
+              // Now and then a forged copy with an impossible time (refused, changes nothing).
+              forged: fc.oneof(
+                { arbitrary: fc.constant(null), weight: 5 },
+                {
+                  arbitrary: fc.constantFrom<string | number>(
+                    '2999-01-01T00:00:00Z',
+                    1e300,
+                    1_795_132_800,
+                  ),
+                  weight: 1,
+                },
+              ),
+            }),
+            {
+              minLength: 1,
+              maxLength: 3,
+            },
+          ),
         ),
       )
       .map((d) => d.flat())
@@ -82,10 +104,11 @@ describe('start-pipeline invariants (property)', () => {
         };
         const arnOf = (v: number) =>
           `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/${v}`;
-        const eventOf = (i: number, sameId: boolean, n: number) => {
+        const eventOf = (i: number, sameId: boolean, n: number, withTime = true) => {
           const c = changes[i]!;
           const e = sampleEvent('model-package-approved.json') as any;
           e.id = sameId ? `change-${i}` : `change-${i}-copy-${n}`;
+          e.time = new Date(c.at).toISOString();
           Object.assign(e.detail, {
             ModelPackageGroupName: group,
             ModelPackageVersion: c.version,
@@ -93,20 +116,47 @@ describe('start-pipeline invariants (property)', () => {
             ModelApprovalStatus: c.status,
             LastModifiedTime: new Date(c.at).toISOString(),
           });
+          if (!withTime) delete e.detail.LastModifiedTime;
           return e;
         };
         // Act
-        for (const [n, d] of deliveries.entries())
-          await startPipeline(eventOf(d.change, d.sameId, n), deps);
+        for (const [n, d] of deliveries.entries()) {
+          if (d.forged === null) {
+            await startPipeline(eventOf(d.change, d.sameId, n, d.withTime), deps);
+            continue;
+          }
+          const forged = eventOf(d.change, false, n);
+          forged.detail.LastModifiedTime = d.forged;
+          await expect(startPipeline(forged, deps)).rejects.toMatchObject({ name: 'InvalidEvent' });
+        }
 
-        // Assess 1: at most one execution per approval.
-        const approvals = changes
-          .map((c, i) => ({ c, i }))
-          .filter(({ c }) => c.status === 'Approved');
+        // Assess 1: at most one execution per transition into Approved, however the
+        // transition was delivered (an Approved after an Approved is the registry's
+        // event for a metadata update, not a new approval).
+        const transitions = (v: number) =>
+          changes
+            .filter((c) => c.version === v)
+            .sort((a, b) => a.at - b.at)
+            .filter((c, k, all) => c.status === 'Approved' && all[k - 1]?.status !== 'Approved')
+            .length;
+        for (const v of [1, 2, 3]) {
+          const started = [...sfn.executions.values()].filter(
+            (e) => JSON.parse(e.input).modelPackageVersion === v,
+          );
+          expect(started.length).toBeLessThanOrEqual(transitions(v));
+        }
         const names = new Set(
-          approvals.map(({ i }) => executionName(parseEvent(eventOf(i, true, 0)))),
+          changes.flatMap((c, i) =>
+            c.status === 'Approved'
+              ? [
+                  executionName(parseEvent(eventOf(i, true, 0))),
+                  ...deliveries.map((d, n) =>
+                    executionName(parseEvent(eventOf(i, d.sameId, n, false))),
+                  ),
+                ]
+              : [],
+          ),
         );
-        expect(sfn.executions.size).toBeLessThanOrEqual(names.size);
         for (const e of sfn.executions.values()) expect(names.has(e.name)).toBe(true);
 
         // Assess 2 and 3: the checkpoint before production, against the registry's final truth.

@@ -1,8 +1,10 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EXECUTION_NAME } from '../../../functions/shared/names';
+import { getPackageStatus } from '../../../functions/shared/registry-store';
 import { getFleetRecord } from '../../../functions/shared/state-store';
 import { executionName, parseEvent } from '../../../functions/start-pipeline/decide';
-import { startPipeline } from '../../../functions/start-pipeline/start-pipeline';
+import { SQS_MESSAGE_LIMIT } from '../../../functions/start-pipeline/failure-record';
+import { ingest, startPipeline } from '../../../functions/start-pipeline/start-pipeline';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { fakeSfn } from '../../helpers/fake-sfn';
 import { localStageConfig, sampleEvent, silentLogger } from '../../helpers/fixtures';
@@ -232,5 +234,204 @@ describe('startPipeline', () => {
       (await getFleetRecord({ dynamo: db.doc, table: db.table }, group, 'field-rpi')).lastGood
         ?.modelPackageArn,
     ).toBe(arn);
+  });
+
+  it('refuses far-future and out-of-range timestamps before storing anything', async () => {
+    // Prepare
+    const { deps, sfn, event } = setup();
+    const cases: [string, unknown, string][] = [
+      ['far future', '9999-12-31T23:59:59Z', 'detail.LastModifiedTime: is out of range'],
+      ['beyond any date', 1e300, 'detail.LastModifiedTime: is not a timestamp'],
+      ['seconds, not milliseconds', 1_795_132_800, 'detail.LastModifiedTime: is out of range'],
+      ['not a date', 'yesterday', 'detail.LastModifiedTime: is not a timestamp'],
+    ];
+    for (const [, value, message] of cases) {
+      const e = event('Approved');
+      e.detail.LastModifiedTime = value;
+      // Act & Assess
+      await expect(startPipeline(e, deps)).rejects.toMatchObject({
+        name: 'InvalidEvent',
+        message: expect.stringContaining(message),
+      });
+      expect(await getPackageStatus(deps.store, e.detail.ModelPackageArn)).toBeUndefined();
+    }
+    const late = event('Approved');
+    late.time = '3000-01-01T00:00:00Z';
+    delete late.detail.LastModifiedTime;
+    await expect(startPipeline(late, deps)).rejects.toMatchObject({
+      message: expect.stringContaining('time: is out of range'),
+    });
+    expect(sfn.calls).toEqual([]);
+  });
+
+  it('never lets a refused future timestamp make a later genuine Rejected look stale', async () => {
+    // Prepare: an Approved with a far-future time is refused; one stored before times were
+    // checked sits in the table of another package.
+    const { deps, sfn, event, group } = setup();
+    const future = event('Approved', 7, '2999-01-01T00:00:00Z');
+    await expect(startPipeline(future, deps)).rejects.toMatchObject({ name: 'InvalidEvent' });
+    const legacyArn = `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/8`;
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: {
+          pk: `package#${legacyArn}`,
+          sk: 'status',
+          status: 'Approved',
+          statusTime: Date.parse('9999-12-31T00:00:00Z'),
+          eventId: 'legacy',
+        },
+      }),
+    );
+    // Act
+    const rejected7 = await startPipeline(event('Rejected', 7, '2026-11-22T14:03:39Z'), deps);
+    const rejected8 = await startPipeline(event('Rejected', 8, '2026-11-22T14:03:39Z'), deps);
+    // Assess
+    expect(rejected7).toMatchObject({ decision: 'rejected' });
+    expect(rejected8).toMatchObject({ decision: 'rejected' });
+    expect((await getPackageStatus(deps.store, legacyArn))?.status).toBe('Rejected');
+    expect(sfn.executions.size).toBe(0);
+  });
+
+  it('starts one execution for two deliveries of one approval without LastModifiedTime', async () => {
+    // Prepare: SageMaker's duplicates of one change have new ids and need not carry the time.
+    const { deps, sfn, event } = setup();
+    const first = event('Approved', 7, '2026-11-20T09:15:01Z', 'first');
+    const second = event('Approved', 7, '2026-11-20T09:15:01Z', 'second');
+    for (const e of [first, second]) delete e.detail.LastModifiedTime;
+    second.time = '2026-11-20T09:15:04Z';
+    // Act
+    const a = await startPipeline(first, deps);
+    const b = await startPipeline(second, deps);
+    // Assess
+    expect(a).toMatchObject({ decision: 'started' });
+    expect(b).toMatchObject({ decision: 'duplicate', executionName: (a as any).executionName });
+    expect(sfn.executions.size).toBe(1);
+  });
+
+  it('starts nothing for Approved → Approved (our own metadata write), but a new execution after a re-approval', async () => {
+    // Prepare
+    const { deps, sfn, event } = setup();
+    const started = await startPipeline(event('Approved', 7, '2026-11-20T09:15:01Z'), deps);
+    // Act: the outcome written as CustomerMetadataProperties emits an event with a new time.
+    const metadata = await startPipeline(event('Approved', 7, '2026-11-20T11:40:00Z'), deps);
+    for (const e of sfn.executions.values()) e.status = 'SUCCEEDED';
+    const metadataLater = await startPipeline(event('Approved', 7, '2026-11-20T11:41:00Z'), deps);
+    // Assess
+    expect(metadata).toMatchObject({
+      decision: 'duplicate',
+      executionName: (started as any).executionName,
+    });
+    expect(metadataLater).toMatchObject({ decision: 'duplicate' });
+    expect(sfn.executions.size).toBe(1);
+    // A genuine re-approval (Rejected in between) is a new approval.
+    await startPipeline(event('Rejected', 7, '2026-11-21T08:00:00Z'), deps);
+    const again = await startPipeline(event('Approved', 7, '2026-11-22T08:00:00Z'), deps);
+    expect(again).toMatchObject({ decision: 'started' });
+    expect(sfn.executions.size).toBe(2);
+  });
+
+  it('completes a start that was lost after the approval was recorded', async () => {
+    // Prepare: StartExecution fails once (Lambda retries with the same event).
+    const { deps, sfn, event } = setup();
+    const send = deps.sfn.send.bind(deps.sfn);
+    let failures = 1;
+    deps.sfn = {
+      send: (command: any) => {
+        if (command.constructor.name === 'StartExecutionCommand' && failures-- > 0)
+          return Promise.reject(
+            Object.assign(new Error('slow down'), { name: 'ThrottlingException' }),
+          );
+        return send(command);
+      },
+    } as any;
+    await expect(startPipeline(event('Approved'), deps)).rejects.toThrow();
+    // Act
+    const retried = await startPipeline(event('Approved'), deps);
+    // Assess
+    expect(retried).toMatchObject({ decision: 'started' });
+    expect(sfn.executions.size).toBe(1);
+  });
+
+  it('refuses a package from an account or region the stage does not list, storing nothing', async () => {
+    // Prepare
+    const { deps, sfn, event, group } = setup();
+    const foreign = (account: string, region: string) => {
+      const e = event('Approved');
+      e.detail.ModelPackageArn = `arn:aws:sagemaker:${region}:${account}:model-package/${group}/7`;
+      return e;
+    };
+    // Act & Assess
+    await expect(startPipeline(foreign('111122223333', 'us-east-1'), deps)).rejects.toMatchObject({
+      name: 'UnlistedRegistry',
+      message: `model package arn:aws:sagemaker:us-east-1:111122223333:model-package/${group}/7 (event Approved-7-2026-11-20T09:15:01Z) is refused: its account 111122223333 is not in registry.accounts (000000000000); nothing was recorded or started`,
+    });
+    await expect(startPipeline(foreign('000000000000', 'eu-west-1'), deps)).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'its region eu-west-1 is not in registry.regions (us-east-1)',
+      ),
+    });
+    expect(
+      await getPackageStatus(
+        deps.store,
+        `arn:aws:sagemaker:us-east-1:111122223333:model-package/${group}/7`,
+      ),
+    ).toBeUndefined();
+    expect(sfn.calls).toEqual([]);
+    // Listed in the stage config: accepted.
+    deps.config.stageConfig.registry = {
+      accounts: ['000000000000', '111122223333'],
+      regions: ['us-east-1', 'eu-west-1'],
+    };
+    await expect(startPipeline(foreign('111122223333', 'eu-west-1'), deps)).resolves.toMatchObject({
+      decision: 'started',
+    });
+  });
+
+  it('keeps failure records under the SQS limit whatever the event size', async () => {
+    // Prepare: a 300 KB approval (large metadata) whose start fails for good.
+    const { deps, event } = setup();
+    const records: string[] = [];
+    const big = event('Approved');
+    big.detail.CustomerMetadataProperties = { notes: 'x'.repeat(300_000) };
+    deps.sfn = {
+      send: () =>
+        Promise.reject(
+          Object.assign(new Error('no such machine'), { name: 'StateMachineDoesNotExist' }),
+        ),
+    } as any;
+    const withQueue = { ...deps, deadLetter: async (r: string) => void records.push(r) };
+    const context = {
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      requestId: 'r1',
+    };
+    // Act
+    const decision = await ingest(big, withQueue, context);
+    // Assess: one record, within the limit, that still says what to replay and why.
+    expect(decision).toMatchObject({ decision: 'dead-lettered' });
+    expect(records).toHaveLength(1);
+    expect(Buffer.byteLength(records[0]!)).toBeLessThanOrEqual(SQS_MESSAGE_LIMIT);
+    const record = JSON.parse(records[0]!);
+    expect(record.responsePayload.errorType).toBeDefined();
+    expect(record.requestPayload['edge-mlops:truncated'].bytes).toBeGreaterThan(300_000);
+    expect(parseEvent(record.requestPayload).detail).toMatchObject({
+      ModelPackageArn: big.detail.ModelPackageArn,
+      ModelApprovalStatus: 'Approved',
+    });
+  });
+
+  it('keeps the error of a hostile event short enough for Lambda’s own failure record', async () => {
+    // Prepare: an event small enough for Lambda's record whose fields echo into the message.
+    const { deps } = setup();
+    const hostile = sampleEvent('malformed-model-package-event.json') as any;
+    hostile.id = 'i'.repeat(200_000);
+    hostile.detail.ModelApprovalStatus = 's'.repeat(10_000);
+    // Act
+    const error = await ingest(hostile, deps, { functionArn: 'f', requestId: 'r' }).catch((e) => e);
+    // Assess
+    expect(error.name).toBe('InvalidEvent');
+    expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(4096);
+    expect(error.message).toContain('detail.ModelPackageVersion');
   });
 });

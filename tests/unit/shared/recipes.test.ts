@@ -58,6 +58,38 @@ describe('modelComponentRecipe', () => {
     ]);
   });
 
+  it('puts the most specific platform first, since a device uses the first manifest it matches', () => {
+    // Prepare: a generic aarch64 build listed before a GPU build for some aarch64 devices.
+    const gpu = {
+      ...plan.targets[0]!,
+      name: 'jetson-gpu',
+      greengrassPlatform: { os: 'linux', architecture: 'aarch64', 'com.example.gpu': 'nvidia' },
+    } as Plan['targets'][number];
+    const generic = {
+      ...plan.targets[0]!,
+      name: 'arm64-cpu',
+      greengrassPlatform: { os: 'linux', architecture: 'aarch64' },
+    } as Plan['targets'][number];
+    const wide = {
+      ...plan.targets[1]!,
+      name: 'any-linux',
+      greengrassPlatform: { os: 'linux', architecture: '*' },
+    } as Plan['targets'][number];
+    const build = (target: string) => ({
+      target,
+      compiledArtifactUri: `s3://art/${target}/model.tar.gz`,
+      modelComponent: { name: 'com.example.defectdetector.model', version: '1.0.7' },
+    });
+    // Act
+    const recipe = modelComponentRecipe({ ...plan, targets: [wide, generic, gpu] }, [
+      build('any-linux'),
+      build('arm64-cpu'),
+      build('jetson-gpu'),
+    ]);
+    // Assess
+    expect(recipe.Manifests.map((m) => m.Name)).toEqual(['jetson-gpu', 'arm64-cpu', 'any-linux']);
+  });
+
   it('unpacks the tar.gz in Install (Greengrass only unarchives ZIP), skipping when already unpacked', () => {
     // Act
     const recipe = modelComponentRecipe(plan, builds());

@@ -122,4 +122,69 @@ describe('stage configuration', () => {
     // Act & Assess
     expect(() => loadStageConfig('config/nope.yml')).toThrow(/^config\/nope\.yml: cannot read: /);
   });
+
+  it('refuses an incrementFactor with more than one decimal, naming the field', () => {
+    // Act
+    const error = errorOf(broken('incrementFactor: 2', 'incrementFactor: 1.55'));
+    // Assess
+    expect(error.message).toMatch(
+      /fleets\[\d+\]\.waves\[\d+\]\.rollout\.exponentialRate\.incrementFactor: incrementFactor allows at most one digit after the decimal point$/,
+    );
+    expect(() =>
+      parseStageConfig(broken('incrementFactor: 2', 'incrementFactor: 1.5'), 'config/local.yml'),
+    ).not.toThrow();
+  });
+
+  it('refuses a failureThresholdPercentage with more than two decimals, naming the field', () => {
+    // Act
+    const error = errorOf(
+      broken('failureThresholdPercentage: 5,', 'failureThresholdPercentage: 10.999,'),
+    );
+    // Assess
+    expect(error.message).toMatch(
+      /waves\[1\]\.abort\.failureThresholdPercentage: failureThresholdPercentage \(IoT thresholdPercentage\) allows at most two digits after the decimal point$/,
+    );
+    expect(() =>
+      parseStageConfig(
+        broken('failureThresholdPercentage: 5,', 'failureThresholdPercentage: 10.99,'),
+        'config/local.yml',
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses a target platform that an earlier manifest would hide, naming the field', () => {
+    // Prepare: rpi4 matches any architecture, with a wildcard custom attribute that makes it
+    // as specific as the Jetson's platform: every Jetson device would use rpi4's manifest.
+    const text = broken(
+      'greengrassPlatform: { os: linux, architecture: arm }',
+      'greengrassPlatform: { os: linux, architecture: "/.+/", com.example.board: "*" }',
+    ).replace(
+      'greengrassPlatform: { os: linux, architecture: aarch64 }',
+      'greengrassPlatform: { os: linux, architecture: aarch64 }',
+    );
+    const covered = broken(
+      'greengrassPlatform: { os: linux, architecture: arm }',
+      'greengrassPlatform: { os: linux, architecture: aarch64, com.example.board: "*" }',
+    );
+    // Act
+    const error = errorOf(covered);
+    // Assess
+    expect(error.message).toMatch(
+      /modelGroups\.defect-detector\.targets\[1\]\.greengrassPlatform: the manifest of target "rpi4" would never be used: every device it matches also matches the platform of target "jetson-xavier" \(\{"os":"linux","architecture":"aarch64"\}\), which comes first; make one of them stricter$/,
+    );
+    // A less specific platform is fine: it goes last and catches the rest.
+    expect(() => parseStageConfig(text, 'config/local.yml')).not.toThrow();
+  });
+
+  it('accepts only framework versions the Neo edge table lists for edge targets', () => {
+    // Act
+    const error = errorOf(broken('frameworkVersion: "1.8"', 'frameworkVersion: "2.0"'));
+    // Assess
+    expect(error.message).toMatch(
+      /modelGroups\.defect-detector\.neo\.frameworkVersion: SageMaker Neo compiles PYTORCH 1\.8 or earlier for edge devices \(targets jetson-xavier, rpi4\); 2\.0 is not supported/,
+    );
+    expect(errorOf(broken('framework: PYTORCH', 'framework: SKLEARN')).message).toMatch(
+      /neo\.framework: SageMaker Neo does not compile SKLEARN for edge devices/,
+    );
+  });
 });
