@@ -30,14 +30,21 @@ const logicalId = (prefix, endpoint) => {
   return `${prefix}${readable}${hash}`;
 };
 
-/** Approver e-mail addresses of every model group, each once. */
-const approverAddresses = (config) => [
-  ...new Set(
-    Object.values(config.modelGroups).flatMap((p) =>
-      p.approval.approvers.filter((a) => EMAIL.test(a)),
-    ),
-  ),
-];
+/**
+ * Approver e-mail addresses of every model group, each once. Approvers receive their links
+ * by e-mail (and an OIDC login must match the address), so anything else is refused.
+ */
+const approverAddresses = (config) => {
+  for (const [group, profile] of Object.entries(config.modelGroups)) {
+    profile.approval.approvers.forEach((approver, i) => {
+      if (!EMAIL.test(approver))
+        throw new Error(
+          `modelGroups.${group}.approval.approvers.${i}: "${approver}" is not an e-mail address; approvers receive their signed links by e-mail`,
+        );
+    });
+  }
+  return [...new Set(Object.values(config.modelGroups).flatMap((p) => p.approval.approvers))];
+};
 
 const notificationResources = (config) => {
   const resources = {};

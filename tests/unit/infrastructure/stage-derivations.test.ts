@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { loadStageConfig } from '../../../functions/shared/stage-config/load';
+import type { StageConfig } from '../../../functions/shared/stage-config/schema';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { derive } = require('../../../scripts/serverless/stage-config.cjs') as {
+  derive: (c: StageConfig) => Record<string, any>;
+};
+
+const local = () => loadStageConfig(join(__dirname, '../../../config/local.yml'));
+const withProfile = (change: (p: StageConfig['modelGroups'][string]) => void): StageConfig => {
+  const config = structuredClone(local());
+  change(config.modelGroups['defect-detector']!);
+  return config;
+};
+
+describe('what serverless.yml derives from the stage config', () => {
+  it('scopes a thing twin to that thing: DescribeThing, shadows and its core device', () => {
+    // Prepare
+    const config = withProfile((p) => {
+      p.twin.targetArn = 'arn:aws:iot:us-east-1:000000000000:thing/twin-1';
+    });
+    // Act
+    const d = derive(config);
+    // Assess
+    expect(d.twinThingArns).toEqual(['arn:aws:iot:us-east-1:000000000000:thing/twin-1']);
+    expect(d.twinGroupArns).toEqual([]);
+    expect(d.twinCoreDeviceArns).toEqual([
+      'arn:aws:greengrass:us-east-1:000000000000:coreDevices:twin-1',
+    ]);
+    expect(d.twinCreateJobArns).toEqual([
+      'arn:aws:iot:us-east-1:000000000000:job/*',
+      'arn:aws:iot:us-east-1:000000000000:thing/twin-1',
+    ]);
+  });
+
+  it('gives a fleet reached through a role nothing in the own account but that role', () => {
+    // Prepare
+    const role = 'arn:aws:iam::222222222222:role/edge-mlops-prod-deployer';
+    const config = withProfile((p) => {
+      for (const f of p.fleets) f.roleArn = role;
+    });
+    // Act
+    const d = derive(config);
+    // Assess
+    expect(d.waveGroupArns).toEqual([]);
+    expect(d.waveJobArns).toEqual([]);
+    expect(d.fleetRoleArns).toEqual([role]);
+    expect(d.twinRoleArns).toEqual([]);
+  });
+
+  it('subscribes an approver of two model groups once', () => {
+    // Prepare
+    const config = local();
+    config.modelGroups['other-model'] = structuredClone(config.modelGroups['defect-detector']!);
+    // Act
+    const { Resources } = derive(config).notificationResources;
+    // Assess
+    const endpoints = Object.values(Resources as Record<string, any>)
+      .filter((r) => r.Properties.TopicArn.Ref === 'ApprovalTopic')
+      .map((r) => r.Properties.Endpoint);
+    expect(endpoints.sort()).toEqual(['alice@example.com', 'bob@example.com']);
+  });
+
+  it('refuses an approver that is not an e-mail address, naming the field', () => {
+    // Prepare
+    const config = withProfile((p) => {
+      p.approval.approvers = ['alice@example.com', 'bob'];
+    });
+    // Act
+    const run = () => derive(config);
+    // Assess
+    expect(run).toThrow(
+      'modelGroups.defect-detector.approval.approvers.1: "bob" is not an e-mail address; approvers receive their signed links by e-mail',
+    );
+  });
+
+  it('rotates the signing key no sooner than the longest approval timeout', () => {
+    // Prepare
+    const config = withProfile((p) => {
+      p.approval.timeoutHours = 24 * 90 + 1;
+    });
+    // Act
+    const { signingKeyRotationDays } = derive(config);
+    // Assess
+    expect(signingKeyRotationDays).toBe(91);
+    expect(derive(local()).signingKeyRotationDays).toBe(30);
+  });
+
+  it('refuses a notification recipient that is neither an e-mail address nor https', () => {
+    // Prepare
+    const { StageConfigSchema } = require('../../../functions/shared/stage-config/schema');
+    // Act
+    const result = StageConfigSchema.safeParse({
+      ...local(),
+      notifications: { ops: ['http://pager.example.com/hook'] },
+    });
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error.issues[0]).toMatchObject({
+      path: ['notifications', 'ops', 0],
+      message: 'must be an e-mail address or an https:// URL',
+    });
+  });
+});
