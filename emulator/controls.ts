@@ -65,6 +65,8 @@ export const DeviceControlSchema = z
           .strict(),
       )
       .optional(),
+    /** Crash, now, the components each device runs (they go BROKEN, the device UNHEALTHY). */
+    crash: z.array(z.string().min(1)).optional(),
     /** Bring devices back now. */
     online: z.array(z.string().min(1)).optional(),
     /** Add devices (created if new) to a thing group now: they receive its current deployment. */
@@ -110,6 +112,7 @@ export const deviceControl = (world: World, body: unknown, now: number) => {
   const unknown = [
     ...(request.offline ?? []).map((o) => o.thing),
     ...(request.online ?? []),
+    ...(request.crash ?? []),
     ...(request.removeFromGroup ?? []).map((r) => r.thing),
   ].filter((thing) => !fleet.things.has(thing));
   if (unknown.length) throw new Error(`device control: unknown device(s) ${unknown.join(', ')}`);
@@ -132,6 +135,7 @@ export const deviceControl = (world: World, body: unknown, now: number) => {
     fleet.setOffline(thing, from, forMs == null ? null : from + forMs);
   }
   for (const thing of request.online ?? []) fleet.bringOnline(thing, now);
+  for (const thing of request.crash ?? []) fleet.crash(thing, now);
   for (const { thing, group } of request.removeFromGroup ?? [])
     fleet.removeFromGroup(thing, group, now);
   return { applied: true };

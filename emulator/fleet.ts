@@ -467,6 +467,29 @@ export class Fleet {
     };
   }
 
+  /**
+   * Crashes, at `at`, the components a device runs (those of the last deployment it applied
+   * successfully by then). False when it has applied none.
+   */
+  crash(thing: string, at: number): boolean {
+    let latest: { end: number; s: Schedule; job: Job } | undefined;
+    for (const job of this.jobsByDevice.get(thing) ?? []) {
+      const s = job.schedules.find((x) => x.thing === thing)!;
+      if (this.executionStatus(job, s, at) !== 'SUCCEEDED') continue;
+      const end = this.effectiveFinish(job, s);
+      if (
+        !latest ||
+        end > latest.end ||
+        (end === latest.end && job.createdAt > latest.job.createdAt)
+      )
+        latest = { end, s, job };
+    }
+    if (!latest) return false;
+    const after = at - latest.end;
+    latest.s.crashAfterMs = Math.min(latest.s.crashAfterMs ?? after, after);
+    return true;
+  }
+
   /** What a device runs at `t`: the components of the last deployment it applied successfully. */
   installedOn(thing: string, t: number): Record<string, ComponentSpec> {
     return this.installedState(thing, t).components;

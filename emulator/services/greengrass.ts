@@ -149,6 +149,7 @@ export const coreDevice = (world: World, thing: string) => {
     coreVersion: state.components['aws.greengrass.Nucleus']?.componentVersion ?? '2.12.6',
     platform: 'linux',
     architecture: 'aarch64',
+    runtime: 'aws_nucleus_classic',
     status: failed ? 'UNHEALTHY' : 'HEALTHY',
     lastStatusUpdateTimestamp: epoch(Math.min(lastUpdate, reportedAt)),
     tags: {},

@@ -234,6 +234,25 @@ describe('components that crash after start', () => {
   });
 });
 
+describe('crash control', () => {
+  it('crashes, now, the components a device runs', async () => {
+    // Prepare: factory-jetson-main-04 runs com.example.crashy 1.0.0 (deployed above), healthy
+    // again after a new deployment without crashes.
+    const jobId = await deploy(group('factory-jetson-main'), {
+      'com.example.crashy': { componentVersion: '1.0.0' },
+      ...telemetry('1.5.0'),
+    });
+    await virtualSleep(2 * MINUTE);
+    expect((await executions(jobId))['factory-jetson-main-04']).toBe('SUCCEEDED');
+    expect((await installed('factory-jetson-main-04'))['com.example.crashy']).toBe('1.0.0 RUNNING');
+    // Act
+    expect((await control('devices', { crash: ['factory-jetson-main-04'] })).status).toBe(200);
+    // Assess
+    expect((await installed('factory-jetson-main-04'))['com.example.crashy']).toBe('1.0.0 BROKEN');
+    expect((await installed('factory-jetson-main-05'))['com.example.crashy']).toBe('1.0.0 RUNNING');
+  });
+});
+
 describe('ListCoreDevices(thingGroupArn)', () => {
   const listed = async (groupName: string) => {
     const { coreDevices } = await greengrass.send(
