@@ -63,6 +63,10 @@ export type StartPipelineDeps = {
   deadLetter?: (record: string) => Promise<void>;
 };
 
+/** A stored time as ISO text; never throws, whatever was stored (Date covers ±8.64e15 ms). */
+const isoTime = (ms: number) =>
+  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+
 const executionArnOf = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
@@ -261,7 +265,7 @@ export const startPipeline = async (raw: unknown, deps: StartPipelineDeps): Prom
       const { current } = recorded;
       decision = {
         decision: 'stale',
-        reason: `out of order: ${current.status} at ${new Date(current.statusTime).toISOString()} is later than this ${d.ModelApprovalStatus}`,
+        reason: `out of order: ${current.status} at ${isoTime(current.statusTime)} is later than this ${d.ModelApprovalStatus}`,
       };
     } else if (kind.kind === 'approved') {
       // An approval recorded before approvals were kept with the status: this event's own.
