@@ -62,6 +62,8 @@ export type SimulationSummary = {
   awsCalls: Record<string, number>;
   awsCallsTotal: number;
   injectedFaults: number;
+  /** Calls the emulator refused because the caller's IAM role does not allow them. */
+  accessDenied: { service: string; operation: string; message: string }[];
   wallTimeMs: number;
   endpoint: string;
   logFile?: string;
@@ -308,6 +310,9 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       ),
       awsCallsTotal: after.callsTotal - before.callsTotal,
       injectedFaults: after.faults - before.faults,
+      accessDenied: (after.refusals as SimulationSummary['accessDenied'])
+        .slice(before.refusals.length)
+        .map(({ service, operation, message }) => ({ service, operation, message })),
       wallTimeMs: Date.now() - started,
       endpoint,
       ...(logFile ? { logFile } : {}),
@@ -333,6 +338,12 @@ export const formatSummary = (s: SimulationSummary): string => {
     `Dead letters: ${s.deadLetters}`,
     `AWS calls: ${s.awsCallsTotal}${s.injectedFaults ? ` (${s.injectedFaults} answered with injected faults)` : ''}`,
     calls,
+    ...(s.accessDenied.length
+      ? [
+          `Access denied (IAM): ${s.accessDenied.length} call(s)`,
+          ...s.accessDenied.map((d) => `    ${d.service}.${d.operation}: ${d.message}`),
+        ]
+      : []),
     `Wall time: ${(s.wallTimeMs / 1000).toFixed(1)} s`,
   ].join('\n');
 };

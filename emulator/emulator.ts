@@ -4,13 +4,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
 import { matchesPattern } from './event-pattern';
 import { BASELINE_COMPONENTS, Fleet } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
+import type { ApiRequest } from './iam/actions';
+import { sendDenied } from './iam/denial';
+import { refusalOf } from './iam/gate';
+import { type Caller, type Credentials, Principals } from './iam/principals';
+import { functionRoles } from './iam/roles';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -20,7 +25,7 @@ import {
   resolveLocal,
 } from './local-stage';
 import { stream } from './random';
-import { bundleFunctions, FunctionRuntime, functionArn } from './runtime/functions';
+import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
 import { createDeployment, greengrass } from './services/greengrass';
@@ -117,6 +122,11 @@ const compileRoutes = (routes: Record<string, RestHandler>) =>
     .sort((a, b) => b.literal - a.literal);
 
 export class Emulator {
+  /** The credentials a function's worker runs with (its execution role's session). */
+  credentialsOf: (functionKey: string) => Credentials = () => {
+    throw new Error('emulator not started');
+  };
+
   private constructor(
     readonly url: string,
     readonly world: World,
@@ -177,6 +187,45 @@ export class Emulator {
       return p;
     };
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const derived = (
+      require('../scripts/serverless/stage-config.cjs') as {
+        derive: (c: StageConfig) => Record<string, unknown>;
+      }
+    ).derive(options.config);
+    const resolveVariables = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        const m = /^\$\{self:custom\.stage\.([A-Za-z]+)\}$/.exec(value);
+        return m ? derived[m[1]!] : value;
+      }
+      if (Array.isArray(value)) return value.map(resolveVariables);
+      if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
+      return value;
+    };
+
+    // ---- identities: each function calls with its own execution role (see emulator/iam/)
+    const roles = functionRoles(service, {
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      stage: LOCAL_STAGE,
+      resolve: (v) => resolveLocal(resolveVariables(v), resources),
+    });
+    const principals = new Principals(LOCAL_ACCOUNT, () => clock.now());
+    const functionCredentials = Object.fromEntries(
+      Object.entries(roles).map(([key, role]) => {
+        const c = principals.issue(role, functionName(key));
+        return [
+          key,
+          {
+            AWS_ACCESS_KEY_ID: c.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+            AWS_SESSION_TOKEN: c.sessionToken,
+          },
+        ];
+      }),
+    );
+
     const bundles = await bundleFunctions(service, join(stateDir, 'functions'));
     const functions = new FunctionRuntime(
       service,
@@ -194,6 +243,7 @@ export class Emulator {
         AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
       },
       logs,
+      (key) => functionCredentials[key] ?? {},
     );
 
     // ---- provision what serverless.yml declares
@@ -264,22 +314,6 @@ export class Emulator {
     );
 
     // ---- EventBridge rules → functions, invoked asynchronously as Lambda does
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const derived = (
-      require('../scripts/serverless/stage-config.cjs') as {
-        derive: (c: StageConfig) => Record<string, unknown>;
-      }
-    ).derive(options.config);
-    const resolveVariables = (value: unknown): unknown => {
-      if (typeof value === 'string') {
-        const m = /^\$\{self:custom\.stage\.([A-Za-z]+)\}$/.exec(value);
-        return m ? derived[m[1]!] : value;
-      }
-      if (Array.isArray(value)) return value.map(resolveVariables);
-      if (value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
-      return value;
-    };
     const invokeAsync = (key: string, event: unknown) =>
       track(
         (async () => {
@@ -495,20 +529,65 @@ export class Emulator {
           }
           return sendJson(res, 404, { message: 'not an AWS request' }, 'rest-json');
         }
+        // The emulator's own clients act as AWS itself (no IAM); everyone else is a caller.
+        const caller: Caller | { invalid: string } | undefined = internalCall
+          ? undefined
+          : principals.callerOf(req);
+        if (caller && 'invalid' in caller)
+          return sendDenied(
+            res,
+            service,
+            caller.invalid,
+            service === 's3' ? 'InvalidAccessKeyId' : 'UnrecognizedClientException',
+            403,
+          );
         if (service === 'dynamodb' || service === 's3') {
-          if (!internalCall)
-            world.calls.push({
-              service,
-              operation:
-                service === 'dynamodb'
-                  ? String(req.headers['x-amz-target'] ?? '')
-                      .split('.')
-                      .pop()!
-                  : `${req.method} object`,
-              at: clock.now(),
-              status: 0,
-            });
-          return service === 'dynamodb' ? backends.dynamodb(req, res) : backends.s3(req, res);
+          const call = {
+            service,
+            operation:
+              service === 'dynamodb'
+                ? String(req.headers['x-amz-target'] ?? '')
+                    .split('.')
+                    .pop()!
+                : `${req.method} object`,
+            at: clock.now(),
+            status: 0,
+          };
+          if (!internalCall) world.calls.push(call);
+          let forwarded: IncomingMessage = req;
+          if (caller?.kind === 'role') {
+            // DynamoDB names its table in the body: read it, then replay it to dynalite.
+            const body = service === 'dynamodb' ? await readBody(req) : Buffer.alloc(0);
+            if (service === 'dynamodb')
+              forwarded = Object.assign(Readable.from(body.length ? [body] : []), {
+                headers: req.headers,
+                method: req.method,
+                url: req.url,
+              }) as unknown as IncomingMessage;
+            const refusal = await refusalOf(
+              caller,
+              {
+                service,
+                operation: call.operation,
+                input: body.length ? JSON.parse(body.toString('utf8')) : {},
+                s3: {
+                  method: req.method ?? 'GET',
+                  path: u.pathname,
+                  query: u.searchParams,
+                  copySource: req.headers['x-amz-copy-source'] as string | undefined,
+                },
+              },
+              LOCAL_REGION,
+            );
+            if (refusal) {
+              call.status = 403;
+              world.refusals.push({ ...call, message: refusal.message });
+              return sendDenied(res, service, refusal.message);
+            }
+          }
+          return service === 'dynamodb'
+            ? backends.dynamodb(forwarded, res)
+            : backends.s3(forwarded, res);
         }
         const target = TARGETS[service];
         const protocol = target?.protocol ?? 'rest-json';
@@ -522,6 +601,7 @@ export class Emulator {
               400,
             );
           let run: () => Promise<void>;
+          let authRequest: ApiRequest = { service, operation, input: {} };
           if (protocol === 'json') {
             operation = String(req.headers['x-amz-target'] ?? '').slice(target.prefix!.length);
             const fn = json[service]?.[operation];
@@ -531,6 +611,7 @@ export class Emulator {
                 `${service}.${operation} is not implemented by the emulator`,
               );
             const input = body.length ? JSON.parse(body.toString('utf8')) : {};
+            authRequest = { service, operation, input };
             run = async () => sendJson(res, 200, await fn(input), 'json');
           } else if (protocol === 'query') {
             const form = new URLSearchParams(body.toString('utf8'));
@@ -543,6 +624,7 @@ export class Emulator {
                 'InvalidAction',
                 `${operation} is not implemented by the emulator`,
               );
+            authRequest = { service, operation, input: Object.fromEntries(form) };
             run = async () => sendXml(res, 200, await fn(form));
           } else {
             const path = u.pathname;
@@ -558,6 +640,12 @@ export class Emulator {
             const params = Object.fromEntries(
               route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]),
             );
+            authRequest = {
+              service,
+              operation,
+              input: service === 'iotdata' || !body.length ? {} : JSON.parse(body.toString('utf8')),
+              params,
+            };
             if (service === 'lambda') {
               run = () =>
                 lambdaInvoke(
@@ -580,6 +668,14 @@ export class Emulator {
           }
           const call = { service, operation, at: clock.now(), status: 200 };
           if (!internalCall) world.calls.push(call);
+          if (caller?.kind === 'role') {
+            const refusal = await refusalOf(caller, authRequest, LOCAL_REGION);
+            if (refusal) {
+              call.status = 403;
+              world.refusals.push({ ...call, message: refusal.message });
+              return sendDenied(res, service, refusal.message);
+            }
+          }
           // A simulated outage of one operation: every call fails until it is cleared.
           if (
             !internalCall &&
@@ -704,6 +800,7 @@ export class Emulator {
           calls: world.callCounts(),
           callsTotal: world.calls.length,
           faults: world.calls.filter((c) => c.status >= 400).length,
+          refusals: world.refusals,
           sns: world.sns,
           queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
           resources: {
@@ -747,6 +844,15 @@ export class Emulator {
       pending,
     );
     (emulator as unknown as { backends: typeof backends }).backends = backends;
+    emulator.credentialsOf = (key) => {
+      const env = functionCredentials[key];
+      if (!env) throw new Error(`serverless.yml declares no function ${key} with a role`);
+      return {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: env.AWS_SESSION_TOKEN,
+      };
+    };
     return emulator;
   }
 
