@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
+import { Alarms, declaredAlarms, topicKeys } from './alarms';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
 import { matchesPattern } from './event-pattern';
@@ -15,6 +16,7 @@ import type { ApiRequest } from './iam/actions';
 import { sendDenied } from './iam/denial';
 import { refusalOf } from './iam/gate';
 import { type Caller, type Credentials, Principals } from './iam/principals';
+import { tracingRefusals } from './iam/provisioning';
 import { functionRoles } from './iam/roles';
 import {
   LOCAL_ACCOUNT,
@@ -56,6 +58,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
   clockFactor?: number;
   /** Where function logs go (default: discarded). */
   logs?: Writable;
+  /** The service to provision (default: the project's serverless.yml); tests pass wrong ones. */
+  service?: ServiceDeclaration;
 };
 
 const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
@@ -160,7 +164,7 @@ export class Emulator {
     });
     const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
     const backends = await startBackends(stateDir);
-    const service = readService(PROJECT_ROOT);
+    const service = options.service ?? readService(PROJECT_ROOT);
     const logs = options.logs ?? new PassThrough().resume();
 
     // Listen first: the URL is part of every function's environment. Until every service is
@@ -211,6 +215,12 @@ export class Emulator {
       stage: LOCAL_STAGE,
       resolve: (v) => resolveLocal(resolveVariables(v), resources),
     });
+    // Provisioning refuses what Lambda refuses at deploy time.
+    const refused = await tracingRefusals(roles, (key) => functionName(key));
+    if (refused.length) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      throw new Error(`Provisioning the local stage failed:\n  ${refused.join('\n  ')}`);
+    }
     const principals = new Principals(LOCAL_ACCOUNT, () => clock.now());
     const functionCredentials = Object.fromEntries(
       Object.entries(roles).map(([key, role]) => {
@@ -270,6 +280,14 @@ export class Emulator {
         world.secrets.set(r.ref, randomBytes(32).toString('hex'));
     }
 
+    // ---- alarms on what the emulator observes; notifications to topics CloudWatch cannot use are dropped
+    const resolveTemplate = (v: unknown) => resolveLocal(resolveVariables(v), resources);
+    const alarms = new Alarms(
+      world,
+      declaredAlarms(declared, resolveTemplate),
+      topicKeys(resources, declared, resolveTemplate),
+    );
+
     // ---- the simulated fleet, from the stage configuration
     const fleetSize = options.fleetSize ?? 5;
     const targets = new Set<string>();
@@ -304,6 +322,14 @@ export class Emulator {
     const machineName = resources.EdgeDeploymentStateMachine!.attributes.Name!;
     const sfn = new StepFunctions(clock, functions, LOCAL_REGION, LOCAL_ACCOUNT, {
       approvalTimeout: () => world.options.approvalTimeout,
+      onExecutionEvent: (execution, event) => {
+        const metric = {
+          ExecutionFailed: 'ExecutionsFailed',
+          ExecutionTimedOut: 'ExecutionsTimedOut',
+        }[event.type];
+        if (metric)
+          alarms.breach('AWS/States', metric, { StateMachineArn: execution.stateMachineArn });
+      },
     });
     const machine = sfn.createStateMachine(
       machineName,
@@ -360,6 +386,10 @@ export class Emulator {
             sentAt: clock.now(),
             receiveCount: 0,
           });
+          if (queue && arn)
+            alarms.breach('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
+              QueueName: queueNameOf(arn),
+            });
           return {
             error: { name: e?.errorType ?? e?.name, message: e?.errorMessage ?? e?.message },
             attempts,
@@ -801,6 +831,7 @@ export class Emulator {
           callsTotal: world.calls.length,
           faults: world.calls.filter((c) => c.status >= 400).length,
           refusals: world.refusals,
+          alarms: { undeliverable: alarms.undeliverable, dropped: alarms.dropped },
           sns: world.sns,
           queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
           resources: {

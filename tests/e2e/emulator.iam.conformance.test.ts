@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateDeploymentCommand, GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
@@ -5,6 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateCompilationJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Emulator } from '../../emulator/emulator';
+import { readService } from '../../emulator/serverless-service';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 
 /**
@@ -172,4 +174,79 @@ describe('IAM: a function may only do what its role allows', () => {
     // Assess
     expect(refused).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
   });
+});
+
+describe('provisioning refuses what Lambda refuses at deploy time', () => {
+  it('a traced function whose role lacks the X-Ray actions, naming the function', async () => {
+    // Prepare: the template as it was before roles inherited the X-Ray statement.
+    const service = readService();
+    const raw = structuredClone(service.raw) as any;
+    delete raw.provider.iam;
+    // Act
+    const started = Emulator.start({
+      config: loadStageConfig(join(ROOT, 'config/local.yml')),
+      configFile: join(ROOT, 'config/local.yml'),
+      service: { ...service, raw },
+    });
+    // Assess
+    await expect(started).rejects.toThrow(
+      'CreateFunction edge-mlops-local-startPipeline: InvalidParameterValueException: The provided execution role does not have permissions to call PutTraceSegments on XRAY',
+    );
+  });
+});
+
+describe('alarms on a topic encrypted with the AWS-managed SNS key', () => {
+  it('are reported at provisioning, and their notifications are dropped, not delivered', async () => {
+    // Prepare: a deliberately wrong template, whatever key today's serverless.yml uses.
+    const service = readService();
+    const raw = structuredClone(service.raw) as any;
+    const resources = raw.resources.Resources;
+    const topic = resources.DeadLettersAlarm.Properties.AlarmActions[0].Ref as string;
+    resources[topic].Properties = {
+      ...resources[topic].Properties,
+      KmsMasterKeyId: 'alias/aws/sns',
+    };
+    const wrong = await Emulator.start({
+      config: loadStageConfig(join(ROOT, 'config/local.yml')),
+      configFile: join(ROOT, 'config/local.yml'),
+      service: { ...service, raw },
+    });
+    const control = async (path: string, body?: unknown) =>
+      (
+        await fetch(
+          `${wrong.url}/_emulator/${path}`,
+          body ? { method: 'POST', body: JSON.stringify(body) } : {},
+        )
+      ).json() as Promise<any>;
+    try {
+      // Act: start-pipeline cannot start executions, so the event ends in the dead-letter queue.
+      await control('options', { failingOperations: ['states.StartExecution'] });
+      const event = JSON.parse(
+        readFileSync(join(ROOT, 'events/model-package-approved.json'), 'utf8'),
+      );
+      const { deliveries } = await control('deliver', { event });
+      const state = await control('state');
+      // Assess
+      expect(deliveries[0].deadLettered).toBe(true);
+      expect(state.alarms.undeliverable).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            alarm: 'DeadLettersAlarm',
+            topicArn: wrong.resources[topic]!.ref,
+          }),
+        ]),
+      );
+      expect(state.alarms.dropped).toEqual([
+        expect.objectContaining({
+          alarm: 'DeadLettersAlarm',
+          topicArn: wrong.resources[topic]!.ref,
+        }),
+      ]);
+      expect(
+        state.sns.filter((m: { topicArn: string }) => m.topicArn === wrong.resources[topic]!.ref),
+      ).toEqual([]);
+    } finally {
+      await wrong.close();
+    }
+  }, 60_000);
 });
