@@ -18,6 +18,7 @@ import { refusalOf } from './iam/gate';
 import { type Caller, type Credentials, Principals } from './iam/principals';
 import { tracingRefusals } from './iam/provisioning';
 import { functionRoles } from './iam/roles';
+import { configuredRoles, sts } from './iam/sts';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -73,6 +74,7 @@ const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
   iotdata: { protocol: 'rest-json' },
   lambda: { protocol: 'rest-json' },
   sns: { protocol: 'query' },
+  sts: { protocol: 'query' },
 };
 
 const CREATED = new Set([
@@ -463,6 +465,26 @@ export class Emulator {
       }),
     };
     const query = { sns: sns(world, () => topics) };
+    // Accounts: each account sees its own Greengrass namespace (a view of the world whose
+    // `account` is that account; stores are shared, keyed by ARNs that carry the account).
+    const greengrassByAccount = new Map<string, ReturnType<typeof compileRoutes>>();
+    const greengrassIn = (account: string) => {
+      let routes = greengrassByAccount.get(account);
+      if (!routes) {
+        const view =
+          account === LOCAL_ACCOUNT
+            ? world
+            : (Object.create(world, { account: { value: account } }) as World);
+        routes = compileRoutes(greengrass(view, s3) as Record<string, RestHandler>);
+        greengrassByAccount.set(account, routes);
+      }
+      return routes;
+    };
+    const stsApi = sts(
+      principals,
+      configuredRoles(options.config, LOCAL_ACCOUNT, LOCAL_STAGE),
+      () => clock.now(),
+    );
 
     const approvalsApi = async (
       req: IncomingMessage,
@@ -646,19 +668,36 @@ export class Emulator {
           } else if (protocol === 'query') {
             const form = new URLSearchParams(body.toString('utf8'));
             operation = form.get('Action') ?? '';
+            const stsCall =
+              service === 'sts' ? stsApi[operation as keyof typeof stsApi] : undefined;
             const fn = (
               query as Record<string, Record<string, (f: URLSearchParams) => Promise<string>>>
             )[service]?.[operation];
-            if (!fn)
+            if (!fn && !stsCall)
               throw new AwsError(
                 'InvalidAction',
                 `${operation} is not implemented by the emulator`,
               );
             authRequest = { service, operation, input: Object.fromEntries(form) };
-            run = async () => sendXml(res, 200, await fn(form));
+            run = stsCall
+              ? async () => {
+                  // STS evaluates the caller's policy and the role's trust policy itself.
+                  const out = await stsCall(caller ?? (principals.callerOf(req) as Caller), form);
+                  if ('xml' in out) return sendXml(res, 200, out.xml);
+                  const last = world.calls.at(-1);
+                  if (last?.operation === operation) last.status = 403;
+                  world.refusals.push({ service, operation, at: clock.now(), message: out.denied });
+                  sendDenied(res, 'sts', out.denied);
+                }
+              : async () => sendXml(res, 200, await fn!(form));
           } else {
             const path = u.pathname;
-            const route = rest[service]!.find((r) => r.method === req.method && r.regex.test(path));
+            // Greengrass components and deployments belong to the caller's account.
+            const routes =
+              service === 'greengrass'
+                ? greengrassIn(caller?.account ?? LOCAL_ACCOUNT)
+                : rest[service]!;
+            const route = routes.find((r) => r.method === req.method && r.regex.test(path));
             if (!route)
               throw new AwsError(
                 'UnknownOperationException',
@@ -698,7 +737,7 @@ export class Emulator {
           }
           const call = { service, operation, at: clock.now(), status: 200 };
           if (!internalCall) world.calls.push(call);
-          if (caller?.kind === 'role') {
+          if (caller?.kind === 'role' && service !== 'sts') {
             const refusal = await refusalOf(caller, authRequest, LOCAL_REGION);
             if (refusal) {
               call.status = 403;

@@ -13,7 +13,10 @@ export type Decision =
   | { allowed: false; check: Check; explicit: boolean; reason: string };
 
 export type Evaluation = {
+  /** The caller as AWS names it (an assumed-role session ARN for role sessions). */
   principal: string;
+  /** aws:PrincipalArn: for a role session, the role's ARN (IAM global condition keys). */
+  principalArn?: string;
   /** The caller's account (a session's role account). */
   principalAccount: string;
   statements: Statement[];
@@ -32,7 +35,7 @@ const evaluateOne = async (e: Evaluation, check: Check): Promise<string> => {
       action: check.action,
       resource: { resource: check.resource, accountId: e.resourceAccount ?? e.principalAccount },
       contextVariables: {
-        'aws:PrincipalArn': e.principal,
+        'aws:PrincipalArn': e.principalArn ?? e.principal,
         'aws:PrincipalAccount': e.principalAccount,
         ...(check.context ?? {}),
       },

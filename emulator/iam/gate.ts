@@ -17,7 +17,12 @@ export const refusalOf = async (
   if (caller.kind !== 'role') return undefined;
   const checks = checksFor(request, { region, account: caller.account });
   const decision = await authorize(
-    { principal: caller.arn, principalAccount: caller.account, statements: caller.role.statements },
+    {
+      principal: caller.arn,
+      principalArn: caller.role.arn,
+      principalAccount: caller.account,
+      statements: caller.role.statements,
+    },
     checks,
   );
   if (decision.allowed) return undefined;

@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateDeploymentCommand, GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
+import {
+  CreateComponentVersionCommand,
+  CreateDeploymentCommand,
+  GreengrassV2Client,
+} from '@aws-sdk/client-greengrassv2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateCompilationJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Emulator } from '../../emulator/emulator';
 import { readService } from '../../emulator/serverless-service';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
@@ -249,4 +255,107 @@ describe('alarms on a topic encrypted with the AWS-managed SNS key', () => {
       await wrong.close();
     }
   }, 60_000);
+});
+
+describe('accounts: the twin account is its own namespace, reached through sts:AssumeRole', () => {
+  const TWIN_ACCOUNT = '222222222222';
+  const DEPLOYER = `arn:aws:iam::${TWIN_ACCOUNT}:role/edge-mlops-local-deployer`;
+  const TWIN = `arn:aws:iot:us-east-1:${TWIN_ACCOUNT}:thinggroup/defect-detector-twin`;
+  let twinAccount: Emulator;
+  const endpoint = () => ({ endpoint: twinAccount.url, region: 'us-east-1', maxAttempts: 1 });
+  type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  const withCredentials = (credentials: Keys) => ({ ...endpoint(), credentials });
+
+  beforeAll(async () => {
+    // The local config with its twin (and the deployer role) in another account.
+    const text = readFileSync(join(ROOT, 'config/local.yml'), 'utf8').replace(
+      'targetArn: arn:aws:iot:us-east-1:000000000000:thinggroup/defect-detector-twin',
+      `targetArn: ${TWIN}\n      roleArn: ${DEPLOYER}`,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-accounts-'));
+    const file = join(dir, 'local.yml');
+    writeFileSync(file, text);
+    twinAccount = await Emulator.start({ config: loadStageConfig(file), configFile: file });
+  }, 60_000);
+  afterAll(() => twinAccount.close());
+
+  const assume = (credentials: Keys) =>
+    new STSClient(withCredentials(credentials)).send(
+      new AssumeRoleCommand({ RoleArn: DEPLOYER, RoleSessionName: 'edge-mlops' }),
+    );
+
+  it('refuses AssumeRole to a caller the role trust policy does not trust', async () => {
+    // Act: the operator is no edge-mlops-<stage>-* role of the pipeline account.
+    const refused = await refusal(assume({ accessKeyId: 'local', secretAccessKey: 'local' }));
+    // Assess
+    expect(refused).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(refused.message).toContain(`sts:AssumeRole on resource: ${DEPLOYER}`);
+  });
+
+  it('refuses AssumeRole to a function whose own role does not allow sts:AssumeRole', async () => {
+    // Act: approval-api has no sts:AssumeRole statement.
+    const refused = await refusal(assume(twinAccount.credentialsOf('approvalApi')));
+    // Assess
+    expect(refused).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
+  it('a call into the twin account without AssumeRole finds nothing there', async () => {
+    // Prepare: the pipeline account's deployer function, with its own credentials.
+    const greengrass = new GreengrassV2Client(
+      withCredentials(twinAccount.credentialsOf('deployToTwin')),
+    );
+    // Act
+    const refused = await refusal(
+      greengrass.send(new CreateDeploymentCommand({ targetArn: TWIN, components: {} })),
+    );
+    // Assess
+    expect(refused).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+  });
+
+  it('assumed credentials act in the twin account, where a pipeline-account component does not exist', async () => {
+    // Prepare: a component version registered in the pipeline account (000000000000).
+    const pipeline = new GreengrassV2Client(
+      withCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }),
+    );
+    await pipeline.send(
+      new CreateComponentVersionCommand({
+        inlineRecipe: new TextEncoder().encode(
+          JSON.stringify({
+            RecipeFormatVersion: '2020-01-25',
+            ComponentName: 'com.test.accounts',
+            ComponentVersion: '1.0.0',
+            Manifests: [],
+          }),
+        ),
+      }),
+    );
+    // Act
+    const assumed = await assume(twinAccount.credentialsOf('deployToTwin'));
+    const c = assumed.Credentials!;
+    const credentials = {
+      accessKeyId: c.AccessKeyId!,
+      secretAccessKey: c.SecretAccessKey!,
+      sessionToken: c.SessionToken!,
+    };
+    const identity = await new STSClient(withCredentials(credentials)).send(
+      new GetCallerIdentityCommand({}),
+    );
+    const inTwin = new GreengrassV2Client(withCredentials(credentials));
+    await new Promise((r) => setTimeout(r, 50)); // registration (2 s virtual) completes
+    const refused = await refusal(
+      inTwin.send(
+        new CreateDeploymentCommand({
+          targetArn: TWIN,
+          components: { 'com.test.accounts': { componentVersion: '1.0.0' } },
+        }),
+      ),
+    );
+    // Assess
+    expect(identity.Account).toBe(TWIN_ACCOUNT);
+    expect(identity.Arn).toBe(
+      `arn:aws:sts::${TWIN_ACCOUNT}:assumed-role/edge-mlops-local-deployer/edge-mlops`,
+    );
+    expect(refused).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    expect(refused.message).toContain('com.test.accounts');
+  });
 });
