@@ -90,6 +90,12 @@ export type SimulationSummary = {
   awsCalls: Record<string, number>;
   awsCallsTotal: number;
   injectedFaults: number;
+  /** Calls the emulator refused because the caller's IAM role does not allow them. */
+  accessDenied: { service: string; operation: string; message: string }[];
+  /** Alarms whose notifications cannot be delivered (e.g. topic on the AWS-managed SNS key). */
+  undeliverableAlarms: { alarm: string; topicArn: string; reason: string }[];
+  /** Alarm notifications dropped during the run for that reason. */
+  alarmNotificationsDropped: number;
   wallTimeMs: number;
   endpoint: string;
   logFile?: string;
@@ -353,6 +359,11 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       ),
       awsCallsTotal: after.callsTotal - before.callsTotal,
       injectedFaults: after.faults - before.faults,
+      accessDenied: (after.refusals as SimulationSummary['accessDenied'])
+        .slice(before.refusals.length)
+        .map(({ service, operation, message }) => ({ service, operation, message })),
+      undeliverableAlarms: after.alarms.undeliverable,
+      alarmNotificationsDropped: after.alarms.dropped.length - before.alarms.dropped.length,
       wallTimeMs: Date.now() - started,
       endpoint,
       ...(logFile ? { logFile } : {}),
@@ -426,6 +437,18 @@ export const formatSummary = (s: SimulationSummary): string => {
     }`,
     `AWS calls: ${s.awsCallsTotal}${s.injectedFaults ? ` (${s.injectedFaults} answered with injected faults)` : ''}`,
     calls,
+    ...(s.accessDenied.length
+      ? [
+          `Access denied (IAM): ${s.accessDenied.length} call(s)`,
+          ...s.accessDenied.map((d) => `    ${d.service}.${d.operation}: ${d.message}`),
+        ]
+      : []),
+    ...s.undeliverableAlarms.map(
+      (a) => `Warning: alarm ${a.alarm} notifies ${a.topicArn}, but ${a.reason}`,
+    ),
+    ...(s.alarmNotificationsDropped
+      ? [`Alarm notifications dropped: ${s.alarmNotificationsDropped}`]
+      : []),
     `Wall time: ${(s.wallTimeMs / 1000).toFixed(1)} s`,
   ].join('\n');
 };

@@ -4,14 +4,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
+import { Alarms, declaredAlarms, topicKeys } from './alarms';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
 import { applyEmulatorOptions, type DeviceControl, deviceControl, fleetReport } from './controls';
 import { matchesPattern } from './event-pattern';
 import { BASELINE_COMPONENTS, Fleet, type FleetOptions } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
+import type { ApiRequest } from './iam/actions';
+import { sendDenied } from './iam/denial';
+import { refusalOf } from './iam/gate';
+import { type Caller, type Credentials, Principals } from './iam/principals';
+import { tracingRefusals } from './iam/provisioning';
+import { functionRoles } from './iam/roles';
+import { configuredRoles, sts } from './iam/sts';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -21,7 +29,7 @@ import {
   resolveLocal,
 } from './local-stage';
 import { stream } from './random';
-import { bundleFunctions, FunctionRuntime, functionArn } from './runtime/functions';
+import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
 import { createDeployment, greengrass, installedComponents } from './services/greengrass';
@@ -57,6 +65,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
   clockFactor?: number;
   /** Where function logs go (default: discarded). */
   logs?: Writable;
+  /** The service to provision (default: the project's serverless.yml); tests pass wrong ones. */
+  service?: ServiceDeclaration;
 };
 
 const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
@@ -70,6 +80,7 @@ const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
   iotdata: { protocol: 'rest-json' },
   lambda: { protocol: 'rest-json' },
   sns: { protocol: 'query' },
+  sts: { protocol: 'query' },
 };
 
 const CREATED = new Set([
@@ -124,6 +135,11 @@ const compileRoutes = (routes: Record<string, RestHandler>) =>
     .sort((a, b) => b.literal - a.literal);
 
 export class Emulator {
+  /** The credentials a function's worker runs with (its execution role's session). */
+  credentialsOf: (functionKey: string) => Credentials = () => {
+    throw new Error('emulator not started');
+  };
+
   private constructor(
     readonly url: string,
     readonly world: World,
@@ -157,7 +173,7 @@ export class Emulator {
     });
     const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
     const backends = await startBackends(stateDir);
-    const service = readService(PROJECT_ROOT);
+    const service = options.service ?? readService(PROJECT_ROOT);
     const logs = options.logs ?? new PassThrough().resume();
 
     // Listen first: the URL is part of every function's environment. Until every service is
@@ -184,6 +200,51 @@ export class Emulator {
       return p;
     };
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const derived = (
+      require('../scripts/serverless/stage-config.cjs') as {
+        derive: (c: StageConfig) => Record<string, unknown>;
+      }
+    ).derive(options.config);
+    const resolveVariables = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        const m = /^\$\{self:custom\.stage\.([A-Za-z]+)\}$/.exec(value);
+        return m ? derived[m[1]!] : value;
+      }
+      if (Array.isArray(value)) return value.map(resolveVariables);
+      if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
+      return value;
+    };
+
+    // ---- identities: each function calls with its own execution role (see emulator/iam/)
+    const roles = functionRoles(service, {
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      stage: LOCAL_STAGE,
+      resolve: (v) => resolveLocal(resolveVariables(v), resources),
+    });
+    // Provisioning refuses what Lambda refuses at deploy time.
+    const refused = await tracingRefusals(roles, (key) => functionName(key));
+    if (refused.length) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      throw new Error(`Provisioning the local stage failed:\n  ${refused.join('\n  ')}`);
+    }
+    const principals = new Principals(LOCAL_ACCOUNT, () => clock.now());
+    const functionCredentials = Object.fromEntries(
+      Object.entries(roles).map(([key, role]) => {
+        const c = principals.issue(role, functionName(key));
+        return [
+          key,
+          {
+            AWS_ACCESS_KEY_ID: c.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+            AWS_SESSION_TOKEN: c.sessionToken,
+          },
+        ];
+      }),
+    );
+
     const bundles = await bundleFunctions(service, join(stateDir, 'functions'));
     const functions = new FunctionRuntime(
       service,
@@ -201,6 +262,7 @@ export class Emulator {
         AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
       },
       logs,
+      (key) => functionCredentials[key] ?? {},
     );
 
     // ---- provision what serverless.yml declares
@@ -226,6 +288,14 @@ export class Emulator {
       else if (r.type === 'AWS::SecretsManager::Secret')
         world.secrets.set(r.ref, randomBytes(32).toString('hex'));
     }
+
+    // ---- alarms on what the emulator observes; notifications to topics CloudWatch cannot use are dropped
+    const resolveTemplate = (v: unknown) => resolveLocal(resolveVariables(v), resources);
+    const alarms = new Alarms(
+      world,
+      declaredAlarms(declared, resolveTemplate),
+      topicKeys(resources, declared, resolveTemplate),
+    );
 
     // ---- the simulated fleet, from the stage configuration
     const fleetSize = options.fleetSize ?? 5;
@@ -263,6 +333,14 @@ export class Emulator {
     const machineName = resources.EdgeDeploymentStateMachine!.attributes.Name!;
     const sfn = new StepFunctions(clock, functions, LOCAL_REGION, LOCAL_ACCOUNT, {
       approvalTimeout: () => world.options.approvalTimeout,
+      onExecutionEvent: (execution, event) => {
+        const metric = {
+          ExecutionFailed: 'ExecutionsFailed',
+          ExecutionTimedOut: 'ExecutionsTimedOut',
+        }[event.type];
+        if (metric)
+          alarms.breach('AWS/States', metric, { StateMachineArn: execution.stateMachineArn });
+      },
     });
     const machine = sfn.createStateMachine(
       machineName,
@@ -359,6 +437,10 @@ export class Emulator {
               sentAt: clock.now(),
               receiveCount: 0,
             });
+          if (fits && queue && arn)
+            alarms.breach('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
+              QueueName: queueNameOf(arn),
+            });
           return {
             error: { name: e?.errorType ?? e?.name, message: e?.errorMessage ?? e?.message },
             attempts,
@@ -439,6 +521,26 @@ export class Emulator {
         () => subscriptions,
       ),
     };
+    // Accounts: each account sees its own Greengrass namespace (a view of the world whose
+    // `account` is that account; stores are shared, keyed by ARNs that carry the account).
+    const greengrassByAccount = new Map<string, ReturnType<typeof compileRoutes>>();
+    const greengrassIn = (account: string) => {
+      let routes = greengrassByAccount.get(account);
+      if (!routes) {
+        const view =
+          account === LOCAL_ACCOUNT
+            ? world
+            : (Object.create(world, { account: { value: account } }) as World);
+        routes = compileRoutes(greengrass(view, s3) as Record<string, RestHandler>);
+        greengrassByAccount.set(account, routes);
+      }
+      return routes;
+    };
+    const stsApi = sts(
+      principals,
+      configuredRoles(options.config, LOCAL_ACCOUNT, LOCAL_STAGE),
+      () => clock.now(),
+    );
 
     const approvalsApi = async (
       req: IncomingMessage,
@@ -535,20 +637,65 @@ export class Emulator {
           }
           return sendJson(res, 404, { message: 'not an AWS request' }, 'rest-json');
         }
+        // The emulator's own clients act as AWS itself (no IAM); everyone else is a caller.
+        const caller: Caller | { invalid: string } | undefined = internalCall
+          ? undefined
+          : principals.callerOf(req);
+        if (caller && 'invalid' in caller)
+          return sendDenied(
+            res,
+            service,
+            caller.invalid,
+            service === 's3' ? 'InvalidAccessKeyId' : 'UnrecognizedClientException',
+            403,
+          );
         if (service === 'dynamodb' || service === 's3') {
-          if (!internalCall)
-            world.calls.push({
-              service,
-              operation:
-                service === 'dynamodb'
-                  ? String(req.headers['x-amz-target'] ?? '')
-                      .split('.')
-                      .pop()!
-                  : `${req.method} object`,
-              at: clock.now(),
-              status: 0,
-            });
-          return service === 'dynamodb' ? backends.dynamodb(req, res) : backends.s3(req, res);
+          const call = {
+            service,
+            operation:
+              service === 'dynamodb'
+                ? String(req.headers['x-amz-target'] ?? '')
+                    .split('.')
+                    .pop()!
+                : `${req.method} object`,
+            at: clock.now(),
+            status: 0,
+          };
+          if (!internalCall) world.calls.push(call);
+          let forwarded: IncomingMessage = req;
+          if (caller?.kind === 'role') {
+            // DynamoDB names its table in the body: read it, then replay it to dynalite.
+            const body = service === 'dynamodb' ? await readBody(req) : Buffer.alloc(0);
+            if (service === 'dynamodb')
+              forwarded = Object.assign(Readable.from(body.length ? [body] : []), {
+                headers: req.headers,
+                method: req.method,
+                url: req.url,
+              }) as unknown as IncomingMessage;
+            const refusal = await refusalOf(
+              caller,
+              {
+                service,
+                operation: call.operation,
+                input: body.length ? JSON.parse(body.toString('utf8')) : {},
+                s3: {
+                  method: req.method ?? 'GET',
+                  path: u.pathname,
+                  query: u.searchParams,
+                  copySource: req.headers['x-amz-copy-source'] as string | undefined,
+                },
+              },
+              LOCAL_REGION,
+            );
+            if (refusal) {
+              call.status = 403;
+              world.refusals.push({ ...call, message: refusal.message });
+              return sendDenied(res, service, refusal.message);
+            }
+          }
+          return service === 'dynamodb'
+            ? backends.dynamodb(forwarded, res)
+            : backends.s3(forwarded, res);
         }
         const target = TARGETS[service];
         const protocol = target?.protocol ?? 'rest-json';
@@ -562,6 +709,7 @@ export class Emulator {
               400,
             );
           let run: () => Promise<void>;
+          let authRequest: ApiRequest = { service, operation, input: {} };
           if (protocol === 'json') {
             operation = String(req.headers['x-amz-target'] ?? '').slice(target.prefix!.length);
             const fn = json[service]?.[operation];
@@ -571,22 +719,41 @@ export class Emulator {
                 `${service}.${operation} is not implemented by the emulator`,
               );
             const input = body.length ? JSON.parse(body.toString('utf8')) : {};
+            authRequest = { service, operation, input };
             run = async () => sendJson(res, 200, await fn(input), 'json');
           } else if (protocol === 'query') {
             const form = new URLSearchParams(body.toString('utf8'));
             operation = form.get('Action') ?? '';
+            const stsCall =
+              service === 'sts' ? stsApi[operation as keyof typeof stsApi] : undefined;
             const fn = (
               query as Record<string, Record<string, (f: URLSearchParams) => Promise<string>>>
             )[service]?.[operation];
-            if (!fn)
+            if (!fn && !stsCall)
               throw new AwsError(
                 'InvalidAction',
                 `${operation} is not implemented by the emulator`,
               );
-            run = async () => sendXml(res, 200, await fn(form));
+            authRequest = { service, operation, input: Object.fromEntries(form) };
+            run = stsCall
+              ? async () => {
+                  // STS evaluates the caller's policy and the role's trust policy itself.
+                  const out = await stsCall(caller ?? (principals.callerOf(req) as Caller), form);
+                  if ('xml' in out) return sendXml(res, 200, out.xml);
+                  const last = world.calls.at(-1);
+                  if (last?.operation === operation) last.status = 403;
+                  world.refusals.push({ service, operation, at: clock.now(), message: out.denied });
+                  sendDenied(res, 'sts', out.denied);
+                }
+              : async () => sendXml(res, 200, await fn!(form));
           } else {
             const path = u.pathname;
-            const route = rest[service]!.find((r) => r.method === req.method && r.regex.test(path));
+            // Greengrass components and deployments belong to the caller's account.
+            const routes =
+              service === 'greengrass'
+                ? greengrassIn(caller?.account ?? LOCAL_ACCOUNT)
+                : rest[service]!;
+            const route = routes.find((r) => r.method === req.method && r.regex.test(path));
             if (!route)
               throw new AwsError(
                 'UnknownOperationException',
@@ -598,6 +765,12 @@ export class Emulator {
             const params = Object.fromEntries(
               route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]),
             );
+            authRequest = {
+              service,
+              operation,
+              input: service === 'iotdata' || !body.length ? {} : JSON.parse(body.toString('utf8')),
+              params,
+            };
             if (service === 'lambda') {
               run = () =>
                 lambdaInvoke(
@@ -620,6 +793,14 @@ export class Emulator {
           }
           const call = { service, operation, at: clock.now(), status: 200 };
           if (!internalCall) world.calls.push(call);
+          if (caller?.kind === 'role' && service !== 'sts') {
+            const refusal = await refusalOf(caller, authRequest, LOCAL_REGION);
+            if (refusal) {
+              call.status = 403;
+              world.refusals.push({ ...call, message: refusal.message });
+              return sendDenied(res, service, refusal.message);
+            }
+          }
           // A simulated outage of one operation: every call fails until it is cleared.
           if (
             !internalCall &&
@@ -738,6 +919,8 @@ export class Emulator {
           calls: world.callCounts(),
           callsTotal: world.calls.length,
           faults: world.calls.filter((c) => c.status >= 400).length,
+          refusals: world.refusals,
+          alarms: { undeliverable: alarms.undeliverable, dropped: alarms.dropped },
           sns: world.sns,
           queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
           resources: {
@@ -781,6 +964,15 @@ export class Emulator {
       pending,
     );
     (emulator as unknown as { backends: typeof backends }).backends = backends;
+    emulator.credentialsOf = (key) => {
+      const env = functionCredentials[key];
+      if (!env) throw new Error(`serverless.yml declares no function ${key} with a role`);
+      return {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: env.AWS_SESSION_TOKEN,
+      };
+    };
     return emulator;
   }
 

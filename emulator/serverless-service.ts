@@ -39,6 +39,9 @@ const CFN_TAGS: Tags = SHORT_FORMS.flatMap((name) => {
   ];
 }) as Tags;
 
+/** Parses a CloudFormation (or serverless.yml) YAML text, keeping intrinsics as objects. */
+export const parseCloudFormation = (text: string): unknown => parse(text, { customTags: CFN_TAGS });
+
 export type FunctionDeclaration = {
   key: string;
   /** e.g. functions/resolve-model/handler.handler */

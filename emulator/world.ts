@@ -99,6 +99,8 @@ export class World {
   readonly queues = new Map<string, SqsMessage[]>();
   readonly secrets = new Map<string, string>();
   readonly calls: ApiCall[] = [];
+  /** Calls refused by IAM (emulator/iam/), with AWS's message. */
+  readonly refusals: { service: string; operation: string; at: number; message: string }[] = [];
   private counter = 0;
 
   constructor(

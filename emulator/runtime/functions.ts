@@ -62,6 +62,8 @@ export class FunctionRuntime {
     private readonly clock: VirtualClock,
     private readonly baseEnv: Record<string, string>,
     private readonly logs: Writable,
+    /** Environment overrides per function: the credentials of its execution role. */
+    private readonly identityOf: (key: string) => Record<string, string> = () => ({}),
   ) {
     // Every function's stdout and stderr are piped into the one log sink.
     this.logs.setMaxListeners(0);
@@ -79,6 +81,7 @@ export class FunctionRuntime {
       PATH: process.env.PATH ?? '',
       ...env,
       ...this.baseEnv,
+      ...this.identityOf(fn.key),
       AWS_LAMBDA_FUNCTION_NAME: functionName(fn.key),
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     };

@@ -157,9 +157,11 @@ export const coreDevice = (world: World, thing: string) => {
 };
 
 export const greengrass = (world: World, s3: S3Backend) => {
+  // Components, deployments and targets belong to one account: another account's do not exist.
+  const ownedBy = (arn: string) => arn.split(':')[4] === world.account;
   const findComponent = (arn: string) => {
     const c = world.components.get(arn);
-    if (!c)
+    if (!c || !ownedBy(c.arn))
       throw new AwsError(
         'ResourceNotFoundException',
         `Component version ${arn} does not exist`,
@@ -170,7 +172,7 @@ export const greengrass = (world: World, s3: S3Backend) => {
   };
   const findDeployment = (id: string) => {
     const d = world.deployments.get(id);
-    if (!d)
+    if (!d || !ownedBy(d.targetArn))
       throw new AwsError('ResourceNotFoundException', `Deployment ${id} does not exist`, 404, {
         resourceId: id,
         resourceType: 'deployment',
@@ -309,7 +311,7 @@ export const greengrass = (world: World, s3: S3Backend) => {
         body.iotJobConfiguration,
       ]);
       return idempotent(world, body.clientToken, fingerprint, async () => {
-        if (!world.fleet.resolveTarget(targetArn)) {
+        if (!ownedBy(targetArn) || !world.fleet.resolveTarget(targetArn)) {
           throw new AwsError(
             'ResourceNotFoundException',
             `The target ${targetArn} does not exist`,

@@ -82,6 +82,33 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(actions).not.toContain('greengrass:ListCoreDevices');
   });
 
+  it('lets every function with active tracing write to X-Ray (Lambda refuses to create it otherwise)', () => {
+    // Prepare
+    const traced = ofType('AWS::Lambda::Function').filter(
+      ([, f]) => f.Properties.TracingConfig?.Mode === 'Active',
+    );
+    const grants = (roleName: string, action: string) =>
+      (
+        resources[roleName]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]
+      ).some((p) =>
+        p.PolicyDocument.Statement.some(
+          (s) =>
+            s.Effect === 'Allow' &&
+            [s.Action].flat().some((a) => a === action || a === 'xray:*') &&
+            [s.Resource].flat().includes('*'),
+        ),
+      );
+    // Act
+    const missing = traced.flatMap(([id, f]) =>
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']
+        .filter((action) => !grants(f.Properties.Role['Fn::GetAtt'][0], action))
+        .map((action) => `${id}: ${action}`),
+    );
+    // Assess
+    expect(traced.length).toBe(ofType('AWS::Lambda::Function').length);
+    expect(missing).toEqual([]);
+  });
+
   it('declares the state machine with every task wired to a packaged function', () => {
     // Prepare
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
