@@ -350,24 +350,6 @@ export class Emulator {
       `arn:aws:iam::${LOCAL_ACCOUNT}:role/${machineName}-role`,
     );
 
-    // ---- EventBridge rules → functions, invoked asynchronously as Lambda does
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const derived = (
-      require('../scripts/serverless/stage-config.cjs') as {
-        derive: (c: StageConfig) => Record<string, unknown>;
-      }
-    ).derive(options.config);
-    const resolveVariables = (value: unknown): unknown => {
-      if (typeof value === 'string') {
-        const m = /^\$\{self:custom\.stage\.([A-Za-z]+)\}$/.exec(value);
-        return m ? derived[m[1]!] : value;
-      }
-      if (Array.isArray(value)) return value.map(resolveVariables);
-      if (value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v)]));
-      return value;
-    };
-
     // ---- SNS subscriptions: those serverless.yml declares and those the stage config
     // generates (scripts/serverless/notifications.cjs), with their filter policies.
     const subscriptions: SnsSubscription[] = [];

@@ -1,5 +1,6 @@
 import { endpointOptions } from '../../../cli/endpoint-options';
-import { fleetEvents, formatSummary, type SimulationSummary } from '../../../cli/simulate';
+import { fleetEvents, formatSummary } from '../../../cli/simulate';
+import { emptySummary } from '../../helpers/summary';
 
 describe('simulate --endpoint: options reach the running emulator or are refused', () => {
   it('sends the rates that were given, and only those', () => {
@@ -103,21 +104,7 @@ describe('simulate summary: offline devices and crashed components', () => {
   });
 
   it('prints them by name', () => {
-    const summary = {
-      status: 'SUCCEEDED',
-      deliveries: [],
-      statesVisited: [],
-      stateTransitions: 0,
-      resourcesCreated: { compilationJobs: [], componentVersions: [], deployments: [] },
-      notifications: [],
-      deadLetters: 0,
-      awsCalls: {},
-      awsCallsTotal: 0,
-      injectedFaults: 0,
-      wallTimeMs: 1,
-      endpoint: 'http://x',
-      ...fleetEvents(before, after),
-    } satisfies SimulationSummary;
+    const summary = emptySummary(fleetEvents(before, after));
     const text = formatSummary(summary);
     expect(text).toContain(
       'Offline devices: 2 — back (back at 2026-11-25T11:00:00.000Z), gone (still offline)',

@@ -1,24 +1,8 @@
-import { formatSummary, type SimulationSummary } from '../../../cli/simulate';
+import { formatSummary } from '../../../cli/simulate';
+import { emptySummary } from '../../helpers/summary';
 
 /** What the human summary of `edge-mlops simulate` says about IAM refusals and lost alarms. */
-const summary = (overrides: Partial<SimulationSummary>): SimulationSummary => ({
-  status: 'SUCCEEDED',
-  deliveries: [],
-  statesVisited: [],
-  stateTransitions: 0,
-  resourcesCreated: { compilationJobs: [], componentVersions: [], deployments: [] },
-  notifications: [],
-  deadLetters: 0,
-  awsCalls: {},
-  awsCallsTotal: 0,
-  injectedFaults: 0,
-  accessDenied: [],
-  undeliverableAlarms: [],
-  alarmNotificationsDropped: 0,
-  wallTimeMs: 1000,
-  endpoint: 'http://127.0.0.1:1',
-  ...overrides,
-});
+const summary = emptySummary;
 
 describe('simulate summary', () => {
   it('warns about each alarm whose notifications cannot be delivered, and counts dropped ones', () => {
