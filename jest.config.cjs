@@ -6,5 +6,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   transformIgnorePatterns: ['/node_modules/(?!aws-local-stepfunctions)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
-  testTimeout: 30000,
+  // A guard against hangs, not a timing assertion: end-to-end runs take seconds alone but
+  // much longer on a loaded 2-core machine.
+  testTimeout: 240_000,
 };

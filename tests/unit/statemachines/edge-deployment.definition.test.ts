@@ -104,7 +104,7 @@ describe('statemachines/edge-deployment.asl.json', () => {
     }
     expect(definition.States['Run Twin Tests']?.Next).toBe('Release Twin Lease');
     expect(definition.States['Release Twin Lease']?.Next).toBe('Twin Tests Passed?');
-    expect((release?.Catch as Catcher[]).map((c) => c.Next)).toEqual(['Record Failure']);
+    expect((release!.Catch as Catcher[]).map((c) => c.Next)).toEqual(['Record Failure']);
   });
 
   it('lets failures inside Map iterations propagate to the Map, whose Catch records them', () => {
