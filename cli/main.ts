@@ -24,38 +24,54 @@ const secondsRange = (value: string): [number, number] => {
   if (min > max) throw new InvalidArgumentError('MIN must not exceed MAX');
   return [min, max];
 };
-/** Fleet timing flags of both commands: virtual seconds, defaults in the help text. */
-const fleetTiming = (command: Command) =>
-  command
-    .option(
-      '--apply-time <min-max>',
-      'virtual seconds a device takes to apply a deployment (default 20-90)',
-      secondsRange,
-    )
-    .option(
-      '--notify-latency <min-max>',
-      "virtual seconds from an online device's turn in the rollout to its notification (default 0-0)",
-      secondsRange,
-    )
-    .option(
-      '--offline-time <min-max>',
-      'virtual seconds a device found offline stays offline (default 600-14400)',
-      secondsRange,
-    )
-    .option(
-      '--crash-after <min-max>',
-      'virtual seconds after a successful deployment until a crashing component is BROKEN (default 30-300)',
-      secondsRange,
-    );
-const timingOf = (opts: Record<string, [number, number] | undefined>) =>
-  Object.fromEntries(
+/** Fleet flags of both commands (timing in virtual seconds, defaults in the help text). */
+const fleetOptions = () => [
+  new Option(
+    '--offline-rate <x>',
+    'share of fleet devices found offline when a deployment reaches them (their jobs stay QUEUED until they are back)',
+  )
+    .argParser(rate)
+    .default(0),
+  new Option(
+    '--crash-after-start-rate <x>',
+    'share of fleet devices whose new components crash after a successful deployment (BROKEN, device UNHEALTHY)',
+  )
+    .argParser(rate)
+    .default(0),
+  new Option(
+    '--apply-time <min-max>',
+    'virtual seconds a device takes to apply a deployment (default 20-90)',
+  ).argParser(secondsRange),
+  new Option(
+    '--notify-latency <min-max>',
+    "virtual seconds from an online device's turn in the rollout to its notification (default 0-0)",
+  ).argParser(secondsRange),
+  new Option(
+    '--offline-time <min-max>',
+    'virtual seconds a device found offline stays offline (default 600-14400)',
+  ).argParser(secondsRange),
+  new Option(
+    '--crash-after <min-max>',
+    'virtual seconds after a successful deployment until a crashing component is BROKEN (default 30-300)',
+  ).argParser(secondsRange),
+];
+const withOptions = (command: Command, options: Option[]) => {
+  for (const o of options) command.addOption(o);
+  return command;
+};
+/** The fleet flags as Emulator.start / simulate name them (timing only when given). */
+const fleetOf = (opts: Record<string, any>) => ({
+  offlineRate: opts.offlineRate as number,
+  crashAfterStartRate: opts.crashAfterStartRate as number,
+  ...Object.fromEntries(
     Object.entries({
       applyMs: opts.applyTime,
       notifyLatencyMs: opts.notifyLatency,
       offlineMs: opts.offlineTime,
       crashAfterMs: opts.crashAfter,
     }).filter(([, v]) => v !== undefined),
-  );
+  ),
+});
 /** Command-line option keys → SimulateOptions keys, where they differ. */
 const GIVEN_NAMES: Record<string, string> = {
   timeout: 'timeoutSeconds',
@@ -65,10 +81,6 @@ const GIVEN_NAMES: Record<string, string> = {
   crashAfter: 'crashAfterMs',
 };
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
-const OFFLINE_HELP =
-  'share of fleet devices found offline when a deployment reaches them (their jobs stay QUEUED until they are back)';
-const CRASH_HELP =
-  'share of fleet devices whose new components crash after a successful deployment (BROKEN, device UNHEALTHY)';
 
 const program = new Command()
   .name('edge-mlops')
@@ -76,8 +88,7 @@ const program = new Command()
   .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-const emulatorCommand = program
-  .command('emulator')
+withOptions(program.command('emulator'), fleetOptions())
   .description('run the local AWS emulator and simulated fleet until interrupted')
   .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', count, 4566)
   .option('--state-dir <dir>', 'where S3 objects and function bundles are kept')
@@ -85,47 +96,40 @@ const emulatorCommand = program
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
-  .option('--offline-rate <x>', OFFLINE_HELP, rate, 0)
-  .option('--crash-after-start-rate <x>', CRASH_HELP, rate, 0)
   .option('--bad-model', 'the inference component answers wrong (twin tests fail)')
   .option(
     '--fail-operation <op...>',
     'simulate an outage: service.Operation answers 500 (e.g. greengrass.CreateDeployment)',
   )
-  .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops');
-fleetTiming(emulatorCommand).action(async (opts) => {
-  const emulator = await Emulator.start({
-    failingOperations: opts.failOperation ?? [],
-    config: loadStageConfig(opts.config),
-    configFile: opts.config,
-    port: opts.port,
-    stateDir: opts.stateDir,
-    fleetSize: opts.fleetSize,
-    deviceFailureRate: opts.deviceFailureRate,
-    apiFaultRate: opts.apiFaultRate,
-    fleet: {
-      offlineRate: opts.offlineRate,
-      crashAfterStartRate: opts.crashAfterStartRate,
-      ...timingOf(opts),
-    },
-    badModel: Boolean(opts.badModel),
-    seed: opts.seed,
-    logs: process.stderr,
+  .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
+  .action(async (opts) => {
+    const emulator = await Emulator.start({
+      failingOperations: opts.failOperation ?? [],
+      config: loadStageConfig(opts.config),
+      configFile: opts.config,
+      port: opts.port,
+      stateDir: opts.stateDir,
+      fleetSize: opts.fleetSize,
+      deviceFailureRate: opts.deviceFailureRate,
+      apiFaultRate: opts.apiFaultRate,
+      fleet: fleetOf(opts),
+      badModel: Boolean(opts.badModel),
+      seed: opts.seed,
+      logs: process.stderr,
+    });
+    process.stdout.write(`edge-mlops emulator listening on ${emulator.url}\n`);
+    process.stdout.write(
+      `export AWS_ENDPOINT_URL=${emulator.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n`,
+    );
+    const stop = async () => {
+      await emulator.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  process.stdout.write(`edge-mlops emulator listening on ${emulator.url}\n`);
-  process.stdout.write(
-    `export AWS_ENDPOINT_URL=${emulator.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n`,
-  );
-  const stop = async () => {
-    await emulator.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-});
 
-const simulateCommand = program
-  .command('simulate')
+withOptions(program.command('simulate'), fleetOptions())
   .description('run the pipeline end to end on the local emulator and print what happened')
   .option(
     '--event <file>',
@@ -157,8 +161,6 @@ const simulateCommand = program
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
-  .option('--offline-rate <x>', OFFLINE_HELP, rate, 0)
-  .option('--crash-after-start-rate <x>', CRASH_HELP, rate, 0)
   .option(
     '--duplicate-deliveries <n>',
     'deliver the same event N more times (at-least-once delivery)',
@@ -174,40 +176,37 @@ const simulateCommand = program
   .option('--state-dir <dir>', 'where the embedded emulator keeps its files')
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
-  .option('--json', 'print the summary as one JSON object on stdout');
-fleetTiming(simulateCommand).action(async (opts, command: Command) => {
-  const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
-  const summary = await simulate(
-    {
-      event: opts.event,
-      config: opts.config,
-      approve: opts.approve,
-      reject: opts.reject,
-      approvalTimeout: opts.approvalTimeout,
-      autoApproveWithoutTty: opts.autoApproveWithoutTty,
-      fleetSize: opts.fleetSize,
-      deviceFailureRate: opts.deviceFailureRate,
-      apiFaultRate: opts.apiFaultRate,
-      offlineRate: opts.offlineRate,
-      crashAfterStartRate: opts.crashAfterStartRate,
-      ...timingOf(opts),
-      duplicateDeliveries: opts.duplicateDeliveries,
-      endpoint: opts.endpoint,
-      seed: opts.seed,
-      json: opts.json,
-      badModel: opts.badModel,
-      compileFailure: opts.compileFailure,
-      stateDir: opts.stateDir,
-      timeoutSeconds: opts.timeout,
-      // Option keys as SimulateOptions names them (--state-dir → stateDir).
-      given: given.map((k) => GIVEN_NAMES[k] ?? k),
-    },
-    stderr,
-  );
-  if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else stderr(formatSummary(summary));
-  process.exit(summary.status === 'SUCCEEDED' ? 0 : 1);
-});
+  .option('--json', 'print the summary as one JSON object on stdout')
+  .action(async (opts, command: Command) => {
+    const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
+    const summary = await simulate(
+      {
+        event: opts.event,
+        config: opts.config,
+        approve: opts.approve,
+        reject: opts.reject,
+        approvalTimeout: opts.approvalTimeout,
+        autoApproveWithoutTty: opts.autoApproveWithoutTty,
+        fleetSize: opts.fleetSize,
+        deviceFailureRate: opts.deviceFailureRate,
+        apiFaultRate: opts.apiFaultRate,
+        ...fleetOf(opts),
+        duplicateDeliveries: opts.duplicateDeliveries,
+        endpoint: opts.endpoint,
+        seed: opts.seed,
+        json: opts.json,
+        badModel: opts.badModel,
+        compileFailure: opts.compileFailure,
+        stateDir: opts.stateDir,
+        timeoutSeconds: opts.timeout,
+        given: given.map((k) => GIVEN_NAMES[k] ?? k),
+      },
+      stderr,
+    );
+    if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else stderr(formatSummary(summary));
+    process.exit(summary.status === 'SUCCEEDED' ? 0 : 1);
+  });
 
 registerSreCommands(program, (code) => process.exit(code));
 

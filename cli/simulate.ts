@@ -8,6 +8,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { internal } from '../emulator/backends';
+import type { DeviceControl } from '../emulator/controls';
 import { Emulator } from '../emulator/emulator';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
@@ -39,6 +40,12 @@ export type SimulateOptions = {
   notifyLatencyMs?: [number, number];
   offlineMs?: [number, number];
   crashAfterMs?: [number, number];
+  /**
+   * Devices offline, back, crashed, added or removed (the body of POST /_emulator/devices),
+   * at the start of the run: relative to the embedded emulator's start, or applied to a
+   * running one before the event is delivered. Programmatic only (tests).
+   */
+  deviceSchedule?: DeviceControl;
   duplicateDeliveries: number;
   endpoint?: string;
   seed: string;
@@ -169,6 +176,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       compileSeconds: options.compileSeconds,
       clockFactor: options.clockFactor,
       approvalTimeout: options.approvalTimeout,
+      deviceSchedule: options.deviceSchedule,
       logs: createWriteStream(logFile),
     });
     endpoint = emulator.url;
@@ -185,6 +193,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
         `${refused.join(', ')} cannot change a running emulator (they shape it when it starts): drop ${refused.length > 1 ? 'them' : 'it'} or pass ${refused.length > 1 ? 'them' : 'it'} to 'edge-mlops emulator'`,
       );
     await control(endpoint, 'options', update);
+    if (options.deviceSchedule) await control(endpoint, 'devices', options.deviceSchedule);
   }
   const before = await control(endpoint, 'state');
   const devicesBefore = await control(endpoint, 'devices');

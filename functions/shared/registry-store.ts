@@ -27,14 +27,22 @@ const IMPLAUSIBLE_AHEAD_MS = 24 * 3_600_000;
 
 export type RecordedStatus =
   | { applied: false; current: PackageStatus }
-  | { applied: true; current: PackageStatus; transition: boolean };
+  | {
+      applied: true;
+      current: PackageStatus;
+      /** The status changed (into Approved, into Rejected, …). */
+      transition: boolean;
+      /** The same event as the one recorded before: a retry of an attempt that failed. */
+      retry: boolean;
+    };
 
 /**
  * Records `status` at `statusTime` unless a later status is already known (equal times are
- * applied: duplicates). An Approved is a *transition* only when the package was not already
- * Approved: then `approval` is stored with it, atomically. A later Approved (a duplicate
- * with another event id, or the registry's event for a metadata-only update) keeps the
- * approval that holds, so it can never start a second execution.
+ * applied: duplicates). A *transition* is a change of status; only transitions act. An
+ * Approved that is a transition stores `approval` with it, atomically; a later event with
+ * the same status (a duplicate with another event id, or the registry's event for a
+ * metadata-only update such as our own outcome write) keeps the approval that holds and is
+ * no transition, so it can never start a second execution or a second rollback.
  *
  * A stored time far in the future (written before event times were bounded) does not block
  * anything: it is overwritten.
@@ -53,7 +61,12 @@ export const recordPackageStatus = async (
     ':e': next.eventId ?? null,
     ':implausible': now + IMPLAUSIBLE_AHEAD_MS,
   };
-  const update = async (expression: string, condition: string, extra: Record<string, unknown>) => {
+  const update = async (
+    expression: string,
+    condition: string,
+    extra: Record<string, unknown>,
+    returnValues: 'ALL_NEW' | 'ALL_OLD',
+  ) => {
     try {
       const { Attributes } = await store.dynamo.send(
         new UpdateCommand({
@@ -63,34 +76,46 @@ export const recordPackageStatus = async (
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ...values, ...extra },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returnValues,
         }),
       );
-      return Attributes as PackageStatus;
+      return (Attributes ?? {}) as PackageStatus;
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailedException')) return undefined;
       throw classifyAwsError(error, 'recording the package status');
     }
   };
 
-  if (next.status !== 'Approved') {
-    const current = await update(
-      'SET #s = :s, statusTime = :t, eventId = :e REMOVE approval',
-      notLater,
-      {},
-    );
-    if (current) return { applied: true, current, transition: current.status !== 'Approved' };
-  } else {
-    // Into Approved: a transition, which records the approval it starts …
-    const entered = await update(
-      'SET #s = :s, statusTime = :t, eventId = :e, approval = :a',
-      `${notLater} AND (attribute_not_exists(#s) OR #s <> :s)`,
-      { ':a': next.approval ?? null },
-    );
-    if (entered) return { applied: true, current: entered, transition: true };
-    // … or Approved again: the approval that holds stays.
-    const again = await update('SET statusTime = :t, eventId = :e', `${notLater} AND #s = :s`, {});
-    if (again) return { applied: true, current: again, transition: false };
+  // A change of status; into Approved it records the approval it starts …
+  const changed =
+    next.status === 'Approved'
+      ? await update(
+          'SET #s = :s, statusTime = :t, eventId = :e, approval = :a',
+          `${notLater} AND (attribute_not_exists(#s) OR #s <> :s)`,
+          { ':a': next.approval ?? null },
+          'ALL_NEW',
+        )
+      : await update(
+          'SET #s = :s, statusTime = :t, eventId = :e REMOVE approval',
+          `${notLater} AND (attribute_not_exists(#s) OR #s <> :s)`,
+          {},
+          'ALL_NEW',
+        );
+  if (changed) return { applied: true, current: changed, transition: true, retry: false };
+  // … or the same status again: what holds (the approval included) stays.
+  const before = await update(
+    'SET statusTime = :t, eventId = :e',
+    `${notLater} AND #s = :s`,
+    {},
+    'ALL_OLD',
+  );
+  if (before) {
+    return {
+      applied: true,
+      current: { ...before, statusTime: next.statusTime, eventId: next.eventId },
+      transition: false,
+      retry: before.eventId !== undefined && before.eventId === next.eventId,
+    };
   }
   const current = await getPackageStatus(store, arn);
   return { applied: false, current: current ?? next };

@@ -40,6 +40,7 @@ import {
 export type Decision =
   | { decision: 'ignored'; reason: string }
   | { decision: 'dead-lettered'; reason: string }
+  | { decision: 'unchanged'; reason: string }
   | { decision: 'stale'; reason: string }
   | { decision: 'superseded'; reason: string }
   | { decision: 'started' | 'duplicate'; executionArn: string; executionName: string }
@@ -151,6 +152,9 @@ const stopForRejection = async (
       at: new Date().toISOString(),
       reason: why,
     }));
+  // Already rejected at its approval (an earlier attempt of this event): it is ending as
+  // rejected; stopping it now would cut its Record Failure short.
+  if (approval?.status === 'REJECTED' && !rejectedHere) return 'rejected';
   if (approval && rejectedHere) {
     try {
       await deps.sfn.send(
@@ -274,8 +278,16 @@ export const startPipeline = async (raw: unknown, deps: StartPipelineDeps): Prom
         approvedAt: at,
       };
       decision = await approve(event, approval, recorded.transition, deps);
-    } else {
+    } else if (recorded.transition || recorded.retry) {
       decision = await reject(event, deps);
+    } else {
+      // Rejected again: a duplicate, or the event for a metadata update (our outcome write
+      // while the rejected execution records its failure). Acting again would stop that
+      // execution mid-way or start a second rollback.
+      decision = {
+        decision: 'unchanged',
+        reason: `${d.ModelPackageGroupName} v${d.ModelPackageVersion} was already ${d.ModelApprovalStatus}; nothing to do`,
+      };
     }
   }
   deps.metrics.addDimension('decision', decision.decision);

@@ -79,13 +79,12 @@ describe('local mode: fleets like real fleets', () => {
   }, 240_000);
 
   it('OfflineInSummary: a device offline during the run is named in the summary, with when it came back', async () => {
-    // Prepare: offline from now for 5 virtual minutes, back before the first wave.
-    await control('devices', { offline: [{ thing: 'field-rpi-04', forMs: 5 * 60_000 }] });
-    // Act
+    // Act: offline from the start of the run for 5 virtual minutes, back before the first wave.
     const s = await runSimulation({
       event: eventForVersion(9),
       approve: true,
       endpoint: emulator.url,
+      deviceSchedule: { offline: [{ thing: 'field-rpi-04', forMs: 5 * 60_000 }] },
     });
     // Assess
     expect(s.status).toBe('SUCCEEDED');

@@ -434,4 +434,64 @@ describe('startPipeline', () => {
     expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(4096);
     expect(error.message).toContain('detail.ModelPackageVersion');
   });
+
+  it('acts once on a rejection: Rejected → Rejected (our outcome write) stops nothing and rolls back nothing again', async () => {
+    // Prepare: version 7 runs and is live on a fleet; it is rejected.
+    const { deps, sfn, event, group } = setup();
+    await startPipeline(event('Approved', 7, '2026-11-20T09:15:01Z'), deps);
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: {
+          pk: `fleet#${group}#field-rpi`,
+          sk: 'state',
+          lastGood: {
+            modelPackageArn: `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/7`,
+            modelPackageVersion: 7,
+            components: {},
+            executionArn: 'x',
+            at: '2026-11-21T00:00:00Z',
+          },
+        },
+      }),
+    );
+    const first = await startPipeline(event('Rejected', 7, '2026-11-22T14:03:39Z'), deps);
+    const starts = () => sfn.calls.filter((c) => c.op === 'StartExecutionCommand').length;
+    const stops = () => sfn.calls.filter((c) => c.op === 'StopExecutionCommand').length;
+    const [startsAfterFirst, stopsAfterFirst] = [starts(), stops()];
+    // Act: the outcome written on the package emits Rejected again, with a new time.
+    const again = await startPipeline(event('Rejected', 7, '2026-11-22T14:20:00Z'), deps);
+    // Assess
+    expect(first).toMatchObject({ decision: 'rejected', liveOn: ['field-rpi'] });
+    expect(again).toEqual({
+      decision: 'unchanged',
+      reason: `${group} v7 was already Rejected; nothing to do`,
+    });
+    expect([starts(), stops()]).toEqual([startsAfterFirst, stopsAfterFirst]);
+  });
+
+  it('redoes a rejection when Lambda retries the same event after a failed attempt', async () => {
+    // Prepare: the first attempt records the rejection, then StopExecution fails.
+    const { deps, sfn, event } = setup();
+    const started = (await startPipeline(event('Approved'), deps)) as { executionArn: string };
+    const send = deps.sfn.send.bind(deps.sfn);
+    let failures = 1;
+    deps.sfn = {
+      send: (command: any) => {
+        if (command.constructor.name === 'StopExecutionCommand' && failures-- > 0)
+          return Promise.reject(
+            Object.assign(new Error('slow down'), { name: 'ThrottlingException' }),
+          );
+        return send(command);
+      },
+    } as any;
+    const rejected = event('Rejected', 7, '2026-11-22T14:03:39Z');
+    await expect(startPipeline(rejected, deps)).rejects.toThrow();
+    // Act
+    const retried = await startPipeline(rejected, deps);
+    // Assess
+    expect(retried).toMatchObject({ decision: 'rejected', stopped: [started.executionArn] });
+    expect(sfn.executions.get(started.executionArn)?.status).toBe('ABORTED');
+  });
 });
