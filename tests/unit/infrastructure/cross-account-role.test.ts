@@ -33,8 +33,7 @@ describe('docs/cross-account-role.yml', () => {
         'greengrass:CreateDeployment',
         'greengrass:CancelDeployment',
         'greengrass:TagResource',
-        // run-twin-tests
-        'greengrass:ListCoreDevices',
+        // run-twin-tests (its devices: the deployment's job executions, below)
         'greengrass:ListInstalledComponents',
         // check-deployment
         'iot:DescribeJob',
@@ -60,7 +59,6 @@ describe('docs/cross-account-role.yml', () => {
     // Assess
     expect(wide.sort()).toEqual([
       'greengrass:CreateDeployment',
-      'greengrass:ListCoreDevices',
       'greengrass:ListDeployments',
     ]);
   });

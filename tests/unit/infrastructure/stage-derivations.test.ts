@@ -34,6 +34,14 @@ describe('what serverless.yml derives from the stage config', () => {
     ]);
   });
 
+  it("lets deployments to a thing group read any thing of the group's account (its members are not known in advance)", () => {
+    // Act
+    const d = derive(local());
+    // Assess
+    expect(d.twinThingArns).toEqual(['arn:aws:iot:us-east-1:000000000000:thing/*']);
+    expect(d.waveThingArns).toEqual(['arn:aws:iot:us-east-1:000000000000:thing/*']);
+  });
+
   it('gives a fleet reached through a role nothing in the own account but that role', () => {
     // Prepare
     const role = 'arn:aws:iam::222222222222:role/edge-mlops-prod-deployer';
