@@ -239,7 +239,8 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
           : options.reject
             ? 'reject'
             : undefined;
-      for (;;) {
+      /** Logs the states entered since the last read of the history. */
+      const readNewStates = async () => {
         const events: HistoryEvent[] = [];
         let nextToken: string | undefined;
         do {
@@ -257,6 +258,9 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
           }
         }
         seen = events.length;
+      };
+      for (;;) {
+        await readNewStates();
         const state = await control(endpoint, 'state');
         if (!approval && visited.includes('Request Approval')) {
           const message = (state.sns as { subject?: string; message: string }[]).find(
@@ -311,6 +315,8 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
             error: described.error,
             cause: readableCause(described.cause),
           };
+          // The states it entered after the last read and before it ended.
+          await readNewStates();
           break;
         }
         if (Date.now() > deadline) {
