@@ -17,6 +17,10 @@ const count = (value: string) => {
   return n;
 };
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
+const OFFLINE_HELP =
+  'share of fleet devices found offline when a deployment reaches them (their jobs stay QUEUED until they are back)';
+const CRASH_HELP =
+  'share of fleet devices whose new components crash after a successful deployment (BROKEN, device UNHEALTHY)';
 
 const program = new Command()
   .name('edge-mlops')
@@ -33,6 +37,8 @@ program
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
+  .option('--offline-rate <x>', OFFLINE_HELP, rate, 0)
+  .option('--crash-after-start-rate <x>', CRASH_HELP, rate, 0)
   .option('--bad-model', 'the inference component answers wrong (twin tests fail)')
   .option(
     '--fail-operation <op...>',
@@ -49,6 +55,7 @@ program
       fleetSize: opts.fleetSize,
       deviceFailureRate: opts.deviceFailureRate,
       apiFaultRate: opts.apiFaultRate,
+      fleet: { offlineRate: opts.offlineRate, crashAfterStartRate: opts.crashAfterStartRate },
       badModel: Boolean(opts.badModel),
       seed: opts.seed,
       logs: process.stderr,
@@ -98,6 +105,8 @@ program
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
+  .option('--offline-rate <x>', OFFLINE_HELP, rate, 0)
+  .option('--crash-after-start-rate <x>', CRASH_HELP, rate, 0)
   .option(
     '--duplicate-deliveries <n>',
     'deliver the same event N more times (at-least-once delivery)',
@@ -114,7 +123,8 @@ program
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
   .option('--json', 'print the summary as one JSON object on stdout')
-  .action(async (opts) => {
+  .action(async (opts, command: Command) => {
+    const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
     const summary = await simulate(
       {
         event: opts.event,
@@ -126,6 +136,8 @@ program
         fleetSize: opts.fleetSize,
         deviceFailureRate: opts.deviceFailureRate,
         apiFaultRate: opts.apiFaultRate,
+        offlineRate: opts.offlineRate,
+        crashAfterStartRate: opts.crashAfterStartRate,
         duplicateDeliveries: opts.duplicateDeliveries,
         endpoint: opts.endpoint,
         seed: opts.seed,
@@ -134,6 +146,8 @@ program
         compileFailure: opts.compileFailure,
         stateDir: opts.stateDir,
         timeoutSeconds: opts.timeout,
+        // Option keys as SimulateOptions names them (--state-dir → stateDir).
+        given: given.map((k) => (k === 'timeout' ? 'timeoutSeconds' : k)),
       },
       stderr,
     );

@@ -11,6 +11,8 @@ import { internal } from '../emulator/backends';
 import { Emulator } from '../emulator/emulator';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { endpointOptions } from './endpoint-options';
+import { CliError } from './sre/executions';
 
 /**
  * `edge-mlops simulate`: the whole pipeline, locally. Starts the emulator (or uses one at
@@ -28,6 +30,10 @@ export type SimulateOptions = {
   fleetSize: number;
   deviceFailureRate: number;
   apiFaultRate: number;
+  /** Share of fleet devices found offline when a deployment reaches them (0–1). */
+  offlineRate?: number;
+  /** Share of fleet devices whose new components crash after a successful deployment (0–1). */
+  crashAfterStartRate?: number;
   duplicateDeliveries: number;
   endpoint?: string;
   seed: string;
@@ -40,6 +46,21 @@ export type SimulateOptions = {
   clockFactor?: number;
   stateDir?: string;
   timeoutSeconds: number;
+  /**
+   * The options set explicitly (on the command line): with --endpoint, these take effect on
+   * the running emulator or are refused. Options not listed keep the emulator's settings.
+   */
+  given?: string[];
+};
+
+/** A device offline at some point of the run; backAt null: still offline at the end. */
+export type OfflineDevice = { device: string; since: string; backAt: string | null };
+/** A component that went BROKEN during the run (it had started and then crashed). */
+export type CrashedComponent = {
+  device: string;
+  component: string;
+  version?: string;
+  since: string;
 };
 
 export type SimulationSummary = {
@@ -59,6 +80,8 @@ export type SimulationSummary = {
   };
   notifications: string[];
   deadLetters: number;
+  offlineDevices: OfflineDevice[];
+  crashedComponents: CrashedComponent[];
   awsCalls: Record<string, number>;
   awsCallsTotal: number;
   injectedFaults: number;
@@ -122,6 +145,10 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       fleetSize: options.fleetSize,
       deviceFailureRate: options.deviceFailureRate,
       apiFaultRate: options.apiFaultRate,
+      fleet: {
+        offlineRate: options.offlineRate ?? 0,
+        crashAfterStartRate: options.crashAfterStartRate ?? 0,
+      },
       badModel: options.badModel,
       compileFailure: options.compileFailure,
       compileSeconds: options.compileSeconds,
@@ -132,13 +159,15 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
     endpoint = emulator.url;
     log(`emulator on ${endpoint} (function logs: ${logFile})`);
   } else {
-    await control(endpoint, 'options', {
-      badModel: Boolean(options.badModel),
-      approvalTimeout: Boolean(options.approvalTimeout),
-      ...(options.compileFailure ? { compileFailure: options.compileFailure } : {}),
-    });
+    const { update, refused } = endpointOptions(options, new Set(options.given ?? []));
+    if (refused.length)
+      throw new CliError(
+        `${refused.join(', ')} cannot change a running emulator (they shape it when it starts): drop ${refused.length > 1 ? 'them' : 'it'} or pass ${refused.length > 1 ? 'them' : 'it'} to 'edge-mlops emulator'`,
+      );
+    await control(endpoint, 'options', update);
   }
   const before = await control(endpoint, 'state');
+  const devicesBefore = await control(endpoint, 'devices');
   try {
     await control(endpoint, 'health');
     await control(endpoint, 'seed', { event });
@@ -267,6 +296,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       }
     }
     const after = await control(endpoint, 'state');
+    const devicesAfter = await control(endpoint, 'devices');
     const execution = (after.executions as any[]).find((e) => e.arn === execution0?.executionArn);
     const diff = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
     const beforeDeployments = new Set(
@@ -301,6 +331,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
         .slice(before.sns.length)
         .map((m) => m.subject ?? m.message.slice(0, 80)),
       deadLetters: Object.values(after.queues as Record<string, number>).reduce((a, b) => a + b, 0),
+      ...fleetEvents(devicesBefore, devicesAfter),
       awsCalls: Object.fromEntries(
         Object.entries(after.calls as Record<string, number>)
           .map(([k, v]) => [k, v - (before.calls[k] ?? 0)])
@@ -317,6 +348,40 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
   }
 };
 
+type DeviceReport = {
+  now: string;
+  devices: {
+    thing: string;
+    offline: { from: string; until: string | null }[];
+    broken: { component: string; version?: string; since: string }[];
+  }[];
+};
+
+/** Devices offline during the run and components that crashed during it, from two fleet reports. */
+export const fleetEvents = (before: DeviceReport, after: DeviceReport) => {
+  const start = Date.parse(before.now);
+  const end = Date.parse(after.now);
+  const offlineDevices: OfflineDevice[] = [];
+  const crashedComponents: CrashedComponent[] = [];
+  for (const d of after.devices) {
+    for (const w of d.offline) {
+      const from = Date.parse(w.from);
+      const until = w.until === null ? Number.POSITIVE_INFINITY : Date.parse(w.until);
+      if (from > end || until <= start) continue;
+      offlineDevices.push({
+        device: d.thing,
+        since: w.from,
+        backAt: until <= end ? (w.until as string) : null,
+      });
+    }
+    for (const b of d.broken) {
+      if (Date.parse(b.since) < start) continue;
+      crashedComponents.push({ device: d.thing, ...b });
+    }
+  }
+  return { offlineDevices, crashedComponents };
+};
+
 /** The human summary printed at the end of a run. */
 export const formatSummary = (s: SimulationSummary): string => {
   const calls = Object.entries(s.awsCalls)
@@ -331,6 +396,20 @@ export const formatSummary = (s: SimulationSummary): string => {
     `Created: ${s.resourcesCreated.compilationJobs.length} compilation job(s), ${s.resourcesCreated.componentVersions.length} component version(s) [${s.resourcesCreated.componentVersions.join(', ')}], ${s.resourcesCreated.deployments.length} deployment(s)`,
     `Notifications: ${s.notifications.length ? s.notifications.join(' | ') : 'none'}`,
     `Dead letters: ${s.deadLetters}`,
+    `Offline devices: ${
+      s.offlineDevices.length
+        ? `${s.offlineDevices.length} — ${s.offlineDevices
+            .map((o) => `${o.device} (${o.backAt ? `back at ${o.backAt}` : 'still offline'})`)
+            .join(', ')}`
+        : 'none'
+    }`,
+    `Crashed components: ${
+      s.crashedComponents.length
+        ? `${s.crashedComponents.length} — ${s.crashedComponents
+            .map((c) => `${c.component}@${c.version ?? '?'} BROKEN on ${c.device} since ${c.since}`)
+            .join(', ')}`
+        : 'none'
+    }`,
     `AWS calls: ${s.awsCallsTotal}${s.injectedFaults ? ` (${s.injectedFaults} answered with injected faults)` : ''}`,
     calls,
     `Wall time: ${(s.wallTimeMs / 1000).toFixed(1)} s`,

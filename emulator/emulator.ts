@@ -8,8 +8,9 @@ import { PassThrough, type Writable } from 'node:stream';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
+import { applyEmulatorOptions, type DeviceControl, deviceControl, fleetReport } from './controls';
 import { matchesPattern } from './event-pattern';
-import { BASELINE_COMPONENTS, Fleet } from './fleet';
+import { BASELINE_COMPONENTS, Fleet, type FleetOptions } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
 import {
   LOCAL_ACCOUNT,
@@ -23,7 +24,7 @@ import { stream } from './random';
 import { bundleFunctions, FunctionRuntime, functionArn } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
-import { createDeployment, greengrass } from './services/greengrass';
+import { createDeployment, greengrass, installedComponents } from './services/greengrass';
 import { iot } from './services/iot';
 import { iotData } from './services/iot-data';
 import { modelPackageArn, sagemaker } from './services/sagemaker';
@@ -47,6 +48,10 @@ export type StartOptions = Partial<EmulatorOptions> & {
   configFile: string;
   /** Devices per production thing group; the twin has one device. */
   fleetSize?: number;
+  /** Fleet behaviour beyond deviceFailureRate: offline and crash rates, latency ranges. */
+  fleet?: Partial<Omit<FleetOptions, 'seed' | 'deviceFailureRate'>>;
+  /** Devices offline at given times from the start (per-device schedule). */
+  deviceSchedule?: DeviceControl;
   /** Virtual milliseconds per real millisecond. */
   clockFactor?: number;
   /** Where function logs go (default: discarded). */
@@ -81,6 +86,7 @@ const OPERATION_NAMES: Record<string, string> = {
   'GET /greengrass/v2/deployments/{deploymentId}': 'GetDeployment',
   'POST /greengrass/v2/deployments/{deploymentId}/cancel': 'CancelDeployment',
   'GET /greengrass/v2/coreDevices': 'ListCoreDevices',
+  'GET /greengrass/v2/coreDevices/{coreDeviceThingName}': 'GetCoreDevice',
   'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents':
     'ListInstalledComponents',
   'GET /jobs/{jobId}': 'DescribeJob',
@@ -144,9 +150,9 @@ export class Emulator {
       failingOperations: options.failingOperations ?? [],
     };
     const fleet = new Fleet(LOCAL_ACCOUNT, LOCAL_REGION, {
+      ...options.fleet,
       seed: worldOptions.seed,
       deviceFailureRate: worldOptions.deviceFailureRate,
-      applyMs: [20_000, 90_000],
     });
     const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
     const backends = await startBackends(stateDir);
@@ -233,9 +239,9 @@ export class Emulator {
         (p) => p.twin.targetArn === arn,
       );
       if (/:thing\//.test(arn)) {
-        fleet.things.set(name, { name, arn: fleet.thingArn(name) });
+        fleet.things.set(name, { name, arn: fleet.thingArn(name), twin });
       } else if (!fleet.groups.has(name)) {
-        fleet.addGroup(name, twin ? 1 : fleetSize);
+        fleet.addGroup(name, twin ? 1 : fleetSize, name, twin);
       }
       // What the devices already run before edge-mlops touches them.
       createDeployment(
@@ -244,6 +250,8 @@ export class Emulator {
         { healthy: true },
       );
     }
+
+    if (options.deviceSchedule) deviceControl(world, options.deviceSchedule, clock.startedAt);
 
     // ---- Step Functions with the project's ASL
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -685,19 +693,12 @@ export class Emulator {
         }
         return { deliveries };
       }
-      if (path === 'options' && method === 'POST') {
-        for (const k of [
-          'badModel',
-          'approvalTimeout',
-          'apiFaultRate',
-          'deviceFailureRate',
-          'compileFailure',
-          'failingOperations',
-        ] as const) {
-          if (k in body) (world.options as Record<string, unknown>)[k] = body[k];
-        }
-        return world.options;
-      }
+      if (path === 'options' && method === 'POST') return applyEmulatorOptions(world, body);
+      if (path === 'options' && method === 'GET')
+        return { ...world.options, ...world.fleet.options };
+      if (path === 'devices' && method === 'POST') return deviceControl(world, body, clock.now());
+      if (path === 'devices' && method === 'GET')
+        return fleetReport(world, (thing) => installedComponents(world, thing));
       if (path === 'state' && method === 'GET') {
         return {
           now: new Date(clock.now()).toISOString(),

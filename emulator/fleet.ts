@@ -2,9 +2,11 @@ import { uniform } from './random';
 
 /**
  * The simulated fleet: things in thing groups, Greengrass deployments expanded into IoT job
- * executions, and what each device runs. Everything is computed from schedules fixed when a
- * deployment is created (when each device is notified, when it finishes, whether it fails),
- * so reading the fleet at any virtual time is cheap and deterministic under the seed.
+ * executions, and what each device runs. Every decision (when the rollout reaches a device,
+ * how long it takes, whether it fails, whether it is offline, whether its new components
+ * crash later) is fixed when a deployment is created, so reading the fleet at any virtual
+ * time is cheap and deterministic under the seed. See docs/local-mode.md ("Fleets like real
+ * fleets") for the AWS behaviour each part follows.
  */
 export type ExecutionStatus =
   | 'QUEUED'
@@ -12,9 +14,16 @@ export type ExecutionStatus =
   | 'SUCCEEDED'
   | 'FAILED'
   | 'TIMED_OUT'
-  | 'CANCELED';
+  | 'CANCELED'
+  | 'REMOVED';
 
-export type Thing = { name: string; arn: string; group?: string };
+export type Thing = {
+  name: string;
+  arn: string;
+  group?: string;
+  /** A twin device: the fleet-wide rates (offline, crash) leave it alone. */
+  twin?: boolean;
+};
 export type ThingGroup = { name: string; arn: string; things: string[] };
 export type ComponentSpec = {
   componentVersion?: string;
@@ -22,7 +31,24 @@ export type ComponentSpec = {
   runWith?: unknown;
 };
 
-type Schedule = { thing: string; notifyAt: number; finishAt: number; fails: boolean };
+/** Virtual milliseconds (min, max): a value is drawn uniformly in between. */
+export type Range = [number, number];
+
+/** A device is offline from `from` until `until` (virtual epoch ms; null: until told otherwise). */
+export type OfflineWindow = { from: number; until: number | null };
+
+type Schedule = {
+  thing: string;
+  /** When the rollout (maximumPerMinute) reaches the device, online or not. */
+  slot: number;
+  /** From the device being online to it receiving the job (MQTT notification latency). */
+  latencyMs: number;
+  /** How long the device takes to apply the deployment once notified. */
+  applyMs: number;
+  fails: boolean;
+  /** The new components crash this long after a successful apply (undefined: they don't). */
+  crashAfterMs?: number;
+};
 
 export type Job = {
   jobId: string;
@@ -33,46 +59,91 @@ export type Job = {
   components: Record<string, ComponentSpec>;
   schedules: Schedule[];
   timeoutMs: number;
-  /** When the IoT abort criteria cancel the job (fixed at creation from the schedules). */
-  abortAt?: number;
+  abort?: AbortRule;
   canceledAt?: number;
+  /** A newer deployment to the same target replaced this one (executions not yet started end). */
+  supersededAt?: number;
 };
 
 export type FleetOptions = {
   seed: string;
   deviceFailureRate: number;
-  /** Virtual milliseconds a device takes to apply a deployment (min, max). */
-  applyMs: [number, number];
+  /** Virtual milliseconds a device takes to apply a deployment. */
+  applyMs: Range;
+  /** Virtual milliseconds from an online device's turn in the rollout to its notification. */
+  notifyLatencyMs: Range;
+  /** Share of fleet devices found offline when a deployment reaches them (0–1). */
+  offlineRate: number;
+  /** How long a device found offline stays offline. */
+  offlineMs: Range;
+  /** Share of fleet devices whose new components crash after a successful deployment (0–1). */
+  crashAfterStartRate: number;
+  /** How long after the deployment succeeded the components go BROKEN. */
+  crashAfterMs: Range;
+};
+
+export const DEFAULT_FLEET_OPTIONS: Omit<FleetOptions, 'seed'> = {
+  deviceFailureRate: 0,
+  applyMs: [20_000, 90_000],
+  notifyLatencyMs: [0, 0],
+  offlineRate: 0,
+  offlineMs: [10 * 60_000, 4 * 3_600_000],
+  crashAfterStartRate: 0,
+  crashAfterMs: [30_000, 5 * 60_000],
 };
 
 export type AbortRule = { thresholdPercentage: number; minExecuted: number };
+
+/** What a device runs: the components of the last deployment it applied successfully. */
+export type InstalledState = {
+  components: Record<string, ComponentSpec>;
+  deploymentId?: string;
+  appliedAt?: number;
+  /** When the components of that deployment went BROKEN (crash after start), if they did by then. */
+  brokenAt?: number;
+};
 
 export const BASELINE_COMPONENTS: Record<string, ComponentSpec> = {
   'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
   'com.example.plant.telemetry': { componentVersion: '1.2.0' },
 };
 
+const NEVER = Number.POSITIVE_INFINITY;
+
+const draw = (range: Range, u: number) => range[0] + u * (range[1] - range[0]);
+
 export class Fleet {
   readonly things = new Map<string, Thing>();
   readonly groups = new Map<string, ThingGroup>();
   readonly jobs = new Map<string, Job>();
   private jobsByDevice = new Map<string, Job[]>();
+  private offline = new Map<string, OfflineWindow[]>();
+  /** Group → thing → when it was removed from the group. */
+  private removals = new Map<string, Map<string, number>>();
+  /** Bumped whenever a device's availability changes: invalidates cached abort times. */
+  private version = 0;
+  private abortCache = new Map<string, { version: number; at: number | undefined }>();
+
+  /** Mutable: the emulator's control API changes rates for deployments created afterwards. */
+  readonly options: FleetOptions;
 
   constructor(
     readonly account: string,
     readonly region: string,
-    private readonly options: FleetOptions,
-  ) {}
+    options: Partial<FleetOptions> & { seed: string },
+  ) {
+    this.options = { ...DEFAULT_FLEET_OPTIONS, ...options };
+  }
 
   thingArn = (name: string) => `arn:aws:iot:${this.region}:${this.account}:thing/${name}`;
   groupArn = (name: string) => `arn:aws:iot:${this.region}:${this.account}:thinggroup/${name}`;
 
-  addGroup(name: string, size: number, devicePrefix = name): ThingGroup {
+  addGroup(name: string, size: number, devicePrefix = name, twin = false): ThingGroup {
     const group: ThingGroup = { name, arn: this.groupArn(name), things: [] };
     const width = Math.max(2, String(size).length);
     for (let i = 1; i <= size; i++) {
       const thing = `${devicePrefix}-${String(i).padStart(width, '0')}`;
-      this.things.set(thing, { name: thing, arn: this.thingArn(thing), group: name });
+      this.things.set(thing, { name: thing, arn: this.thingArn(thing), group: name, twin });
       group.things.push(thing);
     }
     this.groups.set(name, group);
@@ -87,10 +158,91 @@ export class Fleet {
     return undefined;
   }
 
+  // ---- availability
+
+  /** Takes a device offline from `from` until `until` (null: until brought back). */
+  setOffline(thing: string, from: number, until: number | null) {
+    const windows = this.offline.get(thing) ?? [];
+    windows.push({ from, until });
+    windows.sort((a, b) => a.from - b.from);
+    this.offline.set(thing, windows);
+    this.version++;
+  }
+
+  /** Brings a device back at `at`: every offline window still open then ends at `at`. */
+  bringOnline(thing: string, at: number) {
+    for (const w of this.offline.get(thing) ?? []) {
+      if (w.from <= at && (w.until === null || w.until > at)) w.until = at;
+      else if (w.from > at) w.until = w.from; // a future window is dropped
+    }
+    this.version++;
+  }
+
+  offlineWindows(thing: string): OfflineWindow[] {
+    return this.offline.get(thing) ?? [];
+  }
+
+  /** The offline window covering `t`, if any. */
+  private windowAt(thing: string, t: number): OfflineWindow | undefined {
+    return this.offline
+      .get(thing)
+      ?.find((w) => w.from <= t && (w.until === null || t < w.until) && w.from !== w.until);
+  }
+
+  isOnline(thing: string, t: number): boolean {
+    return !this.windowAt(thing, t);
+  }
+
+  /** The first moment at or after `t` the device is online (Infinity if it never comes back). */
+  onlineFrom(thing: string, t: number): number {
+    let at = t;
+    for (let w = this.windowAt(thing, at); w; w = this.windowAt(thing, at)) {
+      if (w.until === null) return NEVER;
+      at = w.until;
+    }
+    return at;
+  }
+
+  /** The last moment at or before `t` the device was online (what the cloud last heard). */
+  lastOnline(thing: string, t: number): number {
+    return this.windowAt(thing, t)?.from ?? t;
+  }
+
+  // ---- group membership
+
   /**
-   * Expands a deployment into a job: every device of the target gets a notification time
-   * (the rollout rate), an apply duration and a fate (the failure rate, seeded per device
-   * and deployment). A device that fails keeps what it ran (failureHandlingPolicy ROLLBACK).
+   * Removes a thing from a thing group at `at`. Pending executions of the group's
+   * deployments end REMOVED; what the device already applied stays, and
+   * ListCoreDevices(thingGroupArn) keeps listing it (see everSucceededIn).
+   */
+  removeFromGroup(thing: string, groupName: string, at: number) {
+    const group = this.groups.get(groupName);
+    if (!group?.things.includes(thing)) return false;
+    group.things = group.things.filter((t) => t !== thing);
+    const thingRecord = this.things.get(thing);
+    if (thingRecord?.group === groupName) thingRecord.group = undefined;
+    const removed = this.removals.get(groupName) ?? new Map<string, number>();
+    removed.set(thing, at);
+    this.removals.set(groupName, removed);
+    this.version++;
+    return true;
+  }
+
+  private removedAt(job: Job, thing: string): number | undefined {
+    if (!/:thinggroup\//.test(job.targetArn)) return undefined;
+    const group = job.targetArn.slice(job.targetArn.indexOf('/') + 1);
+    return this.removals.get(group)?.get(thing);
+  }
+
+  // ---- deployments
+
+  /**
+   * Expands a deployment into a job. Every device of the target gets its turn in the rollout
+   * (maximumPerMinute), a notification latency, an apply duration and a fate (failure,
+   * crash after start), seeded per device and deployment. A fleet device may be found
+   * offline: it stays offline for a while (a window recorded for the device, so later
+   * deployments see it too) and its execution stays QUEUED until it is back.
+   * A device that fails keeps what it ran (failureHandlingPolicy ROLLBACK).
    */
   createJob(input: {
     deploymentId: string;
@@ -103,20 +255,42 @@ export class Fleet {
     /** Fails no device: the baseline deployments seeded at start. */
     healthy?: boolean;
   }): Job {
+    const o = this.options;
+    const seed = o.seed;
     const things = this.resolveTarget(input.targetArn) ?? [];
     const perMinute = Math.max(1, input.maximumPerMinute ?? 1000);
-    const [minApply, maxApply] = this.options.applyMs;
     const schedules: Schedule[] = things.map((thing, i) => {
-      const notifyAt = input.createdAt + Math.floor((i / perMinute) * 60_000);
-      const duration =
-        minApply +
-        uniform(this.options.seed, 'apply', input.deploymentId, thing) * (maxApply - minApply);
-      const fails =
-        !input.healthy &&
-        uniform(this.options.seed, 'fail', input.deploymentId, thing) <
-          this.options.deviceFailureRate;
-      return { thing, notifyAt, finishAt: notifyAt + Math.round(duration), fails };
+      const id = input.deploymentId;
+      const slot = input.createdAt + Math.floor((i / perMinute) * 60_000);
+      const exposed = !input.healthy && !this.things.get(thing)?.twin;
+      if (
+        exposed &&
+        this.isOnline(thing, slot) &&
+        uniform(seed, 'offline', id, thing) < o.offlineRate
+      ) {
+        const away = Math.round(draw(o.offlineMs, uniform(seed, 'offline-for', id, thing)));
+        this.setOffline(thing, slot, slot + away);
+      }
+      const fails = !input.healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate;
+      const crashes =
+        exposed && !fails && uniform(seed, 'crash', id, thing) < o.crashAfterStartRate;
+      return {
+        thing,
+        slot,
+        latencyMs: Math.round(draw(o.notifyLatencyMs, uniform(seed, 'notify', id, thing))),
+        applyMs: Math.round(draw(o.applyMs, uniform(seed, 'apply', id, thing))),
+        fails,
+        crashAfterMs: crashes
+          ? Math.round(draw(o.crashAfterMs, uniform(seed, 'crash-after', id, thing)))
+          : undefined,
+      };
     });
+    // One active deployment per target: the previous one's executions that have not
+    // started yet never will (Greengrass "Revise deployments").
+    for (const previous of this.jobs.values()) {
+      if (previous.targetArn === input.targetArn && previous.supersededAt === undefined)
+        previous.supersededAt = input.createdAt;
+    }
     const jobId = `${input.deploymentId}-job`;
     const job: Job = {
       jobId,
@@ -127,8 +301,8 @@ export class Fleet {
       components: input.components,
       schedules,
       timeoutMs: (input.timeoutMinutes ?? 10080) * 60_000,
+      abort: input.abort,
     };
-    job.abortAt = input.abort ? this.abortTime(job, input.abort) : undefined;
     this.jobs.set(jobId, job);
     for (const s of schedules) {
       const list = this.jobsByDevice.get(s.thing) ?? [];
@@ -138,25 +312,44 @@ export class Fleet {
     return job;
   }
 
+  /** When the device receives the job: its turn, once online, plus the notification latency. */
+  notifyAt(s: Schedule): number {
+    return this.onlineFrom(s.thing, s.slot) + s.latencyMs;
+  }
+
+  /** When the execution ends: applied, or timed out (the timer starts at IN_PROGRESS). */
   private effectiveFinish(job: Job, s: Schedule) {
-    return Math.min(s.finishAt, s.notifyAt + job.timeoutMs);
+    const notify = this.notifyAt(s);
+    return notify + Math.min(s.applyMs, job.timeoutMs);
+  }
+
+  private timesOut(job: Job, s: Schedule) {
+    return s.applyMs > job.timeoutMs;
   }
 
   /** The first moment the failure share crosses the threshold after the minimum of executed devices. */
-  private abortTime(job: Job, rule: AbortRule): number | undefined {
-    const finished = [...job.schedules].sort(
-      (a, b) => this.effectiveFinish(job, a) - this.effectiveFinish(job, b),
-    );
+  abortAt(job: Job): number | undefined {
+    if (!job.abort) return undefined;
+    const cached = this.abortCache.get(job.jobId);
+    if (cached?.version === this.version) return cached.at;
+    const rule = job.abort;
+    const finished = job.schedules
+      .map((s) => ({ s, at: this.effectiveFinish(job, s) }))
+      .filter((x) => x.at < NEVER)
+      .sort((a, b) => a.at - b.at);
     let failures = 0;
     let executed = 0;
-    for (const s of finished) {
+    let at: number | undefined;
+    for (const { s, at: end } of finished) {
       executed++;
-      if (s.fails || s.finishAt - s.notifyAt > job.timeoutMs) failures++;
+      if (s.fails || this.timesOut(job, s)) failures++;
       if (executed >= rule.minExecuted && (failures / executed) * 100 > rule.thresholdPercentage) {
-        return this.effectiveFinish(job, s);
+        at = end;
+        break;
       }
     }
-    return undefined;
+    this.abortCache.set(job.jobId, { version: this.version, at });
+    return at;
   }
 
   cancel(job: Job, at: number) {
@@ -165,24 +358,37 @@ export class Fleet {
 
   /** When the job stopped (IoT abort criteria or CancelDeployment), if it did by `t`. */
   stoppedAt(job: Job, t: number): number | undefined {
-    const stops = [job.abortAt, job.canceledAt].filter(
+    const stops = [this.abortAt(job), job.canceledAt].filter(
       (x): x is number => x !== undefined && x <= t,
     );
     return stops.length ? Math.min(...stops) : undefined;
   }
 
   executionStatus(job: Job, s: Schedule, t: number): ExecutionStatus {
-    const stop = this.stoppedAt(job, t);
+    const notify = this.notifyAt(s);
     const end = this.effectiveFinish(job, s);
+    const removed = this.removedAt(job, s.thing);
+    if (removed !== undefined && removed <= t && end > removed) return 'REMOVED';
+    const stop = this.stoppedAt(job, t);
     if (stop !== undefined && end > stop) return 'CANCELED';
-    if (t < s.notifyAt) return 'QUEUED';
+    if (job.supersededAt !== undefined && job.supersededAt <= t && notify > job.supersededAt)
+      return 'CANCELED';
+    if (t < notify) return 'QUEUED';
     if (t < end) return 'IN_PROGRESS';
-    if (s.finishAt - s.notifyAt > job.timeoutMs) return 'TIMED_OUT';
+    if (this.timesOut(job, s)) return 'TIMED_OUT';
     return s.fails ? 'FAILED' : 'SUCCEEDED';
   }
 
   counts(job: Job, t: number) {
-    const c = { QUEUED: 0, IN_PROGRESS: 0, SUCCEEDED: 0, FAILED: 0, TIMED_OUT: 0, CANCELED: 0 };
+    const c = {
+      QUEUED: 0,
+      IN_PROGRESS: 0,
+      SUCCEEDED: 0,
+      FAILED: 0,
+      TIMED_OUT: 0,
+      CANCELED: 0,
+      REMOVED: 0,
+    };
     for (const s of job.schedules) c[this.executionStatus(job, s, t)]++;
     return c;
   }
@@ -192,21 +398,46 @@ export class Fleet {
       .map((s) => ({
         thing: s.thing,
         status: this.executionStatus(job, s, t),
-        notifyAt: s.notifyAt,
+        queuedAt: s.slot,
       }))
       .filter((e) => !status || e.status === status);
   }
 
-  /** What a device runs at `t`: the components of the last deployment it applied successfully. */
-  installedOn(thing: string, t: number): Record<string, ComponentSpec> {
-    let latest: { at: number; job: Job } | undefined;
+  /** What a device runs at `t`, and whether those components have crashed by then. */
+  installedState(thing: string, t: number): InstalledState {
+    let latest: { at: number; job: Job; s: Schedule } | undefined;
     for (const job of this.jobsByDevice.get(thing) ?? []) {
       const s = job.schedules.find((x) => x.thing === thing)!;
       if (this.executionStatus(job, s, t) !== 'SUCCEEDED') continue;
       const at = this.effectiveFinish(job, s);
       if (!latest || at > latest.at || (at === latest.at && job.createdAt > latest.job.createdAt))
-        latest = { at, job };
+        latest = { at, job, s };
     }
-    return latest?.job.components ?? {};
+    if (!latest) return { components: {} };
+    const brokenAt =
+      latest.s.crashAfterMs === undefined ? undefined : latest.at + latest.s.crashAfterMs;
+    return {
+      components: latest.job.components,
+      deploymentId: latest.job.deploymentId,
+      appliedAt: latest.at,
+      ...(brokenAt !== undefined && brokenAt <= t ? { brokenAt } : {}),
+    };
+  }
+
+  /** What a device runs at `t`: the components of the last deployment it applied successfully. */
+  installedOn(thing: string, t: number): Record<string, ComponentSpec> {
+    return this.installedState(thing, t).components;
+  }
+
+  /**
+   * Whether a device has, by `t`, successfully applied a deployment that targets the group:
+   * what ListCoreDevices(thingGroupArn) lists, even after the device left the group.
+   */
+  everSucceededIn(thing: string, groupArn: string, t: number): boolean {
+    return (this.jobsByDevice.get(thing) ?? []).some((job) => {
+      if (job.targetArn !== groupArn) return false;
+      const s = job.schedules.find((x) => x.thing === thing)!;
+      return this.executionStatus(job, s, t) === 'SUCCEEDED';
+    });
   }
 }

@@ -84,6 +84,77 @@ const lifecycle = (name: string, world: World) => {
   return 'RUNNING';
 };
 
+const CORE_DEVICE_STATUSES = ['HEALTHY', 'UNHEALTHY'];
+
+const knownCoreDevice = (world: World, thing: string) => {
+  if (!world.fleet.things.has(thing))
+    throw new AwsError('ResourceNotFoundException', `Core device ${thing} does not exist`, 404, {
+      resourceId: thing,
+      resourceType: 'coreDevice',
+    });
+  return thing;
+};
+
+/**
+ * The components a core device reports (API_InstalledComponent). A device reports only
+ * while connected, so an offline device shows what it last reported. Components that
+ * crash after start go BROKEN: Greengrass restarts an ERRORED component and marks it BROKEN
+ * when it keeps failing (component lifecycle states, developer guide; three retries within
+ * an hour per AWS re:Post); the emulator models only the end state.
+ */
+export const installedComponents = (world: World, thing: string) => {
+  const reportedAt = world.fleet.lastOnline(thing, world.clock.now());
+  const state = world.fleet.installedState(thing, reportedAt);
+  return Object.entries(state.components).map(([name, spec]) => {
+    const normal = lifecycle(name, world);
+    const ours = !name.startsWith('aws.greengrass.') && !name.startsWith('com.example.plant.');
+    const broken = state.brokenAt !== undefined && ours && normal === 'RUNNING';
+    return {
+      componentName: name,
+      componentVersion: spec.componentVersion,
+      lifecycleState: broken ? 'BROKEN' : normal,
+      ...(broken
+        ? { lifecycleStateDetails: 'The component errored repeatedly after starting' }
+        : {}),
+      isRoot: true,
+      lastStatusChangeTimestamp: epoch(
+        broken ? state.brokenAt! : (state.appliedAt ?? world.clock.startedAt),
+      ),
+      lastReportedTimestamp: epoch(reportedAt),
+      ...(state.deploymentId ? { lastInstallationSource: state.deploymentId } : {}),
+    };
+  });
+};
+
+/**
+ * A core device as GetCoreDevice describes it (API_GetCoreDevice): UNHEALTHY when "the
+ * Greengrass Core software or a component is in a failed state" (ERRORED or BROKEN),
+ * as last reported by the device.
+ */
+export const coreDevice = (world: World, thing: string) => {
+  const reportedAt = world.fleet.lastOnline(thing, world.clock.now());
+  const state = world.fleet.installedState(thing, reportedAt);
+  const components = installedComponents(world, thing);
+  const failed = components.some(
+    (c) => c.lifecycleState === 'BROKEN' || c.lifecycleState === 'ERRORED',
+  );
+  // Devices report on each deployment and when a component breaks.
+  const lastUpdate = Math.max(
+    world.clock.startedAt,
+    state.appliedAt ?? 0,
+    failed ? (state.brokenAt ?? 0) : 0,
+  );
+  return {
+    coreDeviceThingName: thing,
+    coreVersion: state.components['aws.greengrass.Nucleus']?.componentVersion ?? '2.12.6',
+    platform: 'linux',
+    architecture: 'aarch64',
+    status: failed ? 'UNHEALTHY' : 'HEALTHY',
+    lastStatusUpdateTimestamp: epoch(Math.min(lastUpdate, reportedAt)),
+    tags: {},
+  };
+};
+
 export const greengrass = (world: World, s3: S3Backend) => {
   const findComponent = (arn: string) => {
     const c = world.components.get(arn);
@@ -344,9 +415,21 @@ export const greengrass = (world: World, s3: S3Backend) => {
       query: Query,
     ) => {
       const group = query.get('thingGroupArn');
-      const things = group
-        ? (world.fleet.resolveTarget(group) ?? [])
-        : [...world.fleet.things.keys()];
+      const status = query.get('status');
+      if (status !== null && !CORE_DEVICE_STATUSES.includes(status))
+        throw new AwsError(
+          'ValidationException',
+          `status ${status} must be one of ${CORE_DEVICE_STATUSES.join(', ')}`,
+        );
+      const now = world.clock.now();
+      // With thingGroupArn AWS lists "only core devices that have successfully deployed a
+      // deployment that targets the thing group. When you remove a core device from a thing
+      // group, the list continues to include that core device" (API_ListCoreDevices): it is
+      // not the group's membership.
+      const things = [...world.fleet.things.keys()]
+        .filter((thing) => !group || world.fleet.everSucceededIn(thing, group, now))
+        .map((thing) => coreDevice(world, thing))
+        .filter((d) => status === null || d.status === status);
       const { items, nextToken } = page(
         things,
         query.get('nextToken') ?? undefined,
@@ -354,45 +437,30 @@ export const greengrass = (world: World, s3: S3Backend) => {
         100,
       );
       return {
-        coreDevices: items.map((thing) => ({
-          coreDeviceThingName: thing,
-          status: 'HEALTHY',
-          lastStatusUpdateTimestamp: epoch(world.clock.now()),
-          platform: 'linux',
-          architecture: 'aarch64',
-        })),
+        coreDevices: items.map(({ coreVersion: _v, tags: _t, ...summary }) => summary),
         ...(nextToken ? { nextToken } : {}),
       };
     },
+
+    'GET /greengrass/v2/coreDevices/{coreDeviceThingName}': async (
+      _body: Body,
+      params: Record<string, string>,
+    ) => coreDevice(world, knownCoreDevice(world, params.coreDeviceThingName!)),
 
     'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents': async (
       _body: Body,
       params: Record<string, string>,
       query: Query,
     ) => {
-      const thing = params.coreDeviceThingName!;
-      if (!world.fleet.things.has(thing))
-        throw new AwsError(
-          'ResourceNotFoundException',
-          `Core device ${thing} does not exist`,
-          404,
-          { resourceId: thing, resourceType: 'coreDevice' },
-        );
-      const installed = Object.entries(world.fleet.installedOn(thing, world.clock.now()));
+      const thing = knownCoreDevice(world, params.coreDeviceThingName!);
       const { items, nextToken } = page(
-        installed,
+        installedComponents(world, thing),
         query.get('nextToken') ?? undefined,
         Number(query.get('maxResults') ?? 50),
         100,
       );
       return {
-        installedComponents: items.map(([name, spec]) => ({
-          componentName: name,
-          componentVersion: spec.componentVersion,
-          lifecycleState: lifecycle(name, world),
-          isRoot: true,
-          lastReportedTimestamp: epoch(world.clock.now()),
-        })),
+        installedComponents: items,
         ...(nextToken ? { nextToken } : {}),
       };
     },

@@ -45,7 +45,7 @@ export const iot = (world: World) => {
             numberOfRejectedThings: 0,
             numberOfQueuedThings: c.QUEUED,
             numberOfInProgressThings: c.IN_PROGRESS,
-            numberOfRemovedThings: 0,
+            numberOfRemovedThings: c.REMOVED,
             numberOfTimedOutThings: c.TIMED_OUT,
           },
         },
@@ -71,7 +71,7 @@ export const iot = (world: World) => {
           thingArn: world.fleet.thingArn(e.thing),
           jobExecutionSummary: {
             status: e.status,
-            queuedAt: epoch(e.notifyAt),
+            queuedAt: epoch(e.queuedAt),
             executionNumber: i + 1,
           },
         })),

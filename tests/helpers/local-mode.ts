@@ -19,6 +19,8 @@ export const runSimulation = (options: Partial<SimulateOptions> = {}): Promise<S
       // invocations) count as virtual time and could eat the twin's 30-minute deadline.
       clockFactor: 300,
       ...options,
+      // What the test set itself: with an endpoint, these must reach the running emulator.
+      given: options.given ?? Object.keys(options),
     },
     () => undefined,
   );

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { World } from './world';
+
+/**
+ * The emulator's controls under /_emulator/ that change the simulated world: options
+ * (failure, offline and crash rates, latency ranges; effective for deployments created
+ * afterwards) and devices (offline windows, coming back, leaving a thing group). Every
+ * request is validated whole before anything changes, and a key the emulator does not know
+ * is refused by name, never ignored.
+ */
+const rate = z.number().min(0).max(1);
+const range = z
+  .tuple([z.number().min(0), z.number().min(0)])
+  .refine(([min, max]) => min <= max, 'the first value (min) must not exceed the second (max)');
+
+const WORLD_KEYS = [
+  'badModel',
+  'approvalTimeout',
+  'apiFaultRate',
+  'deviceFailureRate',
+  'compileFailure',
+  'failingOperations',
+] as const;
+const FLEET_KEYS = [
+  'deviceFailureRate',
+  'offlineRate',
+  'crashAfterStartRate',
+  'applyMs',
+  'notifyLatencyMs',
+  'offlineMs',
+  'crashAfterMs',
+] as const;
+
+export const EmulatorOptionsSchema = z
+  .object({
+    badModel: z.boolean(),
+    approvalTimeout: z.boolean(),
+    apiFaultRate: rate,
+    deviceFailureRate: rate,
+    /** null clears it. */
+    compileFailure: z.string().min(1).nullable(),
+    failingOperations: z.array(z.string().regex(/^[a-z0-9-]+\.[A-Za-z]+$/)),
+    offlineRate: rate,
+    crashAfterStartRate: rate,
+    applyMs: range,
+    notifyLatencyMs: range,
+    offlineMs: range,
+    crashAfterMs: range,
+  })
+  .partial()
+  .strict();
+export type EmulatorOptionsUpdate = z.infer<typeof EmulatorOptionsSchema>;
+
+export const DeviceControlSchema = z
+  .object({
+    /** Take devices offline `fromMs` from now (default 0) for `forMs` (null or absent: until brought back). */
+    offline: z
+      .array(
+        z
+          .object({
+            thing: z.string().min(1),
+            fromMs: z.number().min(0).optional(),
+            forMs: z.number().positive().nullable().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** Bring devices back now. */
+    online: z.array(z.string().min(1)).optional(),
+    /** Remove devices from a thing group now. */
+    removeFromGroup: z
+      .array(z.object({ thing: z.string().min(1), group: z.string().min(1) }).strict())
+      .optional(),
+  })
+  .strict();
+export type DeviceControl = z.infer<typeof DeviceControlSchema>;
+
+const parse = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  throw new Error(
+    `${what}: ${result.error.issues
+      .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+      .join('; ')}`,
+  );
+};
+
+/** POST /_emulator/options: changes take effect at once (rates: for deployments created from now). */
+export const applyEmulatorOptions = (world: World, body: unknown) => {
+  const update = parse(EmulatorOptionsSchema, body, 'emulator options');
+  const worldOptions = world.options as Record<string, unknown>;
+  const fleetOptions = world.fleet.options as Record<string, unknown>;
+  for (const key of WORLD_KEYS) {
+    if (!(key in update)) continue;
+    const value = update[key];
+    worldOptions[key] = key === 'compileFailure' && value === null ? undefined : value;
+  }
+  for (const key of FLEET_KEYS) if (key in update) fleetOptions[key] = update[key];
+  return { ...world.options, ...world.fleet.options };
+};
+
+/** POST /_emulator/devices (and the start-up device schedule, relative to the start). */
+export const deviceControl = (world: World, body: unknown, now: number) => {
+  const request = parse(DeviceControlSchema, body, 'device control');
+  const fleet = world.fleet;
+  const unknown = [
+    ...(request.offline ?? []).map((o) => o.thing),
+    ...(request.online ?? []),
+    ...(request.removeFromGroup ?? []).map((r) => r.thing),
+  ].filter((thing) => !fleet.things.has(thing));
+  if (unknown.length) throw new Error(`device control: unknown device(s) ${unknown.join(', ')}`);
+  for (const { thing, group } of request.removeFromGroup ?? []) {
+    if (!fleet.groups.get(group)?.things.includes(thing))
+      throw new Error(`device control: ${thing} is not in thing group ${group}`);
+  }
+  for (const { thing, fromMs, forMs } of request.offline ?? []) {
+    const from = now + (fromMs ?? 0);
+    fleet.setOffline(thing, from, forMs == null ? null : from + forMs);
+  }
+  for (const thing of request.online ?? []) fleet.bringOnline(thing, now);
+  for (const { thing, group } of request.removeFromGroup ?? [])
+    fleet.removeFromGroup(thing, group, now);
+  return { applied: true };
+};
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * GET /_emulator/devices: every device, whether it is online, its offline windows, its core
+ * device status and the components it reports. What simulate's summary reads.
+ */
+export const fleetReport = (
+  world: World,
+  componentsOf: (thing: string) => {
+    componentName: string;
+    componentVersion?: string;
+    lifecycleState: string;
+    lastStatusChangeTimestamp: number;
+  }[],
+) => {
+  const now = world.clock.now();
+  const fleet = world.fleet;
+  return {
+    now: iso(now),
+    options: { ...fleet.options },
+    devices: [...fleet.things.values()].map((t) => {
+      const components = componentsOf(t.name);
+      return {
+        thing: t.name,
+        group: t.group ?? null,
+        twin: Boolean(t.twin),
+        online: fleet.isOnline(t.name, now),
+        offline: fleet
+          .offlineWindows(t.name)
+          .filter((w) => w.from !== w.until)
+          .map((w) => ({ from: iso(w.from), until: w.until === null ? null : iso(w.until) })),
+        broken: components
+          .filter((c) => c.lifecycleState === 'BROKEN')
+          .map((c) => ({
+            component: c.componentName,
+            version: c.componentVersion,
+            since: iso(c.lastStatusChangeTimestamp * 1000),
+          })),
+        components: components.map((c) => ({
+          name: c.componentName,
+          version: c.componentVersion,
+          state: c.lifecycleState,
+        })),
+      };
+    }),
+  };
+};
