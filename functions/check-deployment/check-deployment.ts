@@ -53,7 +53,7 @@ export type CheckDeploymentDeps = {
 
 const DEVICE_PAGE = 25;
 /** While a wave bakes, health is read at least this often. */
-const BAKE_POLL_SECONDS = 60;
+const BAKE_POLL_SECONDS = 120;
 
 /** Positional form kept for callers of the first version; see settle.ts. */
 export const judge = (

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { releaseComponents } from '../deploy-to-twin/deploy-to-twin';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
+import { offlineSoFar } from '../shared/offline-devices';
 import { recordFleetRelease, releaseFleetLease, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
 
@@ -13,6 +14,8 @@ export type CompleteFleetRolloutOutput = {
   previousVersion: number | null;
   /** Whether this execution still holds the lease (until its last fleet completes). */
   leaseKept: boolean;
+  /** Devices that were offline: `<device> (<wave>)`; they get the release when they return. */
+  offline: string[];
 };
 
 /**
@@ -59,5 +62,6 @@ export const completeFleetRollout = async (
     modelPackageVersion: plan.modelPackageVersion,
     previousVersion: record.previousGood?.modelPackageVersion ?? null,
     leaseKept: keepLease,
+    offline: offlineSoFar(rawInput),
   };
 };

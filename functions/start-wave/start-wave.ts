@@ -5,6 +5,7 @@ import type { TargetClients } from '../shared/assume-role';
 import { InvalidInput } from '../shared/errors';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
 import { type DeploymentDiff, safeDeploy } from '../shared/greengrass/deployments';
+import { offlineSoFar } from '../shared/offline-devices';
 import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
 import type { Fleet, Wave } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
@@ -26,6 +27,8 @@ export type StartWaveOutput = {
   graceMinutes: number;
   bakeMinutes: number;
   analysis?: Fleet['analysis'];
+  /** Devices found offline in the fleet's earlier waves: `<device> (<wave>)`. */
+  offlineEarlier: string[];
   poll: PollState;
 };
 export type StartWaveDeps = {
@@ -102,6 +105,8 @@ export const startWave = async (
     graceMinutes: wave.graceMinutes,
     bakeMinutes: wave.bakeMinutes,
     ...(fleet.analysis ? { analysis: fleet.analysis } : {}),
+    // $.wave still holds the previous wave's outcome (waveIndex 0 starts afresh).
+    offlineEarlier: waveIndex === 0 ? [] : offlineSoFar(rawInput),
     poll: startPolling(now(), wave.waveTimeoutMinutes * 60, DEPLOYMENT_POLL),
   };
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -87,7 +88,22 @@ export const sendOnce = async <R>(
     }
   }
 
-  await send();
+  try {
+    await send();
+  } catch (error) {
+    // Not sent (or not known to be): give the claim up so the retry sends without waiting.
+    await store.dynamo
+      .send(
+        new DeleteCommand({
+          TableName: store.table,
+          Key,
+          ConditionExpression: 'claimId = :me',
+          ExpressionAttributeValues: { ':me': claimId },
+        }),
+      )
+      .catch(() => undefined);
+    throw error;
+  }
 
   // The message is out: try hard to record it, or a later attempt could send it again.
   let lastError: unknown;
