@@ -11,7 +11,7 @@ describe('local mode: delivery and API faults', () => {
     expect([...arns]).toEqual([s.executionArn]);
     expect(s.awsCalls['states.StartExecution']).toBe(3);
     expect(s.resourcesCreated.compilationJobs).toHaveLength(2);
-  });
+  }, 180_000);
 
   it('ApiFaults: with 20% of calls throttled or failing, the run succeeds with no duplicate resources', async () => {
     // Act
@@ -27,5 +27,5 @@ describe('local mode: delivery and API faults', () => {
     const targets = s.resourcesCreated.deployments.map((d) => d.target);
     expect(targets).toHaveLength(4);
     expect(new Set(targets).size).toBe(4);
-  });
+  }, 180_000);
 });
