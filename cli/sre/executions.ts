@@ -259,7 +259,9 @@ export const explainExecution = async (
         why: `${error}: the model itself is at fault — reject this version in the registry and approve a fixed one`,
       };
     }
-    if (error && (PERMANENT_ERROR_NAMES as readonly string[]).includes(error)) {
+    // A failure inside the fleet rollout is recorded whatever its kind (the run rolled back
+    // and freed the leases); a redrive would only fail again at the final Fail state.
+    if (caught || (error && (PERMANENT_ERROR_NAMES as readonly string[]).includes(error))) {
       return {
         action: 'replay',
         command: `edge-mlops executions replay ${name}`,

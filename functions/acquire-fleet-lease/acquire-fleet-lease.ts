@@ -10,7 +10,7 @@ const LEASE_MARGIN_MS = 60 * 60 * 1000;
 
 /**
  * Takes the fleet's rollout lease for this execution, so two executions never roll out
- * to the same fleet at once. The lease lasts as long as all waves may take plus an hour,
+ * to the same fleet at once. The lease lasts as long as all waves of the release may take plus an hour,
  * so a crashed execution frees the fleet on its own. Busy → `FleetBusy` (retried).
  */
 export const acquireFleetLease = async (
@@ -19,7 +19,11 @@ export const acquireFleetLease = async (
 ): Promise<{ fleet: string; holder: string; expiresAt: string }> => {
   const { plan, fleet } = parseInput(FleetTaskSchema, rawInput);
   const at = now();
-  const waveMinutes = fleet.waves.reduce((sum, w) => sum + w.waveTimeoutMinutes, 0);
+  // All-or-nothing releases keep a finished fleet's lease until the last fleet completes,
+  // so the lease covers every wave (and bake) of the whole release, not just this fleet.
+  const waveMinutes = plan.fleets
+    .flatMap((f) => f.waves)
+    .reduce((sum, w) => sum + w.waveTimeoutMinutes + (w.bakeMinutes ?? 0), 0);
   const expiresAt = at + waveMinutes * 60_000 + LEASE_MARGIN_MS;
   await acquire(store, plan.modelPackageGroupName, fleet.name, plan.executionArn, at, expiresAt);
   logger.info('fleet lease acquired', {

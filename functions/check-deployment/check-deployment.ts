@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetDeploymentCommand } from '@aws-sdk/client-greengrassv2';
 import {
   DescribeJobCommand,
@@ -9,25 +10,25 @@ import {
 import { z } from 'zod';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError, WaitTimedOut } from '../shared/errors';
+import { unhealthyDevices } from '../shared/greengrass/health';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
 import { type WatchedDeployment, WatchedDeploymentSchema } from '../shared/release-input';
+import type { MetricAnalysis } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
+import { bakeVerdict } from './bake';
+import { analyseMetric } from './metric-analysis';
+import {
+  countsOf,
+  type DeploymentVerdict,
+  failuresOf,
+  type JobCounts,
+  judge as judgeCounts,
+} from './settle';
+
+export type { DeploymentVerdict, JobCounts } from './settle';
 
 const InputSchema = z.object({ deployment: WatchedDeploymentSchema.passthrough() });
 export type CheckDeploymentInput = z.input<typeof InputSchema>;
-
-export type JobCounts = {
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  rejected: number;
-  canceled: number;
-  removed: number;
-  queued: number;
-  inProgress: number;
-};
-
-export type DeploymentVerdict = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
 export type CheckDeploymentOutput = WatchedDeployment & {
   status: DeploymentVerdict;
@@ -36,77 +37,33 @@ export type CheckDeploymentOutput = WatchedDeployment & {
   /** Failed share of executed devices, in percent. */
   failureRate: number;
   reason?: string;
+  /** Production waves that did not succeed: the human cause of RolloutAborted. */
+  summary?: string;
   poll: PollState;
   /** Device ids, read only once the outcome is known (at most a page each). */
-  devices?: { failed: string[]; stuck: string[] };
+  devices?: { failed: string[]; stuck: string[]; offline: string[] };
 };
 
 export type CheckDeploymentDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
+  cloudwatch?: CloudWatchClient;
   logger: Logger;
   now: () => Date;
 };
 
 const DEVICE_PAGE = 25;
+/** While a wave bakes, health is read at least this often. */
+const BAKE_POLL_SECONDS = 120;
 
-const countsOf = (details: Record<string, number | undefined> | undefined): JobCounts => ({
-  succeeded: details?.numberOfSucceededThings ?? 0,
-  failed: details?.numberOfFailedThings ?? 0,
-  timedOut: details?.numberOfTimedOutThings ?? 0,
-  rejected: details?.numberOfRejectedThings ?? 0,
-  canceled: details?.numberOfCanceledThings ?? 0,
-  removed: details?.numberOfRemovedThings ?? 0,
-  queued: details?.numberOfQueuedThings ?? 0,
-  inProgress: details?.numberOfInProgressThings ?? 0,
-});
-
-const failuresOf = (c: JobCounts) => c.failed + c.timedOut + c.rejected;
-
-/** Pure: what the counters say about a deployment. */
+/** Positional form kept for callers of the first version; see settle.ts. */
 export const judge = (
   counts: JobCounts,
   processing: number,
   jobStatus: string | undefined,
   deploymentStatus: string | undefined,
   abort: WatchedDeployment['abort'],
-): { status: DeploymentVerdict; failureRate: number; reason?: string } => {
-  const failures = failuresOf(counts);
-  const executed = counts.succeeded + failures;
-  const failureRate = executed === 0 ? 0 : Math.round((failures / executed) * 10000) / 100;
-  if (jobStatus === 'CANCELED' || deploymentStatus === 'CANCELED') {
-    return {
-      status: abort ? 'ABORTED' : 'FAILED',
-      failureRate,
-      reason: 'the deployment job was cancelled (abort criteria met or cancelled by hand)',
-    };
-  }
-  if (
-    abort &&
-    executed >= abort.minExecutedThings &&
-    failureRate > abort.failureThresholdPercentage
-  ) {
-    return {
-      status: 'ABORTED',
-      failureRate,
-      reason: `${failures} of ${executed} devices failed (${failureRate}%), over the ${abort.failureThresholdPercentage}% threshold`,
-    };
-  }
-  if (deploymentStatus === 'FAILED')
-    return { status: 'FAILED', failureRate, reason: 'Greengrass reports the deployment FAILED' };
-  const settled =
-    processing === 0 && counts.queued === 0 && counts.inProgress === 0 && executed > 0;
-  if (deploymentStatus === 'COMPLETED' || settled) {
-    if (failures === 0) return { status: 'SUCCEEDED', failureRate };
-    return abort
-      ? {
-          status: 'SUCCEEDED',
-          failureRate,
-          reason: `${failures} of ${executed} devices failed, within the ${abort.failureThresholdPercentage}% threshold`,
-        }
-      : { status: 'FAILED', failureRate, reason: `${failures} of ${executed} devices failed` };
-  }
-  return { status: 'IN_PROGRESS', failureRate };
-};
+  graceOver = false,
+) => judgeCounts({ counts, processing, jobStatus, deploymentStatus, abort, graceOver });
 
 const deviceIds = async (iot: IoTClient, jobId: string, statuses: JobExecutionStatus[]) => {
   const ids: string[] = [];
@@ -122,16 +79,43 @@ const deviceIds = async (iot: IoTClient, jobId: string, statuses: JobExecutionSt
   return ids.slice(0, DEVICE_PAGE);
 };
 
+type Named = WatchedDeployment & { fleet?: string; waveName?: string };
+
+/** The cause a person reads when a wave aborts: wave, counts, threshold, devices. */
+export const waveSummary = (
+  d: Named,
+  status: DeploymentVerdict,
+  reason: string | undefined,
+  counts: JobCounts,
+  devices: { failed: string[]; stuck: string[]; offline: string[] },
+) => {
+  const failed = failuresOf(counts);
+  const executed = failed + counts.succeeded;
+  const threshold = d.abort
+    ? ` [threshold ${d.abort.failureThresholdPercentage}% after ${d.abort.minExecutedThings} devices; counts ${JSON.stringify(counts)}]`
+    : '';
+  const named = (label: string, ids: string[]) =>
+    ids.length ? `; ${label}: ${ids.slice(0, 10).join(', ')}` : '';
+  return (
+    `wave ${d.waveName ?? d.targetArn} of fleet ${d.fleet ?? '?'} ${status}: ${reason ?? `${failed} of ${executed} devices failed`}${threshold}` +
+    named('failed devices', devices.failed) +
+    named('stuck devices', devices.stuck) +
+    named('offline devices', devices.offline)
+  );
+};
+
 /**
  * One status poll of a deployment: GetDeployment and the IoT job's aggregate counters,
  * two calls whatever the fleet size. Device ids are read only when the outcome is known
- * (failed devices) or the deadline has passed (stuck devices), one page at most.
+ * (failed and offline devices) or the deadline has passed (stuck devices), one page each.
+ * A production wave then bakes: each poll reads the group's unhealthy core devices (and
+ * the fleet's metric analysis, if any) until `bakeUntil`.
  */
 export const checkDeployment = async (
   rawInput: CheckDeploymentInput,
-  { clientsFor, logger, now }: CheckDeploymentDeps,
+  { clientsFor, cloudwatch, logger, now }: CheckDeploymentDeps,
 ): Promise<CheckDeploymentOutput> => {
-  const { deployment } = parseInput(InputSchema, rawInput);
+  const { deployment } = parseInput(InputSchema, rawInput) as { deployment: Named };
   const { greengrass, iot } = clientsFor(deployment.roleArn);
   let deploymentStatus: string | undefined;
   let jobId: string | undefined;
@@ -154,42 +138,119 @@ export const checkDeployment = async (
     throw classifyAwsError(error, `reading deployment ${deployment.deploymentId}`);
   }
 
-  const verdict = judge(counts, processing, jobStatus, deploymentStatus, deployment.abort);
+  const at = now();
+  const graceOver =
+    deployment.startedAt !== undefined &&
+    deployment.graceMinutes !== undefined &&
+    at.getTime() >= Date.parse(deployment.startedAt) + deployment.graceMinutes * 60_000;
+  const verdict = judgeCounts({
+    counts,
+    processing,
+    jobStatus,
+    deploymentStatus,
+    abort: deployment.abort,
+    graceOver,
+  });
   const base = { ...deployment, counts, failureRate: verdict.failureRate };
   const listDevices = async (statuses: JobExecutionStatus[]) =>
     jobId ? deviceIds(iot, jobId, statuses).catch(() => []) : [];
+  const production = deployment.abort !== undefined;
+
+  if (verdict.status === 'SUCCEEDED' && production && (deployment.bakeMinutes ?? 0) > 0) {
+    const bakeUntil =
+      deployment.bakeUntil ??
+      new Date(at.getTime() + (deployment.bakeMinutes ?? 0) * 60_000).toISOString();
+    const unhealthy = await unhealthyDevices(greengrass, deployment.targetArn);
+    const analysis = deployment.analysis as MetricAnalysis | undefined;
+    const metric =
+      analysis && cloudwatch
+        ? await analyseMetric(
+            cloudwatch,
+            analysis,
+            new Date(Date.parse(bakeUntil) - (deployment.bakeMinutes ?? 0) * 60_000),
+            at,
+          )
+        : undefined;
+    const bake = bakeVerdict({
+      now: at.getTime(),
+      bakeUntil: Date.parse(bakeUntil),
+      succeeded: counts.succeeded,
+      unhealthy,
+      failureThresholdPercentage: deployment.abort!.failureThresholdPercentage,
+      metric,
+    });
+    if (bake.status === 'BAKING') {
+      const remaining = Math.ceil((Date.parse(bakeUntil) - at.getTime()) / 1000);
+      return {
+        ...base,
+        status: 'BAKING',
+        done: false,
+        bakeUntil,
+        poll: {
+          attempt: deployment.poll.attempt + 1,
+          waitSeconds: Math.max(1, Math.min(BAKE_POLL_SECONDS, remaining)),
+          deadline: deployment.poll.deadline,
+        },
+      };
+    }
+    const offline = counts.queued > 0 ? await listDevices(['QUEUED']) : [];
+    const failed =
+      failuresOf(counts) > 0 ? await listDevices(['FAILED', 'TIMED_OUT', 'REJECTED']) : [];
+    const devices = { failed, stuck: [], offline };
+    const reason = [verdict.reason, bake.reason].filter(Boolean).join('; ') || undefined;
+    logger.info('wave baked', { deploymentId: deployment.deploymentId, bake, counts });
+    return {
+      ...base,
+      status: bake.status,
+      ...(reason ? { reason } : {}),
+      ...(bake.status === 'ABORTED'
+        ? { summary: waveSummary(deployment, 'ABORTED', bake.reason, counts, devices) }
+        : {}),
+      done: true,
+      bakeUntil,
+      poll: deployment.poll,
+      devices,
+    };
+  }
 
   if (verdict.status !== 'IN_PROGRESS') {
     const failed =
       failuresOf(counts) > 0 ? await listDevices(['FAILED', 'TIMED_OUT', 'REJECTED']) : [];
+    const offline = counts.queued > 0 ? await listDevices(['QUEUED']) : [];
+    const devices = { failed, stuck: [], offline };
     logger.info('deployment settled', { deploymentId: deployment.deploymentId, verdict, counts });
     return {
       ...base,
       ...verdict,
+      ...(production && verdict.status !== 'SUCCEEDED'
+        ? { summary: waveSummary(deployment, verdict.status, verdict.reason, counts, devices) }
+        : {}),
       done: true,
       poll: deployment.poll,
-      devices: { failed, stuck: [] },
+      devices,
     };
   }
 
-  if (now().getTime() >= Date.parse(deployment.poll.deadline)) {
+  if (at.getTime() >= Date.parse(deployment.poll.deadline)) {
     const stuck = await listDevices(['QUEUED', 'IN_PROGRESS']);
     const reason = `deployment ${deployment.deploymentId} to ${deployment.targetArn} not finished by ${deployment.poll.deadline}; ${counts.queued} queued, ${counts.inProgress} in progress${stuck.length ? ` (e.g. ${stuck.join(', ')})` : ''}`;
     // A production wave that hangs is a failed wave (rolled back); the twin just fails.
-    if (!deployment.abort) throw new WaitTimedOut(reason);
+    if (!production) throw new WaitTimedOut(reason);
+    const devices = { failed: [], stuck, offline: [] };
     return {
       ...base,
       status: 'ABORTED',
       reason,
+      summary: waveSummary(deployment, 'ABORTED', reason, counts, { ...devices, stuck: [] }),
       done: true,
       poll: deployment.poll,
-      devices: { failed: [], stuck },
+      devices,
     };
   }
 
   const poll = continuePolling(
     deployment.poll,
-    now(),
+    at,
     DEPLOYMENT_POLL,
     `deployment ${deployment.deploymentId}`,
   );

@@ -41,6 +41,7 @@ const STAGE_OF_ERROR: Record<string, string> = {
 export const stageReached = (state: Record<string, unknown>, error?: string): string => {
   if (error && STAGE_OF_ERROR[error]) return STAGE_OF_ERROR[error];
   const steps: [string, string][] = [
+    ['rollback', 'production'],
     ['rollout', 'production'],
     ['approval', 'approval'],
     ['twinTests', 'twin-tests'],

@@ -8,7 +8,14 @@ import { parseInput } from '../shared/validate';
 
 const InputSchema = ReleaseInputSchema.extend({
   rollout: z.array(
-    z.object({ fleet: z.string(), status: z.string(), waves: z.array(z.string()) }).passthrough(),
+    z
+      .object({
+        fleet: z.string(),
+        status: z.string(),
+        waves: z.array(z.string()),
+        offline: z.array(z.string()).optional(),
+      })
+      .passthrough(),
   ),
   twinTests: z.object({ summary: z.string(), reportUri: z.string() }).passthrough().optional(),
 });
@@ -47,7 +54,14 @@ export const recordResult = async (
   const message = [
     `${plan.modelPackageGroupName} version ${plan.modelPackageVersion} is live on ${fleets.length} fleet(s) in stage ${plan.stage}.`,
     '',
-    ...rollout.map((r) => `- ${r.fleet}: ${r.status} (waves: ${r.waves.join(' → ')})`),
+    ...rollout.map(
+      (r) =>
+        `- ${r.fleet}: ${r.status} (waves: ${r.waves.join(' → ')})${
+          r.offline?.length
+            ? `; ${r.offline.length} device(s) offline, they get it when they return: ${r.offline.join(', ')}`
+            : ''
+        }`,
+    ),
     '',
     `Model component: ${components.model?.name ?? plan.modelComponent.name} ${components.model?.version ?? plan.modelComponent.version}`,
     `Inference component: ${components.inference.name} ${components.inference.version}`,

@@ -1,112 +1,174 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CancelDeploymentCommand } from '@aws-sdk/client-greengrassv2';
+import { CancelDeploymentCommand, type GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { z } from 'zod';
-import { ownedComponents } from '../deploy-to-twin/deploy-to-twin';
+import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-twin';
 import type { TargetClients } from '../shared/assume-role';
-import { classifyAwsError, isAwsError } from '../shared/errors';
-import { FleetTaskSchema } from '../shared/fleet-input';
-import { safeDeploy } from '../shared/greengrass/deployments';
-import { getFleetRecord, releaseFleetLease, type StateStore } from '../shared/state-store';
+import { classifyAwsError, isAwsError, readableCause } from '../shared/errors';
+import { type ComponentMap, currentDeployment, safeDeploy } from '../shared/greengrass/deployments';
+import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
+import { ReleaseInputSchema } from '../shared/release-input';
+import { getFleetRecord, giveBackFleet, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
+import { waveDeploymentName } from '../start-wave/start-wave';
 
-const InputSchema = FleetTaskSchema.extend({
-  wave: z
-    .object({
-      waveIndex: z.number().int().min(0),
-      waveName: z.string(),
-      deploymentId: z.string(),
-      status: z.string(),
-      reason: z.string().optional(),
-      counts: z.record(z.string(), z.number()),
-      failureRate: z.number(),
-      abort: z.object({ failureThresholdPercentage: z.number(), minExecutedThings: z.number() }),
-      devices: z.object({ failed: z.array(z.string()), stuck: z.array(z.string()) }).optional(),
-    })
-    .passthrough(),
+const InputSchema = ReleaseInputSchema.extend({
+  error: z.object({ Error: z.string().default('Unknown'), Cause: z.string().default('') }),
 });
 export type RollBackFleetInput = z.input<typeof InputSchema>;
-export type RollBackFleetOutput = {
+
+export type RolledBackWave = {
+  wave: string;
+  targetArn: string;
+  deploymentId: string;
+  created: boolean;
+  /** Whether the wave ran anything of this release (so the rollback changed something). */
+  changed: boolean;
+};
+export type RolledBackFleet = {
   fleet: string;
-  /** Human cause of the RolloutAborted failure: wave, counts, threshold, what was restored. */
-  cause: string;
+  roleArn?: string;
+  /** The fleet had completed (all-or-nothing puts it back too). */
+  finished: boolean;
   restoredVersion: number | null;
-  rolledBack: { wave: string; targetArn: string; deploymentId: string; created: boolean }[];
+  /** e.g. `v6 (com.example.model 1.0.6, com.example.inference 1.4.0)`. */
+  restored: string | null;
+  /** What this run deployed there: a device still running one of these is not restored. */
+  bad: ComponentMap;
+  graceMinutes: number;
+  waves: RolledBackWave[];
+};
+export type RollBackFleetOutput = {
+  error: { Error: string; Cause: string };
+  fleets: RolledBackFleet[];
+  /** Finished fleets left on the new release (`onLaterFleetFailure: keep`). */
+  kept: string[];
+  /** Fleets whose lease this run lost (expired, taken over): not touched. */
+  lost: { fleet: string; holder: string }[];
+  startedAt: string;
+  poll: PollState;
 };
 export type RollBackFleetDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   store: StateStore;
   logger: Logger;
+  now: () => Date;
   metrics?: Metrics;
 };
 
-/**
- * A wave crossed its failure threshold (or hung): cancel its deployment for devices that
- * have not received it, put every wave of the fleet reached so far back on the fleet's last
- * good release (removing our components if there was none), and free the fleet's lease.
- * Idempotent: rollback deployments go through safeDeploy.
- */
-export const rollBackFleet = async (
-  rawInput: RollBackFleetInput,
-  { clientsFor, store, logger, metrics }: RollBackFleetDeps,
-): Promise<RollBackFleetOutput> => {
-  const { plan, fleet, wave } = parseInput(InputSchema, rawInput);
-  const { greengrass } = clientsFor(fleet.roleArn);
+const cancelIfOurs = async (greengrass: GreengrassV2Client, targetArn: string, ourName: string) => {
+  const current = await currentDeployment(greengrass, targetArn);
+  if (!current.deploymentId || current.deploymentName !== ourName || current.status !== 'ACTIVE')
+    return;
   try {
-    await greengrass.send(new CancelDeploymentCommand({ deploymentId: wave.deploymentId }));
+    // Devices that have not received it yet never will (API reference, CancelDeployment);
+    // those that did are put back by the rollback deployment below.
+    await greengrass.send(new CancelDeploymentCommand({ deploymentId: current.deploymentId }));
   } catch (error) {
     // Already cancelled (by the IoT abort criteria) or finished: nothing left to stop.
     if (
       !isAwsError(error, 'ConflictException', 'ResourceNotFoundException', 'ValidationException')
     ) {
-      throw classifyAwsError(error, `CancelDeployment ${wave.deploymentId}`);
+      throw classifyAwsError(error, `CancelDeployment ${current.deploymentId}`);
     }
   }
+};
 
-  const record = await getFleetRecord(store, plan.modelPackageGroupName, fleet.name);
-  const lastGood = record.lastGood;
-  const rolledBack: RollBackFleetOutput['rolledBack'] = [];
-  for (const reached of fleet.waves.slice(0, wave.waveIndex + 1)) {
-    const result = await safeDeploy(greengrass, logger, {
-      targetArn: reached.targetArn,
-      deploymentName: `edge-mlops ${plan.modelPackageGroupName} rollback ${fleet.name}/${reached.name} to ${lastGood ? `v${lastGood.modelPackageVersion}` : 'none'}`,
-      purpose: `rollback:${fleet.name}:${reached.name}`,
-      ours: lastGood?.components ?? {},
-      owned: ownedComponents(plan),
-      tags: { 'edge-mlops:rollback-of': plan.modelPackageArn },
-    });
-    rolledBack.push({
-      wave: reached.name,
-      targetArn: reached.targetArn,
-      deploymentId: result.deploymentId,
-      created: result.created,
+const describeRelease = (release: { modelPackageVersion: number; components: ComponentMap }) =>
+  `v${release.modelPackageVersion} (${Object.entries(release.components)
+    .map(([name, spec]) => `${name} ${spec.componentVersion}`)
+    .join(', ')})`;
+
+/**
+ * Something failed inside the fleet rollout (a wave over its threshold or unhealthy, a
+ * timeout, retries that ran out, a busy fleet): every fleet whose lease this execution holds
+ * goes back to what it ran before this run — the fleet that failed, and (all-or-nothing)
+ * the fleets it had already finished. On each, the in-flight wave deployment of this run is
+ * cancelled, every wave is redeployed with the previous release merged in (waves that never
+ * got this release are left as they are), the fleet record is restored and the lease freed.
+ * Idempotent: rollback deployments go through safeDeploy. Check Rollback then verifies them.
+ */
+export const rollBackFleet = async (
+  rawInput: RollBackFleetInput,
+  { clientsFor, store, logger, now, metrics }: RollBackFleetDeps,
+): Promise<RollBackFleetOutput> => {
+  const { plan, error } = parseInput(InputSchema, rawInput);
+  const me = plan.executionArn;
+  const fleets: RolledBackFleet[] = [];
+  const kept: string[] = [];
+  const lost: RollBackFleetOutput['lost'] = [];
+  for (const fleet of plan.fleets) {
+    const record = await getFleetRecord(store, plan.modelPackageGroupName, fleet.name);
+    const finished = record.lastGood?.executionArn === me;
+    if (record.leaseHolder !== me) {
+      if (finished) {
+        if (fleet.onLaterFleetFailure === 'keep') kept.push(fleet.name);
+        else lost.push({ fleet: fleet.name, holder: record.leaseHolder ?? 'nobody' });
+      }
+      continue;
+    }
+    const before = finished ? record.previousGood : record.lastGood;
+    const { greengrass } = clientsFor(fleet.roleArn);
+    const waves: RolledBackWave[] = [];
+    for (const wave of fleet.waves) {
+      await cancelIfOurs(
+        greengrass,
+        wave.targetArn,
+        waveDeploymentName(plan, fleet.name, wave.name),
+      );
+      const result = await safeDeploy(greengrass, logger, {
+        targetArn: wave.targetArn,
+        deploymentName: `edge-mlops ${plan.modelPackageGroupName} rollback ${fleet.name}/${wave.name} to ${before ? `v${before.modelPackageVersion}` : 'none'}`,
+        purpose: `rollback:${fleet.name}:${wave.name}`,
+        ours: before?.components ?? {},
+        owned: ownedComponents(plan),
+        tags: { 'edge-mlops:rollback-of': plan.modelPackageArn },
+      });
+      const { added, changed, removed } = result.diff;
+      waves.push({
+        wave: wave.name,
+        targetArn: wave.targetArn,
+        deploymentId: result.deploymentId,
+        created: result.created,
+        changed: added.length + changed.length + removed.length > 0,
+      });
+    }
+    const gaveBack = await giveBackFleet(store, plan.modelPackageGroupName, fleet.name, me);
+    if (!gaveBack) lost.push({ fleet: fleet.name, holder: 'taken over during the rollback' });
+    fleets.push({
+      fleet: fleet.name,
+      ...(fleet.roleArn ? { roleArn: fleet.roleArn } : {}),
+      finished,
+      restoredVersion: before?.modelPackageVersion ?? null,
+      restored: before ? describeRelease(before) : null,
+      bad: releaseComponents(plan, fleet.platform),
+      graceMinutes: Math.max(...fleet.waves.map((w) => w.graceMinutes ?? 30)),
+      waves,
     });
   }
-  await releaseFleetLease(store, plan.modelPackageGroupName, fleet.name, plan.executionArn);
-
-  const c = wave.counts;
-  const failed = (c.failed ?? 0) + (c.timedOut ?? 0) + (c.rejected ?? 0);
-  const executed = failed + (c.succeeded ?? 0);
-  const restored = lastGood
-    ? `restored v${lastGood.modelPackageVersion} (${Object.entries(lastGood.components)
-        .map(([name, spec]) => `${name} ${spec.componentVersion}`)
-        .join(', ')})`
-    : 'removed the model (no earlier release)';
-  const devices = wave.devices?.failed.length
-    ? `; failed devices: ${wave.devices.failed.slice(0, 10).join(', ')}`
-    : '';
-  const cause =
-    `wave ${wave.waveName} of fleet ${fleet.name} ${wave.status}: ${wave.reason ?? `${failed} of ${executed} devices failed (${wave.failureRate}%)`}` +
-    ` [threshold ${wave.abort.failureThresholdPercentage}% after ${wave.abort.minExecutedThings} devices; counts ${JSON.stringify(c)}]` +
-    `; rolled back ${rolledBack.map((r) => r.wave).join(', ')}: ${restored}${devices}`;
+  const rolledBack = fleets.filter((f) => f.waves.some((w) => w.changed || w.created));
   // One line in EMF format: CloudWatch turns it into the RolloutsAborted metric (alarm).
-  logger.warn('fleet rolled back', { fleet: fleet.name, wave: wave.waveName, cause });
-  metrics?.addMetric('RolloutsAborted', MetricUnit.Count, 1);
-  metrics?.publishStoredMetrics();
+  logger.warn('fleets rolled back', {
+    error: error.Error,
+    fleets: rolledBack.map((f) => f.fleet),
+    kept,
+    lost,
+  });
+  if (rolledBack.length) {
+    metrics?.addMetric('RolloutsAborted', MetricUnit.Count, 1);
+    metrics?.publishStoredMetrics();
+  }
+  const at = now();
+  const timeoutMinutes = Math.max(
+    30,
+    ...plan.fleets.flatMap((f) => f.waves.map((w) => w.waveTimeoutMinutes ?? 240)),
+  );
   return {
-    fleet: fleet.name,
-    cause,
-    restoredVersion: lastGood?.modelPackageVersion ?? null,
-    rolledBack,
+    error: { Error: error.Error, Cause: readableCause(error.Cause) },
+    fleets,
+    kept,
+    lost,
+    startedAt: at.toISOString(),
+    poll: startPolling(at, timeoutMinutes * 60, DEPLOYMENT_POLL),
   };
 };

@@ -23,5 +23,12 @@ export const WatchedDeploymentSchema = z.object({
   abort: z
     .object({ failureThresholdPercentage: z.number(), minExecutedThings: z.number().int() })
     .optional(),
+  /** Production waves: when the wave started, its grace period and bake time. */
+  startedAt: z.iso.datetime().optional(),
+  graceMinutes: z.number().int().min(1).optional(),
+  bakeMinutes: z.number().int().min(0).optional(),
+  /** Set once the wave settled: health is watched until then. */
+  bakeUntil: z.iso.datetime().optional(),
+  analysis: z.object({}).passthrough().optional(),
 });
 export type WatchedDeployment = z.infer<typeof WatchedDeploymentSchema>;

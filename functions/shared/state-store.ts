@@ -117,12 +117,19 @@ export const recordFleetRelease = async (
   group: string,
   fleet: string,
   release: Release,
+  /** Keep holding the lease (all-or-nothing: a later fleet's failure may still roll this one back). */
+  keepLease = false,
 ): Promise<FleetRecord> => {
   const record = await getFleetRecord(store, group, fleet);
   const sameAsLast = record.lastGood?.executionArn === release.executionArn;
-  const next: FleetRecord = sameAsLast
+  const history: FleetRecord = sameAsLast
     ? { lastGood: record.lastGood, previousGood: record.previousGood }
     : { lastGood: release, previousGood: record.lastGood };
+  const lease =
+    keepLease && record.leaseHolder === release.executionArn
+      ? { leaseHolder: record.leaseHolder, leaseExpiresAt: record.leaseExpiresAt }
+      : {};
+  const next: FleetRecord = { ...history, ...lease };
   try {
     await store.dynamo.send(
       new PutCommand({
@@ -176,4 +183,41 @@ export const restorePreviousRelease = async (
     throw classifyAwsError(error, `recording the rollback of fleet ${fleet}`);
   }
   return next;
+};
+
+/**
+ * This execution gives the fleet back: if it had recorded its release as the fleet's last
+ * good one (a finished fleet of an all-or-nothing release), the previous good release becomes
+ * the last good one again; the lease is freed in the same conditional write. Without the
+ * lease (expired and taken over), nothing is written and `false` is returned.
+ */
+export const giveBackFleet = async (
+  store: StateStore,
+  group: string,
+  fleet: string,
+  holder: string,
+): Promise<boolean> => {
+  const record = await getFleetRecord(store, group, fleet);
+  if (record.leaseHolder !== holder) return false;
+  const ours = record.lastGood?.executionArn === holder;
+  const next: FleetRecord = ours
+    ? { ...(record.previousGood ? { lastGood: record.previousGood } : {}) }
+    : {
+        ...(record.lastGood ? { lastGood: record.lastGood } : {}),
+        ...(record.previousGood ? { previousGood: record.previousGood } : {}),
+      };
+  try {
+    await store.dynamo.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { ...fleetKey(group, fleet), ...next },
+        ConditionExpression: 'leaseHolder = :me',
+        ExpressionAttributeValues: { ':me': holder },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+    throw classifyAwsError(error, `giving back fleet ${fleet}`);
+  }
 };

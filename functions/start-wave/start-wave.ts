@@ -5,8 +5,9 @@ import type { TargetClients } from '../shared/assume-role';
 import { InvalidInput } from '../shared/errors';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
 import { type DeploymentDiff, safeDeploy } from '../shared/greengrass/deployments';
+import { offlineSoFar } from '../shared/offline-devices';
 import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
-import type { Wave } from '../shared/stage-config/schema';
+import type { Fleet, Wave } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
 
 export type StartWaveOutput = {
@@ -21,6 +22,13 @@ export type StartWaveOutput = {
   created: boolean;
   diff: DeploymentDiff;
   abort: { failureThresholdPercentage: number; minExecutedThings: number };
+  /** When the wave started: its grace period for offline devices counts from here. */
+  startedAt: string;
+  graceMinutes: number;
+  bakeMinutes: number;
+  analysis?: Fleet['analysis'];
+  /** Devices found offline in the fleet's earlier waves: `<device> (<wave>)`. */
+  offlineEarlier: string[];
   poll: PollState;
 };
 export type StartWaveDeps = {
@@ -28,6 +36,13 @@ export type StartWaveDeps = {
   logger: Logger;
   now: () => Date;
 };
+
+/** How a wave's deployment is named: a rollback recognises this run's deployments by it. */
+export const waveDeploymentName = (
+  plan: { modelPackageGroupName: string; modelPackageVersion: number },
+  fleet: string,
+  wave: string,
+) => `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} ${fleet}/${wave}`;
 
 /** The IoT job settings of a wave: rollout rate, abort criteria and per-device timeout. */
 export const waveJobConfiguration = (wave: Wave): DeploymentIoTJobConfiguration => ({
@@ -62,7 +77,7 @@ export const startWave = async (
   if (!wave) throw new InvalidInput(`fleet ${fleet.name} has no wave #${waveIndex}`);
   const result = await safeDeploy(clientsFor(fleet.roleArn).greengrass, logger, {
     targetArn: wave.targetArn,
-    deploymentName: `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} ${fleet.name}/${wave.name}`,
+    deploymentName: waveDeploymentName(plan, fleet.name, wave.name),
     purpose: `wave:${fleet.name}:${wave.name}`,
     ours: releaseComponents(plan, fleet.platform),
     owned: ownedComponents(plan),
@@ -86,6 +101,12 @@ export const startWave = async (
     ...result,
     ...(fleet.roleArn ? { roleArn: fleet.roleArn } : {}),
     abort: wave.abort,
+    startedAt: now().toISOString(),
+    graceMinutes: wave.graceMinutes,
+    bakeMinutes: wave.bakeMinutes,
+    ...(fleet.analysis ? { analysis: fleet.analysis } : {}),
+    // $.wave still holds the previous wave's outcome (waveIndex 0 starts afresh).
+    offlineEarlier: waveIndex === 0 ? [] : offlineSoFar(rawInput),
     poll: startPolling(now(), wave.waveTimeoutMinutes * 60, DEPLOYMENT_POLL),
   };
 };

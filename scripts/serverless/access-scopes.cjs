@@ -107,6 +107,8 @@ const accessScopes = (config) => {
     twinCoreDeviceArns: coreDeviceArns(twins),
     waveGroupArns: waves,
     waveThingArns: deviceThingArns(waves),
+    waveCoreDeviceArns: coreDeviceArns(waves),
+    allCoreDeviceArns: coreDeviceArns([...twins, ...waves]),
     waveCreateJobArns: [...inAccountOf(waves, 'iot', 'job/*'), ...waves],
     waveJobArns: inAccountOf(waves, 'iot', 'job/*'),
     waveDeploymentArns: inAccountOf(waves, 'greengrass', 'deployments:*'),

@@ -40,7 +40,7 @@ describe('local mode: the pipeline end to end', () => {
     expect(s.approval?.httpStatus).toBe(200);
     expect(s.notifications).toContain('[edge-mlops local] defect-detector v7 deployed');
     expect(s.deadLetters).toBe(0);
-  });
+  }, 120_000);
 
   it('CompilationFails: SageMaker reason in the cause, nothing registered or deployed', async () => {
     // Act
@@ -104,11 +104,15 @@ describe('local mode: the pipeline end to end', () => {
     expect(s.status).toBe('FAILED');
     expect(s.error).toBe('RolloutAborted');
     expect(s.cause).toContain('wave canary of fleet factory-jetson ABORTED');
-    expect(s.cause).toContain('rolled back canary: removed the model (no earlier release)');
-    expect(s.statesVisited).toEqual(expect.arrayContaining(['Roll Back Fleet']));
+    expect(s.cause).toContain(
+      'rolled back factory-jetson canary: removed the model (no earlier release)',
+    );
+    expect(s.statesVisited).toEqual(
+      expect.arrayContaining(['Roll Back Fleets', 'Check Rollback', 'Record Failure']),
+    );
     expect(deploymentsByTarget(s)).toEqual({
       'defect-detector-twin': 1,
       'factory-jetson-canary': 2,
     });
-  });
+  }, 120_000);
 });

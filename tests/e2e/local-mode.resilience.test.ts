@@ -13,7 +13,7 @@ describe('local mode: delivery and API faults', () => {
     expect(s.awsCalls['states.StartExecution']).toBe(1);
     expect(s.awsCalls['states.DescribeExecution']).toBeGreaterThanOrEqual(2);
     expect(s.resourcesCreated.compilationJobs).toHaveLength(2);
-  });
+  }, 180_000);
 
   it('ApiFaults: with 20% of calls throttled or failing, the run succeeds with no duplicate resources', async () => {
     // Act
@@ -29,5 +29,5 @@ describe('local mode: delivery and API faults', () => {
     const targets = s.resourcesCreated.deployments.map((d) => d.target);
     expect(targets).toHaveLength(4);
     expect(new Set(targets).size).toBe(4);
-  });
+  }, 180_000);
 });

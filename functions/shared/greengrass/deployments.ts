@@ -30,6 +30,7 @@ export type DeploymentDiff = {
 
 export type CurrentDeployment = {
   deploymentId?: string;
+  deploymentName?: string;
   status?: string;
   components: ComponentMap;
 };
@@ -50,6 +51,7 @@ export const currentDeployment = async (
     );
     return {
       deploymentId: deployment.deploymentId,
+      deploymentName: deployment.deploymentName,
       status: deployment.deploymentStatus,
       components: deployment.components ?? {},
     };

@@ -1,16 +1,18 @@
-import { snsClient } from '../clients';
-import { dynamoClient } from '../dynamo-client';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsRegion } from '../clients';
+import { documentClient } from '../dynamo-client';
 import { requiredEnv } from '../env';
-import { onceByKey } from '../once';
 import { type Notification, publish } from './notify';
+import { sendOnce } from './send-once';
 
-/** Publishes each notification (by key) at most once to NOTIFY_TOPIC_ARN. */
+/** Publishes each notification (by key) at most once to NOTIFY_TOPIC_ARN (see sendOnce). */
 export const notifyOnceFromEnv = (scope: string) => {
-  const sns = snsClient();
+  // No SDK retries: an SNS standard topic cannot deduplicate, and a Publish whose answer was
+  // lost after SNS accepted it would be sent again by every automatic retry. Step Functions
+  // retries the task instead (TransientError), once per failure.
+  const sns = new SNSClient({ region: awsRegion(), maxAttempts: 1 });
   const topicArn = requiredEnv('NOTIFY_TOPIC_ARN');
-  return onceByKey(
-    (n: Notification) => publish(sns, topicArn, n),
-    { client: dynamoClient(), table: requiredEnv('STATE_TABLE') },
-    scope,
-  );
+  const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
+  return (n: Notification) =>
+    sendOnce(store, { scope, key: n.key, now: () => Date.now() }, () => publish(sns, topicArn, n));
 };

@@ -263,6 +263,34 @@ const WaveSchema = z
     deviceTimeoutMinutes: z.number().int().min(1).max(10080).default(60),
     /** The whole wave: past this the execution fails instead of waiting forever. */
     waveTimeoutMinutes: z.number().int().min(1).max(10080).default(240),
+    /**
+     * After this long from the wave's start, devices whose job execution is still QUEUED
+     * count as offline: the wave settles on the devices that reported, and the offline
+     * ones get the release when they come back (IoT starts their timeout only then).
+     */
+    graceMinutes: z.number().int().min(1).max(10080).default(30),
+    /** After the wave settled: how long component and core device health is watched. */
+    bakeMinutes: z.number().int().min(0).max(1440).default(5),
+  })
+  .strict()
+  .refine((wave) => wave.graceMinutes < wave.waveTimeoutMinutes, {
+    message: 'graceMinutes must be shorter than waveTimeoutMinutes',
+    path: ['graceMinutes'],
+  });
+
+/** Optional health analysis of a fleet during each bake: one CloudWatch metric and a threshold. */
+const MetricAnalysisSchema = z
+  .object({
+    namespace: z.string().min(1).max(255),
+    metricName: z.string().min(1).max(255),
+    dimensions: z.record(z.string().min(1).max(255), z.string().min(1).max(1024)).default({}),
+    statistic: z.enum(['Average', 'Sum', 'Maximum', 'Minimum', 'SampleCount']).default('Average'),
+    periodSeconds: z.number().int().min(60).max(86400).multipleOf(60).default(60),
+    /** The wave aborts when the statistic over the bake so far is above (or below) this. */
+    threshold: z.number(),
+    comparison: z
+      .enum(['GreaterThanThreshold', 'LessThanThreshold'])
+      .default('GreaterThanThreshold'),
   })
   .strict();
 
@@ -273,6 +301,12 @@ const FleetSchema = z
     platform: slug('platform'),
     roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN').optional(),
     waves: z.array(WaveSchema).min(1),
+    /**
+     * When a later fleet of the same release fails: `roll-back` (all-or-nothing, the
+     * default) puts this fleet back on its previous release too; `keep` leaves it on the new one.
+     */
+    onLaterFleetFailure: z.enum(['roll-back', 'keep']).default('roll-back'),
+    analysis: MetricAnalysisSchema.optional(),
   })
   .strict();
 
@@ -529,3 +563,4 @@ export type Target = Profile['targets'][number];
 export type Probe = Profile['twin']['tests'][number];
 export type Fleet = Profile['fleets'][number];
 export type Wave = Fleet['waves'][number];
+export type MetricAnalysis = NonNullable<Fleet['analysis']>;

@@ -281,6 +281,49 @@ describe('executions explain', () => {
       suggestion: { action: 'redrive', command: 'edge-mlops executions redrive a' },
     });
   });
+
+  it('suggests a replay, not a redrive, for a transient failure the rollout rolled back and recorded', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'TransientError',
+      cause: 'x',
+      redriveStatus: 'REDRIVABLE',
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 1,
+          type: 'MapStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Roll Out Fleets', input: '{}' },
+        },
+        {
+          id: 2,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: {
+            name: 'Record Failure',
+            input: JSON.stringify({
+              error: {
+                Error: 'TransientError',
+                Cause: 'ListCoreDevices unavailable; rolled back …',
+              },
+            }),
+          },
+        },
+      ],
+    } as never);
+    // Act
+    const x = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(x).toMatchObject({
+      error: 'TransientError',
+      suggestion: { action: 'replay', command: 'edge-mlops executions replay a' },
+    });
+  });
 });
 
 describe('executions redrive', () => {

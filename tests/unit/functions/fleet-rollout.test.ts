@@ -183,98 +183,131 @@ describe('startWave', () => {
 });
 
 describe('completeFleetRollout and rollBackFleet', () => {
-  const aborted = (p: Plan, waveIndex: number) => ({
-    ...item(p, 0, waveIndex),
-    wave: {
-      waveIndex,
-      waveName: p.fleets[0]!.waves[waveIndex]!.name,
-      deploymentId: 'd-bad',
-      status: 'ABORTED',
-      reason: '3 of 10 devices failed (30%), over the 5% threshold',
-      counts: {
-        succeeded: 7,
-        failed: 3,
-        timedOut: 0,
-        rejected: 0,
-        canceled: 0,
-        removed: 0,
-        queued: 0,
-        inProgress: 0,
-      },
-      failureRate: 30,
-      abort: { failureThresholdPercentage: 5, minExecutedThings: 10 },
-      devices: { failed: ['jet-0003', 'jet-0007', 'jet-0009'], stuck: [] },
-    },
+  const failure = (
+    p: Plan,
+    cause = 'wave canary of fleet factory-jetson ABORTED: 3 of 10 devices failed',
+  ) => ({
+    plan: p,
+    components: registeredComponents(p),
+    error: { Error: 'RolloutAborted', Cause: cause },
   });
-
-  it('records the release as last good, keeps the one before as previous good, and frees the lease', async () => {
-    // Prepare
-    const a = isolated(plan, 'complete-a');
-    const b = isolated(v8, 'complete-a');
-    await acquireFleetLease(item(a), {
+  const lease = (p: Plan, fleetIndex = 0) =>
+    acquireFleetLease(item(p, fleetIndex), {
       store: store(),
       logger: silentLogger(),
       now: () => NOW.getTime(),
     });
-    await completeFleetRollout(item(a), { store: store(), logger: silentLogger(), now: () => NOW });
-    await acquireFleetLease(item(b), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => NOW.getTime(),
-    });
-    // Act
-    const result = await completeFleetRollout(item(b), {
+  const complete = (p: Plan, fleetIndex = 0) =>
+    completeFleetRollout(item(p, fleetIndex), {
       store: store(),
       logger: silentLogger(),
       now: () => NOW,
     });
-    await completeFleetRollout(item(b), { store: store(), logger: silentLogger(), now: () => NOW });
+  const rollBack = (p: Plan) =>
+    rollBackFleet(failure(p), {
+      clientsFor,
+      store: store(),
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+  /** Every wave target currently runs `model` at `version`, deployed by `name`. */
+  const groupsRun = (version: string, name: (target: string) => string) => {
+    greengrass.on(ListDeploymentsCommand).callsFake((input) => ({
+      deployments: [{ deploymentId: `d-${input.targetArn}`, isLatestForTarget: true }],
+    }));
+    greengrass.on(GetDeploymentCommand).callsFake((input) => {
+      const target = String(input.deploymentId).slice(2);
+      return {
+        deploymentId: input.deploymentId,
+        deploymentName: name(target),
+        deploymentStatus: 'ACTIVE',
+        components: {
+          'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
+          'com.example.defectdetector.model': { componentVersion: version },
+          'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
+        },
+      };
+    });
+    greengrass.on(CancelDeploymentCommand).resolves({});
+    greengrass.on(CreateDeploymentCommand).callsFake((input) => ({
+      deploymentId: `d-rollback-${String(input.targetArn).split('/').pop()}`,
+    }));
+  };
+  const waveName = (p: Plan) => (target: string) => {
+    const fleet = p.fleets.find((f) => f.waves.some((w) => w.targetArn === target))!;
+    const wave = fleet.waves.find((w) => w.targetArn === target)!;
+    return `edge-mlops ${p.modelPackageGroupName} v${p.modelPackageVersion} ${fleet.name}/${wave.name}`;
+  };
+
+  it('records the release as last good and keeps the lease while later fleets may still fail', async () => {
+    // Prepare
+    const a = isolated(plan, 'complete-a');
+    const b = isolated(v8, 'complete-a');
+    await lease(a);
+    await complete(a);
+    await complete(a, 1);
+    await lease(b);
+    // Act
+    const result = await complete(b);
+    await complete(b);
     // Assess
     const record = await getFleetRecord(store(), 'complete-a', 'factory-jetson');
     expect(result).toMatchObject({
       status: 'DEPLOYED',
       modelPackageVersion: 8,
       previousVersion: 7,
+      leaseKept: true,
     });
     expect(record.lastGood?.modelPackageVersion).toBe(8);
     expect(record.previousGood?.modelPackageVersion).toBe(7);
-    expect(record.leaseHolder).toBeUndefined();
+    expect(record.leaseHolder).toBe(b.executionArn);
   });
 
-  it('cancels the aborted wave and redeploys the last good versions to every wave reached, naming wave, counts and threshold', async () => {
+  it("frees every fleet's lease when the release's last fleet completes", async () => {
+    // Prepare
+    const a = isolated(plan, 'complete-b');
+    await lease(a, 0);
+    await complete(a, 0);
+    await lease(a, 1);
+    // Act
+    const last = await complete(a, 1);
+    // Assess
+    expect(last.leaseKept).toBe(false);
+    for (const fleet of ['factory-jetson', 'field-rpi']) {
+      expect((await getFleetRecord(store(), 'complete-b', fleet)).leaseHolder).toBeUndefined();
+    }
+  });
+
+  it('frees a finished fleet at once when it keeps the new release whatever later fleets do', async () => {
+    // Prepare
+    const keep = isolated(plan, 'complete-c');
+    keep.fleets = keep.fleets.map((f) => ({ ...f, onLaterFleetFailure: 'keep' as const }));
+    await lease(keep, 0);
+    // Act
+    const result = await complete(keep, 0);
+    // Assess
+    expect(result.leaseKept).toBe(false);
+    expect(
+      (await getFleetRecord(store(), 'complete-c', 'factory-jetson')).leaseHolder,
+    ).toBeUndefined();
+  });
+
+  it("cancels this run's wave deployment and redeploys the last good release on every wave, then frees the lease", async () => {
     // Prepare
     const a = isolated(plan, 'rollback-a');
     const b = isolated(v8, 'rollback-a');
-    await completeFleetRollout(item(a), { store: store(), logger: silentLogger(), now: () => NOW });
-    await acquireFleetLease(item(b), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => NOW.getTime(),
-    });
-    greengrass.on(CancelDeploymentCommand).resolves({});
-    greengrass
-      .on(ListDeploymentsCommand)
-      .resolves({ deployments: [{ deploymentId: 'd-bad', isLatestForTarget: true }] });
-    greengrass.on(GetDeploymentCommand).resolves({
-      deploymentId: 'd-bad',
-      deploymentStatus: 'ACTIVE',
-      components: {
-        'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
-        'com.example.defectdetector.model': { componentVersion: '1.0.8' },
-        'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
-      },
-    });
-    greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-rollback' });
+    await lease(a);
+    await complete(a);
+    await complete(a, 1);
+    await lease(b);
+    groupsRun('1.0.8', waveName(b));
     // Act
-    const result = await rollBackFleet(aborted(b, 1), {
-      clientsFor,
-      store: store(),
-      logger: silentLogger(),
-    });
+    const result = await rollBack(b);
     // Assess
-    expect(greengrass).toHaveReceivedCommandWith(CancelDeploymentCommand, {
-      deploymentId: 'd-bad',
-    });
+    expect(greengrass.commandCalls(CancelDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { deploymentId: 'd-arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-canary' },
+      { deploymentId: 'd-arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-main' },
+    ]);
     const deployments = greengrass
       .commandCalls(CreateDeploymentCommand)
       .map((c) => c.args[0].input);
@@ -289,47 +322,95 @@ describe('completeFleetRollout and rollBackFleet', () => {
         'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
       });
     }
-    expect(result.restoredVersion).toBe(7);
-    expect(result.cause).toContain(
-      'wave main of fleet factory-jetson ABORTED: 3 of 10 devices failed (30%), over the 5% threshold',
-    );
-    expect(result.cause).toContain(
-      'restored v7 (com.example.defectdetector.model 1.0.7, com.example.defectdetector.inference 1.4.0)',
-    );
-    expect(result.cause).toContain('failed devices: jet-0003, jet-0007, jet-0009');
+    expect(result.fleets).toHaveLength(1);
+    expect(result.fleets[0]).toMatchObject({
+      fleet: 'factory-jetson',
+      finished: false,
+      restoredVersion: 7,
+      restored:
+        'v7 (com.example.defectdetector.model 1.0.7, com.example.defectdetector.inference 1.4.0)',
+    });
+    expect(result.error).toEqual(failure(b).error);
+    const record = await getFleetRecord(store(), 'rollback-a', 'factory-jetson');
+    expect(record.leaseHolder).toBeUndefined();
+    expect(record.lastGood?.modelPackageVersion).toBe(7);
+  });
+
+  it("leaves alone a deployment that is not this run's (nothing of the release reached that wave)", async () => {
+    // Prepare
+    const a = isolated(plan, 'rollback-c');
+    const b = isolated(v8, 'rollback-c');
+    await lease(a);
+    await complete(a);
+    await complete(a, 1);
+    await lease(b);
+    groupsRun('1.0.7', () => 'edge-mlops defect-detector v7 factory-jetson/canary');
+    // Act
+    const result = await rollBack(b);
+    // Assess
+    expect(greengrass.commandCalls(CancelDeploymentCommand)).toHaveLength(0);
+    expect(greengrass.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(result.fleets[0]!.waves.map((w) => w.changed)).toEqual([false, false]);
+  });
+
+  it('all-or-nothing: a fleet this run had finished goes back to its previous good release too', async () => {
+    // Prepare: v7 everywhere; v8 finished factory-jetson, then field-rpi failed.
+    const a = isolated(plan, 'rollback-d');
+    const b = isolated(v8, 'rollback-d');
+    await lease(a, 0);
+    await complete(a, 0);
+    await lease(a, 1);
+    await complete(a, 1);
+    await lease(b, 0);
+    await complete(b, 0);
+    await lease(b, 1);
+    groupsRun('1.0.8', waveName(b));
+    // Act
+    const result = await rollBack(b);
+    // Assess
+    expect(result.fleets.map((f) => [f.fleet, f.finished, f.restoredVersion])).toEqual([
+      ['factory-jetson', true, 7],
+      ['field-rpi', false, 7],
+    ]);
+    expect(result.kept).toEqual([]);
+    const jetson = await getFleetRecord(store(), 'rollback-d', 'factory-jetson');
+    expect(jetson.lastGood?.modelPackageVersion).toBe(7);
+    expect(jetson.leaseHolder).toBeUndefined();
+    expect((await getFleetRecord(store(), 'rollback-d', 'field-rpi')).leaseHolder).toBeUndefined();
+  });
+
+  it('keeps a finished fleet on the new release when its profile says keep, and says so', async () => {
+    // Prepare
+    const b = isolated(v8, 'rollback-e');
+    b.fleets = b.fleets.map((f) => ({ ...f, onLaterFleetFailure: 'keep' as const }));
+    await lease(b, 0);
+    await complete(b, 0);
+    await lease(b, 1);
+    groupsRun('1.0.8', waveName(b));
+    // Act
+    const result = await rollBack(b);
+    // Assess
+    expect(result.fleets.map((f) => f.fleet)).toEqual(['field-rpi']);
+    expect(result.kept).toEqual(['factory-jetson']);
     expect(
-      (await getFleetRecord(store(), 'rollback-a', 'factory-jetson')).leaseHolder,
-    ).toBeUndefined();
+      (await getFleetRecord(store(), 'rollback-e', 'factory-jetson')).lastGood?.modelPackageVersion,
+    ).toBe(8);
   });
 
   it('removes our components when the fleet never had a good release', async () => {
     // Prepare
     const first = isolated(plan, 'rollback-b');
+    await lease(first);
+    groupsRun('1.0.7', waveName(first));
     greengrass
       .on(CancelDeploymentCommand)
       .rejects(Object.assign(new Error('already cancelled'), { name: 'ConflictException' }));
-    greengrass
-      .on(ListDeploymentsCommand)
-      .resolves({ deployments: [{ deploymentId: 'd-bad', isLatestForTarget: true }] });
-    greengrass.on(GetDeploymentCommand).resolves({
-      deploymentId: 'd-bad',
-      deploymentStatus: 'ACTIVE',
-      components: {
-        'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
-        'com.example.defectdetector.model': { componentVersion: '1.0.7' },
-      },
-    });
-    greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-rollback' });
     // Act
-    const result = await rollBackFleet(aborted(first, 0), {
-      clientsFor,
-      store: store(),
-      logger: silentLogger(),
-    });
+    const result = await rollBack(first);
     // Assess
     expect(greengrass.commandCalls(CreateDeploymentCommand)[0]!.args[0].input.components).toEqual({
       'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
     });
-    expect(result.cause).toContain('removed the model (no earlier release)');
+    expect(result.fleets[0]).toMatchObject({ restoredVersion: null, restored: null });
   });
 });

@@ -152,7 +152,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
     );
   });
 
-  it('alarms the operations topic on failed and timed-out executions, dead letters, overdue approvals and aborted rollouts', () => {
+  it('alarms the operations topic on failed and timed-out executions, dead letters, overdue approvals, aborted rollouts and incomplete rollbacks', () => {
     // Act
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     // Assess
@@ -161,6 +161,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
       'ExecutionsFailed',
       'ExecutionsTimedOut',
       'PendingApprovalsOverdue',
+      'RollbacksIncomplete',
       'RolloutsAborted',
     ]);
     for (const a of alarms) {

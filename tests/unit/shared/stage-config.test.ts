@@ -93,6 +93,20 @@ describe('stage configuration', () => {
     expect(error.message).toMatch(/approval\.quorum: quorum 3 exceeds the 2 approvers/);
   });
 
+  it('refuses a grace period for offline devices that is not shorter than the wave timeout', () => {
+    // Act
+    const error = errorOf(
+      broken(
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }',
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }\n            graceMinutes: 240',
+      ),
+    );
+    // Assess
+    expect(error.message).toMatch(
+      /fleets\[1\]\.waves\[0\]\.graceMinutes: graceMinutes must be shorter than waveTimeoutMinutes/,
+    );
+  });
+
   it('refuses YAML that does not parse, with its line', () => {
     // Act
     const error = errorOf('stage: local\nmodelGroups: {\n  a: [\n');

@@ -115,8 +115,31 @@ describe('statemachines/edge-deployment.asl.json', () => {
     for (const [, map] of maps) {
       const inner = allStates(map.ItemProcessor as never).filter(([, s]) => s.Catch);
       expect(inner).toEqual([]);
-      expect((map.Catch as Catcher[])[0]?.Next).toBe('Record Failure');
     }
+    expect((definition.States['Build Targets']!.Catch as Catcher[])[0]?.Next).toBe(
+      'Record Failure',
+    );
+  });
+
+  it('ends every failure inside the fleet rollout (retries run out included) through a verified rollback and Record Failure', () => {
+    // Prepare
+    const S = definition.States as Record<string, Record<string, unknown>>;
+    const rollout = S['Roll Out Fleets']!;
+    // Assess: the Map catches everything, so nothing inside can leave a fleet half-deployed.
+    expect(rollout.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Roll Back Fleets' },
+    ]);
+    expect(S['Roll Back Fleets']!.Next).toBe('Wait For Rollback');
+    expect(S['Wait For Rollback']!.Next).toBe('Check Rollback');
+    expect(S['Check Rollback']!.Next).toBe('Rollback Settled?');
+    expect(S['Rollback Settled?']!.Default).toBe('Wait For Rollback');
+    expect((S['Rollback Settled?']!.Choices as { Next: string }[])[0]!.Next).toBe('Rollout Failed');
+    // The original error name survives, with the rollback's verified outcome as its cause.
+    expect(S['Rollout Failed']!).toMatchObject({
+      Parameters: { 'Error.$': '$.error.Error', 'Cause.$': '$.rollback.cause' },
+      ResultPath: '$.error',
+      Next: 'Record Failure',
+    });
   });
 
   it('matches only error names that functions/shared/errors.ts defines', () => {
