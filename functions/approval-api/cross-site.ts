@@ -14,15 +14,17 @@ export const crossSiteRefusal = (
   if (site && site !== 'same-origin')
     return `the request came from another site (Sec-Fetch-Site: ${site})`;
   const origin = headers.origin;
-  if (origin !== undefined) {
-    const host = headers.host;
+  // Our pages send `Referrer-Policy: no-referrer`, under which browsers send `Origin: null`
+  // on a form POST; then Sec-Fetch-Site (above) and the form token decide.
+  if (origin !== undefined && origin !== 'null') {
     let originHost: string | undefined;
     try {
-      originHost = origin === 'null' ? undefined : new URL(origin).host;
+      originHost = new URL(origin).host;
     } catch {
       originHost = undefined;
     }
-    if (!host || originHost !== host) return `the request came from another origin (${origin})`;
+    if (!headers.host || originHost !== headers.host)
+      return `the request came from another origin (${origin})`;
   }
   return undefined;
 };
