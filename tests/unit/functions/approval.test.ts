@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -22,6 +24,7 @@ import {
   MAX_AUDIT_ENTRIES,
 } from '../../../functions/shared/approval/store';
 import type { Plan } from '../../../functions/shared/plan';
+import { parseStageConfig } from '../../../functions/shared/stage-config/load';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
 
@@ -773,5 +776,30 @@ describe('fateOf', () => {
     ['FAILED', [entered('Deploy To Twin')], 'ended'],
   ])('%s, states after the approval %#: %s', (status, events, fate) => {
     expect(fateOf(status, events as never).fate).toBe(fate);
+  });
+});
+
+describe('approval configuration', () => {
+  const local = readFileSync(join(__dirname, '../../../config/local.yml'), 'utf8');
+  const withApproval = (extra: string) =>
+    local.replace('      reminderHours: 24\n', `      reminderHours: 24\n${extra}`);
+
+  it('defaults the audit retention to 400 days', () => {
+    expect(
+      parseStageConfig(local, 'local.yml').modelGroups['defect-detector']!.approval.retentionDays,
+    ).toBe(400);
+  });
+  it('refuses a chat webhook that is not HTTPS', () => {
+    expect(() =>
+      parseStageConfig(withApproval('      webhookUrl: http://chat.example.com/h\n'), 'local.yml'),
+    ).toThrow(/approval\.webhookUrl/);
+  });
+  it('refuses approval.oidc, which was removed', () => {
+    expect(() =>
+      parseStageConfig(
+        withApproval('      oidc: { issuer: https://login.example.com, audience: [a] }\n'),
+        'local.yml',
+      ),
+    ).toThrow(/oidc/);
   });
 });
