@@ -290,7 +290,7 @@ export const ProfileSchema = z
         /** Days the approval and its audit trail are kept after the decision deadline (DynamoDB TTL). */
         retentionDays: z.number().int().min(1).max(3650).default(400),
         // A chat channel is shared: it gets no personal signed links, only a pointer to the e-mail.
-        webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+        webhookUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
       })
       .strict(),
     fleets: z.array(FleetSchema).min(1),

@@ -792,7 +792,7 @@ describe('approval configuration', () => {
   it('refuses a chat webhook that is not HTTPS', () => {
     expect(() =>
       parseStageConfig(withApproval('      webhookUrl: http://chat.example.com/h\n'), 'local.yml'),
-    ).toThrow(/approval\.webhookUrl/);
+    ).toThrow(/approval\.webhookUrl: must be an https:\/\/ URL/);
   });
   it('refuses approval.oidc, which was removed', () => {
     expect(() =>
