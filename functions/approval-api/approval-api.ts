@@ -251,22 +251,38 @@ const addApproval = async (
       ReturnValues: 'ALL_NEW',
     }),
   );
-  const updated = Attributes as ApprovalRecord & { approvedBy?: Set<string> };
-  if ((updated.approvedBy?.size ?? 0) < record.quorum) return { record: updated, won: false };
+  return completeQuorum(store, Attributes as ApprovalWithVotes, approver, at, comment);
+};
+
+type ApprovalWithVotes = ApprovalRecord & { approvedBy?: Set<string> };
+
+/**
+ * Once the approvals reach the quorum, closes the approval with the output that resumes the
+ * execution. Also run when a quorum was reached but its close failed (a retry of the last
+ * approver then finds the quorum met and still PENDING), so no quorum is left unclosed.
+ */
+const completeQuorum = async (
+  store: ApprovalStore,
+  updated: ApprovalWithVotes,
+  approver: string,
+  at: string,
+  comment?: string,
+): Promise<{ record: ApprovalRecord; won: boolean }> => {
+  if ((updated.approvedBy?.size ?? 0) < updated.quorum) return { record: updated, won: false };
   // The output that resumes the execution: bounded (≤ 50 approvers, comments ≤ 500 characters),
   // and without the audit trail, which stays beside the approval in the state table.
   const decision = { outcome: 'APPROVED' as const, by: approver, at };
   const output = JSON.stringify({
     approved: true,
-    approvalId: record.approvalId,
+    approvalId: updated.approvalId,
     approvers: updated.approvals,
     decidedBy: approver,
     decidedAt: at,
     ...(comment ? { comment } : {}),
-    audit: { stateTableKey: approvalKey(record.approvalId).pk, sortKeyPrefix: 'audit#' },
+    audit: { stateTableKey: approvalKey(updated.approvalId).pk, sortKeyPrefix: 'audit#' },
   });
   const outbox = { kind: 'success' as const, output };
-  const won = await closeApproval(store, record.approvalId, decision, outbox);
+  const won = await closeApproval(store, updated.approvalId, decision, outbox);
   return { record: { ...updated, status: 'APPROVED', decision, outbox }, won };
 };
 
@@ -415,7 +431,12 @@ export const decideApproval = async (
       transition = await addApproval(deps.store, record, approver, at, comment);
     } catch (error) {
       if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
-      const now = (await getApproval(deps.store, record.approvalId)) ?? record;
+      const now = ((await getApproval(deps.store, record.approvalId)) ??
+        record) as ApprovalWithVotes;
+      if (now.status === 'PENDING') {
+        const completed = await completeQuorum(deps.store, now, approver, at, comment);
+        if (completed.won) return deliver(completed.record);
+      }
       return page(
         409,
         now,

@@ -571,6 +571,27 @@ describe('a decision is recorded only together with its effect', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Approved ✔');
   });
+  it('closes a quorum whose close failed when the last approver retries, instead of stranding it', async () => {
+    // Prepare: the write that closes the approval fails once (after the approval was added).
+    const { approvalId, links } = await pending();
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    let failures = 1;
+    const flaky = {
+      send: (command: { input: { UpdateExpression?: string } }) =>
+        command.input.UpdateExpression?.startsWith('SET #s = :status, decision') && failures-- > 0
+          ? Promise.reject(injected('InternalServerError'))
+          : db.doc.send(command as never),
+    };
+    const deps = { ...apiDeps(), store: { dynamo: flaky as never, table: db.table } };
+    // Act
+    await expect(decideApproval(approve(links['alice@example.com']!), deps)).rejects.toThrow();
+    const retried = await decideApproval(approve(links['alice@example.com']!), deps);
+    // Assess
+    expect(retried.statusCode).toBe(200);
+    expect(retried.body).toContain('Approved ✔');
+    expect((await getApproval(store(), approvalId))?.status).toBe('APPROVED');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+  });
 });
 
 describe('stopped and superseded executions', () => {
