@@ -126,7 +126,10 @@ export const decide = async (link: string, decision: 'approve' | 'reject', versi
   const url = new URL(link);
   const page = await fetch(url);
   if (!page.ok) throw new Error(`approval page answered ${page.status}`);
+  // The page's per-page form token (cross-site defence), as a browser submits it.
+  const formToken = /name="formToken" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
   const form = new URLSearchParams({
+    formToken,
     approver: url.searchParams.get('approver') ?? '',
     exp: url.searchParams.get('exp') ?? '',
     sig: url.searchParams.get('sig') ?? '',

@@ -1,9 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signingKeyReader } from '../shared/approval/signing-key';
 import { awsRegion, sfnClient } from '../shared/clients';
 import { documentClient } from '../shared/dynamo-client';
-import { optionalEnv, requiredEnv } from '../shared/env';
+import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { route } from './http';
@@ -17,9 +17,6 @@ const deps = {
   ),
   logger,
   now: () => new Date(),
-  requireLogin: optionalEnv('APPROVAL_REQUIRE_LOGIN') === 'true',
 };
 
-export const handler = withLambda((event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
-  route(event, deps),
-);
+export const handler = withLambda((event: APIGatewayProxyEventV2) => route(event, deps));

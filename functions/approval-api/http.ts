@@ -1,8 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   type ApprovalApiDeps,
   decideApproval,
@@ -13,7 +10,7 @@ import {
 import { messagePage, SECURITY_HEADERS } from './page';
 
 /** API Gateway HTTP API (payload 2.0) → our request shape; the body of a form POST parsed. */
-export const toRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): HttpRequest => {
+export const toRequest = (event: APIGatewayProxyEventV2): HttpRequest => {
   const raw = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
@@ -24,15 +21,17 @@ export const toRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): HttpR
     approvalId: event.pathParameters?.id ?? '',
     query: event.queryStringParameters ?? {},
     form: Object.fromEntries(new URLSearchParams(raw)),
+    headers: Object.fromEntries(
+      Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    ),
     sourceIp: event.requestContext.http.sourceIp,
     userAgent: event.requestContext.http.userAgent,
-    claims: event.requestContext.authorizer?.jwt?.claims,
   };
 };
 
 /** Routes the two approval endpoints; anything unexpected is a plain error page, never a stack trace. */
 export const route = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  event: APIGatewayProxyEventV2,
   deps: ApprovalApiDeps & { logger: Logger },
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const request = toRequest(event);
@@ -58,7 +57,7 @@ export const route = async (
       headers: SECURITY_HEADERS,
       body: messagePage(
         'Something went wrong',
-        'The decision was not recorded. Please try again in a minute.',
+        'Please open your link again in a minute: the page shows whether a decision was recorded and whether the release resumed.',
       ),
     };
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalRecord } from '../shared/approval/store';
+import { type ApprovalRecord, deadlineOf } from '../shared/approval/store';
 
 /**
  * The approval page: self-contained HTML (no script, no external asset), rendered by pure
@@ -16,7 +16,7 @@ code{background:#f0f2f5;padding:1px 4px;border-radius:3px;word-break:break-all}
 form{display:inline-block;vertical-align:top;margin:8px 24px 8px 0;padding:12px 16px;border:1px solid #e3e6ea;border-radius:6px;min-width:300px}
 label{display:block;margin:6px 0 2px}input[type=text],textarea{width:100%;box-sizing:border-box;padding:6px;font:inherit}
 button{margin-top:10px;padding:8px 18px;font:inherit;border:0;border-radius:5px;cursor:pointer;color:#fff}
-#approve{background:#0a7a32}#reject{background:#b3261e}.banner{padding:12px 16px;border-radius:6px;margin:12px 0}
+#approve{background:#0a7a32}#reject{background:#b3261e}#retry{background:#1a56c4}.banner{padding:12px 16px;border-radius:6px;margin:12px 0}
 .ok{background:#e6f4ea}.bad{background:#fce8e6}.info{background:#e8f0fe}`;
 
 export const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
@@ -85,26 +85,45 @@ type Evidence = {
 
 export type LinkFields = { approver: string; exp: string; sig: string };
 
-const hidden = (link: LinkFields) =>
-  `<input type="hidden" name="approver" value="${escapeHtml(link.approver)}"><input type="hidden" name="exp" value="${escapeHtml(link.exp)}"><input type="hidden" name="sig" value="${escapeHtml(link.sig)}">`;
+const hidden = (link: LinkFields, token: string) =>
+  `<input type="hidden" name="approver" value="${escapeHtml(link.approver)}"><input type="hidden" name="exp" value="${escapeHtml(link.exp)}"><input type="hidden" name="sig" value="${escapeHtml(link.sig)}"><input type="hidden" name="formToken" value="${escapeHtml(token)}">`;
+
+const OUTCOME_WORD: Record<string, string> = {
+  APPROVED: 'approved',
+  REJECTED: 'rejected',
+  SUPERSEDED: 'closed as superseded',
+  EXPIRED: 'not decided in time (expired)',
+  STOPPED: 'not released: its execution was stopped',
+};
 
 const decisionBanner = (record: ApprovalRecord) => {
   const d = record.decision;
   if (!d) return '';
-  const what =
-    d.outcome === 'APPROVED' ? 'approved' : d.outcome === 'REJECTED' ? 'rejected' : 'expired';
-  return `<div class="banner ${d.outcome === 'APPROVED' ? 'ok' : 'bad'}" id="decision">This release was <strong>${what}</strong>${d.by ? ` by ${escapeHtml(d.by)}` : ''} at ${escapeHtml(d.at)}${d.reason ? `: ${escapeHtml(d.reason)}` : ''}.</div>`;
+  const what = OUTCOME_WORD[d.outcome] ?? d.outcome.toLowerCase();
+  const after =
+    record.status !== d.outcome
+      ? ` Then the execution no longer waited: ${escapeHtml(OUTCOME_WORD[record.status] ?? record.status)}.`
+      : d.outcome === 'APPROVED' && !record.resumedAt
+        ? ' The execution has not confirmed that it resumed yet.'
+        : '';
+  return `<div class="banner ${d.outcome === 'APPROVED' && record.resumedAt ? 'ok' : 'bad'}" id="decision">This release was <strong>${escapeHtml(what)}</strong>${d.by ? ` by ${escapeHtml(d.by)}` : ''} at ${escapeHtml(d.at)}${d.reason ? `: ${escapeHtml(d.reason)}` : ''}.${after}</div>`;
 };
 
 /** The evidence page with the two decision forms (or the decision, once made). */
-export const approvalPage = (record: ApprovalRecord, link: LinkFields, notice?: string): string => {
+export const approvalPage = (
+  record: ApprovalRecord,
+  link: LinkFields,
+  token: string,
+  notice?: string,
+  decidable = record.status === 'PENDING',
+): string => {
   const e = record.evidence as Evidence;
   const probes = e.twinTests?.probes ?? [];
   const rows = (items: string[]) => items.join('') || '<tr><td class="muted">none</td></tr>';
   const diff = e.twin?.diff;
   const body = `
 <h1>${escapeHtml(record.modelPackageGroupName)} version ${escapeHtml(record.modelPackageVersion)}</h1>
-<p class="muted">Stage ${escapeHtml(e.stage)} · approver <strong>${escapeHtml(link.approver)}</strong> · ${escapeHtml(record.approvals.length)} of ${escapeHtml(record.quorum)} approvals so far · decide before ${escapeHtml(new Date(record.expiresAt * 1000).toISOString())}</p>
+<p class="muted">Stage ${escapeHtml(e.stage)} · approver <strong>${escapeHtml(link.approver)}</strong> · ${escapeHtml(record.approvals.length)} of ${escapeHtml(record.quorum)} approvals so far · decide before ${escapeHtml(new Date(deadlineOf(record) * 1000).toISOString())}</p>
 ${notice ? `<div class="banner info" id="notice">${escapeHtml(notice)}</div>` : ''}
 ${decisionBanner(record)}
 <h2>Model registry</h2>
@@ -129,19 +148,24 @@ ${rows((e.rollout ?? []).flatMap((f) => f.waves.map((w) => `<tr><td>${escapeHtml
 </table>
 ${diff ? `<p class="muted">On the twin: added ${escapeHtml((diff.added ?? []).map((c) => `${c.name} ${c.version}`).join(', ') || 'nothing')}; changed ${escapeHtml((diff.changed ?? []).map((c) => `${c.name} ${c.from}→${c.to}`).join(', ') || 'nothing')}; kept ${escapeHtml((diff.kept ?? []).length)} other component(s).</p>` : ''}
 ${
-  record.status === 'PENDING'
-    ? `<h2>Your decision</h2>
-<form method="post" action="${escapeHtml(record.approvalId)}/decision">${hidden(link)}<input type="hidden" name="decision" value="approve">
+  record.status !== 'PENDING' && record.outbox && !record.resumedAt
+    ? `<h2>Not resumed yet</h2>
+<form method="post" action="${escapeHtml(record.approvalId)}/decision">${hidden(link, token)}<input type="hidden" name="decision" value="retry">
+<p>The decision is recorded; send it to the waiting execution again.</p>
+<button type="submit" id="retry">Retry</button></form>`
+    : decidable
+      ? `<h2>Your decision</h2>
+<form method="post" action="${escapeHtml(record.approvalId)}/decision">${hidden(link, token)}<input type="hidden" name="decision" value="approve">
 <label for="confirm-approve">Type the version number <strong>${escapeHtml(record.modelPackageVersion)}</strong> to confirm</label>
 <input type="text" id="confirm-approve" name="confirmVersion" autocomplete="off" required>
 <label for="comment">Comment (optional)</label><input type="text" id="comment" name="comment" maxlength="500">
 <button type="submit" id="approve">Approve for production</button></form>
-<form method="post" action="${escapeHtml(record.approvalId)}/decision">${hidden(link)}<input type="hidden" name="decision" value="reject">
+<form method="post" action="${escapeHtml(record.approvalId)}/decision">${hidden(link, token)}<input type="hidden" name="decision" value="reject">
 <label for="confirm-reject">Type the version number <strong>${escapeHtml(record.modelPackageVersion)}</strong> to confirm</label>
 <input type="text" id="confirm-reject" name="confirmVersion" autocomplete="off" required>
 <label for="reason">Reason (required)</label><textarea id="reason" name="reason" maxlength="1000" required></textarea>
 <button type="submit" id="reject">Reject</button></form>`
-    : ''
+      : ''
 }`;
   return layout(`Approve ${record.modelPackageGroupName} v${record.modelPackageVersion}`, body);
 };

@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { sfnClient } from '../shared/clients';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -9,6 +10,7 @@ import { approvalWatchdog } from './approval-watchdog';
 const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'approval-watchdog' });
 const deps = {
   store: { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') },
+  sfn: sfnClient(),
   metrics,
   logger,
   now: () => Date.now(),

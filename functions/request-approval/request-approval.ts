@@ -65,7 +65,9 @@ export const requestApproval = async (
   );
   const approvalId = shortHash(`${plan.executionArn}#${enteredTime}`, 24);
   const nowMs = deps.now().getTime();
-  const expiresAt = Math.floor(nowMs / 1000) + plan.approvalTimeoutSeconds;
+  const deadline = Math.floor(nowMs / 1000) + plan.approvalTimeoutSeconds;
+  // The state table's TTL attribute: the record and its audit outlive the deadline.
+  const expiresAt = deadline + (plan.approval.retentionDays ?? 400) * 24 * 3600;
   const record: ApprovalRecord = {
     approvalId,
     status: 'PENDING',
@@ -76,6 +78,7 @@ export const requestApproval = async (
     modelPackageVersion: plan.modelPackageVersion,
     approvers: plan.approval.approvers.map((a) => a.toLowerCase()),
     quorum: plan.approval.quorum,
+    deadline,
     expiresAt,
     createdAt: new Date(nowMs).toISOString(),
     evidence: {
@@ -111,7 +114,6 @@ export const requestApproval = async (
       })),
     },
     approvals: [],
-    audit: [],
   };
   const created = await putPendingApproval(deps.store, record);
 
@@ -119,7 +121,7 @@ export const requestApproval = async (
   const subject = `Approve ${plan.modelPackageGroupName} v${plan.modelPackageVersion} for production? (${plan.stage})`;
   const links = record.approvers.map((approver) => ({
     approver,
-    link: approvalLink(deps.config.baseUrl, key, { approvalId, approver, expiresAt }),
+    link: approvalLink(deps.config.baseUrl, key, { approvalId, approver, expiresAt: deadline }),
   }));
   const body = (link: string) =>
     [
@@ -128,7 +130,7 @@ export const requestApproval = async (
       `Twin tests: ${twinTests.summary}`,
       `Fleets: ${plan.fleets.map((f) => `${f.name} (${f.waves.map((w) => w.name).join(' → ')})`).join(', ')}`,
       `Approvals needed: ${plan.approval.quorum} of ${plan.approval.approvers.length}`,
-      `Decide before: ${new Date(expiresAt * 1000).toISOString()}`,
+      `Decide before: ${new Date(deadline * 1000).toISOString()}`,
       '',
       `Review the evidence and decide: ${link}`,
       '',
@@ -145,8 +147,10 @@ export const requestApproval = async (
   }
   if (plan.approval.webhookUrl && deps.postWebhook && created) {
     try {
+      // A chat channel is read by more people than the approvers: no personal signed links
+      // here, only a pointer to each approver's own e-mail.
       await deps.postWebhook(plan.approval.webhookUrl, {
-        text: `${subject}\n${twinTests.summary}\n${links.map((l) => `${l.approver}: ${l.link}`).join('\n')}`,
+        text: `${subject}\n${twinTests.summary}\nApprovers (${plan.approval.quorum} of ${record.approvers.length} needed): ${record.approvers.join(', ')}. Each approver has a personal link in their e-mail; decide before ${new Date(deadline * 1000).toISOString()}.`,
         approvalId,
       });
     } catch (error) {
@@ -162,7 +166,7 @@ export const requestApproval = async (
   });
   return {
     approvalId,
-    expiresAt: new Date(expiresAt * 1000).toISOString(),
+    expiresAt: new Date(deadline * 1000).toISOString(),
     notified: record.approvers,
     created,
   };

@@ -152,4 +152,40 @@ const finished = (executionArn: string) =>
     );
     await page.close();
   }, 120_000);
+
+  it('refuses a decision posted from another site, even with a valid page token', async () => {
+    // Prepare: a real page's token, copied into a form on a page of another origin.
+    const { executionArn, link } = await waitingApproval(10);
+    const own = await browser.newPage();
+    await own.goto(link);
+    const token = await own.locator('input[name="formToken"]').first().getAttribute('value');
+    const url = new URL(link);
+    const fields = {
+      approver: url.searchParams.get('approver')!,
+      exp: url.searchParams.get('exp')!,
+      sig: url.searchParams.get('sig')!,
+      formToken: token!,
+      decision: 'approve',
+      confirmVersion: '10',
+    };
+    const evil = await browser.newPage();
+    await evil.setContent(
+      `<form id="f" method="post" action="${url.origin}${url.pathname}/decision">${Object.entries(
+        fields,
+      )
+        .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+        .join('')}</form>`,
+    );
+    // Act
+    const [response] = await Promise.all([
+      evil.waitForNavigation(),
+      evil.locator('#f').evaluate((form) => (form as unknown as { submit(): void }).submit()),
+    ]);
+    // Assess
+    expect(response?.status()).toBe(403);
+    await expect(evil.locator('#message').textContent()).resolves.toContain('Nothing was decided');
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await own.close();
+    await evil.close();
+  }, 120_000);
 });

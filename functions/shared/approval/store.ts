@@ -2,14 +2,31 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { classifyAwsError, isAwsError } from '../errors';
 
+export type ApprovalStatus =
+  | 'PENDING'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'SUPERSEDED'
+  | 'EXPIRED'
+  | 'STOPPED';
+
+/**
+ * What resumes the waiting execution: written in the same conditional write as the decision
+ * (an outbox), and sent until Step Functions has taken it (`resumedAt`).
+ */
+export type TaskMessage =
+  | { kind: 'success'; output: string }
+  | { kind: 'failure'; error: string; cause: string };
+
 /** One pending (or decided) approval. The task token never leaves this record. */
 export type ApprovalRecord = {
   approvalId: string;
-  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  status: ApprovalStatus;
   taskToken: string;
   executionArn: string;
   modelPackageArn: string;
@@ -17,24 +34,35 @@ export type ApprovalRecord = {
   modelPackageVersion: number;
   approvers: string[];
   quorum: number;
-  /** Epoch seconds. */
+  /** Epoch seconds: decide before this (the approval task's timeout). */
+  deadline: number;
+  /**
+   * Epoch seconds: the state table's TTL attribute (serverless.yml TimeToLiveSpecification),
+   * the deadline plus `approval.retentionDays`, so the record and its audit outlive the deadline.
+   */
   expiresAt: number;
   createdAt: string;
   /** Everything the page shows: registry evidence, twin report, what approval will do. */
   evidence: Record<string, unknown>;
   approvals: { approver: string; at: string; comment?: string }[];
   decision?: {
-    outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED';
+    outcome: ApprovalStatus;
     by?: string;
     at: string;
     reason?: string;
   };
-  audit: AuditEntry[];
+  outbox?: TaskMessage;
+  /** When Step Functions took the decision: the execution resumed. */
+  resumedAt?: string;
+  delivery?: { attempts: number; lastError: string; lastAttemptAt: string };
+  /** Audit entries stored (beside the record, see appendAudit) and refused past the bound. */
+  auditCount?: number;
+  auditDropped?: number;
 };
 
 export type AuditEntry = {
   at: string;
-  action: 'viewed' | 'approved' | 'rejected' | 'refused' | 'expired';
+  action: 'viewed' | 'approved' | 'rejected' | 'refused' | 'expired' | 'stopped' | 'superseded';
   approver?: string;
   sourceIp?: string;
   userAgent?: string;
@@ -43,7 +71,13 @@ export type AuditEntry = {
 
 export type ApprovalStore = { dynamo: DynamoDBDocumentClient; table: string };
 
+/** Audit entries kept per approval; past this, views and refusals are only counted. */
+export const MAX_AUDIT_ENTRIES = 200;
+
 const key = (approvalId: string) => ({ pk: `approval#${approvalId}`, sk: 'approval' });
+
+/** Records written before `deadline` existed kept the deadline in `expiresAt`. */
+export const deadlineOf = (record: ApprovalRecord): number => record.deadline ?? record.expiresAt;
 
 /** Where to find the approval an execution waits on (start-pipeline rejects it on a registry Rejected). */
 export const approvalOfExecution = async (
@@ -77,7 +111,7 @@ export const putPendingApproval = async (
     await store.dynamo.send(
       new PutCommand({
         TableName: store.table,
-        Item: { ...key(record.approvalId), ...record, ttl: record.expiresAt + 90 * 24 * 3600 },
+        Item: { ...key(record.approvalId), ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -110,6 +144,7 @@ export const putPendingApproval = async (
           pk: `execution#${record.executionArn}`,
           sk: 'approval',
           approvalId: record.approvalId,
+          expiresAt: record.expiresAt,
         },
       }),
     );
@@ -134,26 +169,29 @@ export const getApproval = async (
 };
 
 /**
- * PENDING → decided, once: the conditional write makes a decision single use. Returns false
- * when the approval was no longer pending (someone, or something, decided first).
+ * PENDING → decided, once: the conditional write makes a decision single use, and carries
+ * the message that resumes the execution (`outbox`), so a decision is never recorded without
+ * what makes it take effect. Returns false when the approval was no longer pending.
  */
 export const closeApproval = async (
   store: ApprovalStore,
   approvalId: string,
   decision: NonNullable<ApprovalRecord['decision']>,
+  outbox?: TaskMessage,
 ): Promise<boolean> => {
   try {
     await store.dynamo.send(
       new UpdateCommand({
         TableName: store.table,
         Key: key(approvalId),
-        UpdateExpression: 'SET #s = :status, decision = :d',
+        UpdateExpression: `SET #s = :status, decision = :d${outbox ? ', outbox = :o' : ''}`,
         ConditionExpression: '#s = :pending',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':status': decision.outcome,
           ':d': decision,
           ':pending': 'PENDING',
+          ...(outbox ? { ':o': outbox } : {}),
         },
       }),
     );
@@ -164,20 +202,149 @@ export const closeApproval = async (
   }
 };
 
-/**
- * The execution no longer waits (its token expired or it was stopped): the approval is
- * EXPIRED whatever it was, and keeps a decision already recorded.
- */
-export const expireApproval = async (store: ApprovalStore, approvalId: string, at: string) => {
+/** Step Functions took the decision: the execution resumed (first confirmation wins). */
+export const markResumed = async (store: ApprovalStore, approvalId: string, at: string) => {
   await store.dynamo.send(
     new UpdateCommand({
       TableName: store.table,
       Key: key(approvalId),
-      UpdateExpression: 'SET #s = :expired, decision = if_not_exists(decision, :d)',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':expired': 'EXPIRED', ':d': { outcome: 'EXPIRED', at } },
+      UpdateExpression: 'SET resumedAt = if_not_exists(resumedAt, :at) REMOVE delivery',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at },
     }),
   );
+};
+
+/** A send that did not go through: counted and explained, for the page and the watchdog. */
+export const recordDeliveryFailure = async (
+  store: ApprovalStore,
+  record: ApprovalRecord,
+  lastError: string,
+  at: string,
+) => {
+  await store.dynamo.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: key(record.approvalId),
+      UpdateExpression: 'SET delivery = :d',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resumedAt)',
+      ExpressionAttributeValues: {
+        ':d': {
+          attempts: (record.delivery?.attempts ?? 0) + 1,
+          lastError: lastError.slice(0, 500),
+          lastAttemptAt: at,
+        },
+      },
+    }),
+  );
+};
+
+/**
+ * The execution no longer waits (its task timed out, or it was stopped): the approval is
+ * EXPIRED or STOPPED whatever it was, and keeps a decision already recorded.
+ */
+export const endApproval = async (
+  store: ApprovalStore,
+  approvalId: string,
+  status: 'EXPIRED' | 'STOPPED',
+  at: string,
+  reason?: string,
+) => {
+  await store.dynamo.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: key(approvalId),
+      UpdateExpression: 'SET #s = :status, decision = if_not_exists(decision, :d)',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resumedAt)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':d': { outcome: status, at, ...(reason ? { reason: reason.slice(0, 500) } : {}) },
+      },
+    }),
+  );
+};
+
+/** Kept for start-pipeline and older callers. */
+export const expireApproval = (store: ApprovalStore, approvalId: string, at: string) =>
+  endApproval(store, approvalId, 'EXPIRED', at);
+
+const clip = (value: string | undefined, max: number) =>
+  value === undefined ? undefined : value.slice(0, max);
+
+/**
+ * Appends one audit entry as its own item beside the approval (`sk = audit#…`, same TTL as
+ * the record), never inside the record or the execution's payload. Views and refusals stop
+ * being stored past MAX_AUDIT_ENTRIES (they are then only counted in `auditDropped`);
+ * decisions (`always`) are always stored — at most one per approver and outcome.
+ */
+export const appendAudit = async (
+  store: ApprovalStore,
+  record: Pick<ApprovalRecord, 'approvalId' | 'expiresAt'>,
+  entry: AuditEntry,
+  always = false,
+) => {
+  let seq: number;
+  try {
+    const { Attributes } = await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key(record.approvalId),
+        UpdateExpression: 'ADD auditCount :one',
+        ConditionExpression: always
+          ? 'attribute_exists(pk)'
+          : 'attribute_exists(pk) AND (attribute_not_exists(auditCount) OR auditCount < :max)',
+        ExpressionAttributeValues: { ':one': 1, ...(always ? {} : { ':max': MAX_AUDIT_ENTRIES }) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    seq = Number(Attributes?.auditCount);
+  } catch (error) {
+    if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+    await store.dynamo.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key(record.approvalId),
+        UpdateExpression: 'ADD auditDropped :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    return;
+  }
+  await store.dynamo.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: {
+        pk: key(record.approvalId).pk,
+        sk: `audit#${String(seq).padStart(6, '0')}`,
+        ...entry,
+        approver: clip(entry.approver, 254),
+        sourceIp: clip(entry.sourceIp, 64),
+        userAgent: clip(entry.userAgent, 256),
+        outcome: entry.outcome.slice(0, 300),
+        expiresAt: record.expiresAt,
+      },
+    }),
+  );
+};
+
+/** The audit trail of one approval, oldest first. */
+export const listAudit = async (store: ApprovalStore, approvalId: string) => {
+  const entries: (AuditEntry & { expiresAt: number })[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.dynamo.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+        ExpressionAttributeValues: { ':pk': key(approvalId).pk, ':audit': 'audit#' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    entries.push(...((page.Items ?? []) as (AuditEntry & { expiresAt: number })[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return entries;
 };
 
 export const approvalKey = key;

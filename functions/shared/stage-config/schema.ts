@@ -369,7 +369,7 @@ export const ProfileSchema = z
       .strict(),
     approval: z
       .object({
-        approvers: z.array(z.string().min(3).max(254)).min(1),
+        approvers: z.array(z.string().min(3).max(254)).min(1).max(50),
         quorum: z.number().int().min(1).default(1),
         timeoutHours: z
           .number()
@@ -377,11 +377,10 @@ export const ProfileSchema = z
           .max(24 * 365)
           .default(72),
         reminderHours: z.number().positive().default(24),
-        webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
-        oidc: z
-          .object({ issuer: z.url(), audience: z.array(z.string().min(1)).min(1) })
-          .strict()
-          .optional(),
+        /** Days the approval and its audit trail are kept after the decision deadline (DynamoDB TTL). */
+        retentionDays: z.number().int().min(1).max(3650).default(400),
+        // A chat channel is shared: it gets no personal signed links, only a pointer to the e-mail.
+        webhookUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
       })
       .strict(),
     fleets: z.array(FleetSchema).min(1),

@@ -1,5 +1,12 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { approvalWatchdog } from '../../../functions/approval-watchdog/approval-watchdog';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { localStageConfig, silentLogger } from '../../helpers/fixtures';
@@ -37,6 +44,7 @@ describe('approvalWatchdog', () => {
     // Act
     const result = await approvalWatchdog({
       store: { dynamo: db.doc, table: db.table },
+      sfn: new SFNClient({}),
       metrics,
       logger: silentLogger(),
       now: () => NOW,
@@ -47,5 +55,61 @@ describe('approvalWatchdog', () => {
       { approvalId: 'old', modelPackageGroupName: 'defect-detector', version: 7, pendingHours: 30 },
     ]);
     expect(add).toHaveBeenCalledWith('PendingApprovalsOverdue', 'Count', 1);
+  });
+
+  it('resends decisions whose execution did not resume, and counts those that still did not', async () => {
+    // Prepare: two approvals decided while Step Functions failed; one send now works.
+    const sfn = mockClient(SFNClient);
+    const decided = (id: string, token: string) => ({
+      ...approval(id, '2026-11-25T06:00:00Z', 'APPROVED'),
+      taskToken: token,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:m:${id}`,
+      decision: { outcome: 'APPROVED', by: 'alice@example.com', at: '2026-11-25T07:00:00Z' },
+      outbox: { kind: 'success', output: '{"approved":true}' },
+    });
+    for (const item of [decided('stuck', 'token-stuck'), decided('healed', 'token-healed')])
+      await db.doc.send(new PutCommand({ TableName: db.table, Item: item }));
+    sfn
+      .on(SendTaskSuccessCommand, { taskToken: 'token-healed' })
+      .resolves({})
+      .on(SendTaskSuccessCommand, { taskToken: 'token-stuck' })
+      .rejects(Object.assign(new Error('down'), { name: 'InternalFailure' }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 2,
+          type: 'TaskStateEntered',
+          timestamp: new Date(NOW),
+          stateEnteredEventDetails: { name: 'Request Approval' },
+        },
+      ],
+    });
+    const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'approval-watchdog' });
+    const add = jest.spyOn(metrics, 'addMetric');
+    // Act
+    const result = await approvalWatchdog({
+      store: { dynamo: db.doc, table: db.table },
+      sfn: new SFNClient({}),
+      metrics,
+      logger: silentLogger(),
+      now: () => NOW,
+      config: { stageConfig: localStageConfig() },
+    });
+    // Assess
+    expect(result.redelivered).toEqual(['healed']);
+    expect(result.stranded).toEqual([
+      expect.objectContaining({
+        approvalId: 'stuck',
+        status: 'APPROVED',
+        error: expect.stringContaining('InternalFailure'),
+      }),
+    ]);
+    expect(add).toHaveBeenCalledWith('DecidedApprovalsNotResumed', 'Count', 1);
+    const { Item } = await db.doc.send(
+      new GetCommand({ TableName: db.table, Key: { pk: 'approval#healed', sk: 'approval' } }),
+    );
+    expect(Item?.resumedAt).toBeDefined();
+    sfn.restore();
   });
 });

@@ -1,14 +1,30 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   decideApproval,
   type HttpRequest,
   viewApproval,
 } from '../../../functions/approval-api/approval-api';
+import { formToken } from '../../../functions/approval-api/cross-site';
 import { requestApproval } from '../../../functions/request-approval/request-approval';
+import { fateOf } from '../../../functions/shared/approval/delivery';
 import { approvalLink, sign, verify } from '../../../functions/shared/approval/signing';
-import { getApproval } from '../../../functions/shared/approval/store';
+import {
+  getApproval,
+  listAudit,
+  MAX_AUDIT_ENTRIES,
+} from '../../../functions/shared/approval/store';
 import type { Plan } from '../../../functions/shared/plan';
+import { parseStageConfig } from '../../../functions/shared/stage-config/load';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
 
@@ -24,8 +40,23 @@ beforeAll(async () => {
   plan = await samplePlan();
 });
 afterAll(() => db.close());
+/** The execution waits at its approval task (what DescribeExecution and its history say). */
+const executionWaits = () => {
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: [
+      {
+        id: 2,
+        type: 'TaskStateEntered',
+        timestamp: NOW,
+        stateEnteredEventDetails: { name: 'Request Approval' },
+      },
+    ],
+  });
+};
 beforeEach(() => {
   sfn.reset();
+  executionWaits();
   sent = [];
 });
 
@@ -43,13 +74,12 @@ const requestDeps = (now = NOW) => ({
   now: () => now,
   config: { baseUrl: 'https://approvals.example.com' },
 });
-const apiDeps = (now = NOW, requireLogin = false) => ({
+const apiDeps = (now = NOW) => ({
   store: store(),
   sfn: new SFNClient({}),
   signingKey: async () => KEY,
   logger: silentLogger(),
   now: () => now,
-  requireLogin,
 });
 
 /** Requests an approval for a fresh execution and returns the links by approver. */
@@ -92,12 +122,31 @@ const get = (url: URL): HttpRequest => ({
   sourceIp: '203.0.113.9',
   userAgent: 'jest',
 });
-const post = (url: URL, form: Record<string, string>): HttpRequest => ({
-  ...get(url),
-  method: 'POST',
-  query: {},
-  form: { ...Object.fromEntries(url.searchParams), ...form },
-});
+const expectNoDecisionSent = () => {
+  expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
+};
+
+/** A POST from the rendered page: same origin, with the page's form token. */
+const post = (url: URL, form: Record<string, string>): HttpRequest => {
+  const request = get(url);
+  return {
+    ...request,
+    method: 'POST',
+    query: {},
+    headers: { host: url.host, origin: url.origin, 'sec-fetch-site': 'same-origin' },
+    form: {
+      ...Object.fromEntries(url.searchParams),
+      formToken: formToken(
+        KEY,
+        request.approvalId,
+        url.searchParams.get('approver') ?? '',
+        NOW.getTime() / 1000,
+      ),
+      ...form,
+    },
+  };
+};
 
 describe('approval link signing', () => {
   const claims = { approvalId: 'a1', approver: 'alice@example.com', expiresAt: 1_800_000_000 };
@@ -228,10 +277,11 @@ describe('approval page and decision', () => {
     expect(response.body).not.toContain('token-');
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(sfn.calls()).toHaveLength(0);
+    expectNoDecisionSent();
     const record = await getApproval(store(), approvalId);
     expect(record?.status).toBe('PENDING');
-    expect(record?.audit).toEqual([
+    expect(record).not.toHaveProperty('audit');
+    expect(await listAudit(store(), approvalId)).toEqual([
       expect.objectContaining({
         action: 'viewed',
         approver: 'alice@example.com',
@@ -285,7 +335,7 @@ describe('approval page and decision', () => {
     // Assess
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('type the version number 7 exactly');
-    expect(sfn.calls()).toHaveLength(0);
+    expectNoDecisionSent();
     expect((await getApproval(store(), approvalId))?.status).toBe('PENDING');
   });
 
@@ -364,8 +414,8 @@ describe('approval page and decision', () => {
     expect(view.statusCode).toBe(status);
     expect(decide.statusCode).toBe(status);
     expect(view.body).toContain('Link refused');
-    expect(sfn.calls()).toHaveLength(0);
-    expect((await getApproval(store(), approvalId))?.audit ?? []).toEqual([]);
+    expectNoDecisionSent();
+    expect(await listAudit(store(), approvalId)).toEqual([]);
   });
 
   it('refuses an expired link with 410', async () => {
@@ -381,12 +431,13 @@ describe('approval page and decision', () => {
     expect(response.body).toContain('This approval link has expired.');
   });
 
-  it('shows "this approval has expired" and closes the record when Step Functions no longer waits', async () => {
+  it('shows "this approval has expired" and closes the record when the approval task timed out', async () => {
     // Prepare
     const { approvalId, links } = await pending();
     sfn
       .on(SendTaskSuccessCommand)
       .rejects(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' }));
+    afterApproval('Approval Timed Out');
     // Act
     const response = await decideApproval(
       post(links['alice@example.com']!, { decision: 'approve', confirmVersion: '7' }),
@@ -397,18 +448,379 @@ describe('approval page and decision', () => {
     expect(response.body).toContain('This approval has expired');
     expect((await getApproval(store(), approvalId))?.status).toBe('EXPIRED');
   });
+});
 
-  it('with login required, refuses a decision from another identity', async () => {
+/** The history (newest first) after the approval task: the state the execution went to. */
+const afterApproval = (next: string, status = 'RUNNING') => {
+  sfn.on(DescribeExecutionCommand).resolves({ status: status as never });
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: [
+      { id: 3, type: 'TaskStateEntered', timestamp: NOW, stateEnteredEventDetails: { name: next } },
+      {
+        id: 2,
+        type: 'TaskStateEntered',
+        timestamp: NOW,
+        stateEnteredEventDetails: { name: 'Request Approval' },
+      },
+    ],
+  });
+};
+const injected = (name: string) => Object.assign(new Error(`${name} (injected)`), { name });
+const approve = (url: URL) => post(url, { decision: 'approve', confirmVersion: '7' });
+
+describe('a decision is recorded only together with its effect', () => {
+  it('says honestly that the execution did not resume when SendTaskSuccess fails, and the same link retries', async () => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    sfn.on(SendTaskSuccessCommand).rejects(injected('InternalFailure'));
+    // Act
+    const failed = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+    // Assess: not "Approved", a 503 with a Retry form; the decision waits in the outbox.
+    expect(failed.statusCode).toBe(503);
+    expect(failed.body).not.toContain('Approved ✔');
+    expect(failed.body).toContain('has not resumed yet');
+    expect(failed.body).toContain('id="retry"');
+    const recorded = await getApproval(store(), approvalId);
+    expect(recorded).toMatchObject({ status: 'APPROVED', delivery: { attempts: 1 } });
+    expect(recorded?.resumedAt).toBeUndefined();
+    expect(recorded?.outbox?.kind).toBe('success');
+    // Act: Step Functions is back; the approver presses Retry on the same link.
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const retried = await decideApproval(
+      post(links['alice@example.com']!, { decision: 'retry' }),
+      apiDeps(),
+    );
+    // Assess
+    expect(retried.statusCode).toBe(200);
+    expect(retried.body).toContain('Approved ✔');
+    expect((await getApproval(store(), approvalId))?.resumedAt).toBeDefined();
+    const outputs = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.output);
+    expect(outputs).toHaveLength(2);
+    expect(outputs[1]).toBe(outputs[0]);
+  });
+
+  it('shows Approved, never a 500, when the send took effect but its answer was lost', async () => {
+    // Prepare: the send fails with a 5xx, yet the execution has moved past its approval task.
+    const { approvalId, links } = await pending();
+    sfn.on(SendTaskSuccessCommand).rejects(injected('InternalFailure'));
+    executionWaits();
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({
+        events: [
+          {
+            id: 2,
+            type: 'TaskStateEntered',
+            timestamp: NOW,
+            stateEnteredEventDetails: { name: 'Request Approval' },
+          },
+        ],
+      })
+      .resolves({
+        events: [
+          {
+            id: 3,
+            type: 'TaskStateEntered',
+            timestamp: NOW,
+            stateEnteredEventDetails: { name: 'Check Still Current' },
+          },
+          {
+            id: 2,
+            type: 'TaskStateEntered',
+            timestamp: NOW,
+            stateEnteredEventDetails: { name: 'Request Approval' },
+          },
+        ],
+      });
+    // Act
+    const response = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Approved ✔');
+    expect((await getApproval(store(), approvalId))?.resumedAt).toBeDefined();
+  });
+
+  it('treats TaskTimedOut after an earlier send that took effect as resumed', async () => {
     // Prepare
     const { links } = await pending();
-    const request = {
-      ...post(links['alice@example.com']!, { decision: 'approve', confirmVersion: '7' }),
-      claims: { email: 'bob@example.com' },
+    sfn.on(SendTaskSuccessCommand).rejects(injected('TaskTimedOut'));
+    afterApproval('Check Still Current');
+    // Act
+    const response = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Approved ✔');
+  });
+
+  it('shows Approved, never a 500, when the store update after a successful send fails', async () => {
+    // Prepare
+    const { links } = await pending();
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const flaky = {
+      send: (command: { input: { UpdateExpression?: string } }) =>
+        command.input.UpdateExpression?.includes('resumedAt')
+          ? Promise.reject(injected('InternalServerError'))
+          : db.doc.send(command as never),
     };
     // Act
-    const response = await decideApproval(request, apiDeps(NOW, true));
+    const response = await decideApproval(approve(links['alice@example.com']!), {
+      ...apiDeps(),
+      store: { dynamo: flaky as never, table: db.table },
+    });
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Approved ✔');
+  });
+  it('closes a quorum whose close failed when the last approver retries, instead of stranding it', async () => {
+    // Prepare: the write that closes the approval fails once (after the approval was added).
+    const { approvalId, links } = await pending();
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    let failures = 1;
+    const flaky = {
+      send: (command: { input: { UpdateExpression?: string } }) =>
+        command.input.UpdateExpression?.startsWith('SET #s = :status, decision') && failures-- > 0
+          ? Promise.reject(injected('InternalServerError'))
+          : db.doc.send(command as never),
+    };
+    const deps = { ...apiDeps(), store: { dynamo: flaky as never, table: db.table } };
+    // Act
+    await expect(decideApproval(approve(links['alice@example.com']!), deps)).rejects.toThrow();
+    const retried = await decideApproval(approve(links['alice@example.com']!), deps);
+    // Assess
+    expect(retried.statusCode).toBe(200);
+    expect(retried.body).toContain('Approved ✔');
+    expect((await getApproval(store(), approvalId))?.status).toBe('APPROVED');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+  });
+});
+
+describe('stopped and superseded executions', () => {
+  it('a stopped execution: the page says so, offers no decision, and a POST decides nothing', async () => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'ABORTED',
+      error: 'ModelRejected',
+      cause: 'rejected in the registry',
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    // Act
+    const view = await viewApproval(get(links['alice@example.com']!), apiDeps());
+    const decide = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+    // Assess
+    expect(view.body).toContain(
+      'the execution was stopped (ModelRejected: rejected in the registry)',
+    );
+    expect(view.body).not.toContain('id="approve"');
+    expect(decide.statusCode).toBe(410);
+    expect(decide.body).toContain('This execution was stopped');
+    expect(decide.body).not.toContain('Approved');
+    expectNoDecisionSent();
+    expect((await getApproval(store(), approvalId))?.status).toBe('STOPPED');
+  });
+
+  it('a superseded release: the page says so, and approving ends it as Superseded, not approved', async () => {
+    // Prepare: version 8 of the group was approved after this one.
+    const { approvalId, links } = await pending();
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { pk: 'group#defect-detector', sk: 'latest', latestVersion: 8 },
+      }),
+    );
+    sfn.on(SendTaskFailureCommand).resolves({});
+    try {
+      // Act
+      const view = await viewApproval(get(links['alice@example.com']!), apiDeps());
+      const decide = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+      // Assess
+      expect(view.body).toContain('Superseded: version 8 of defect-detector was approved after');
+      expect(decide.statusCode).toBe(409);
+      expect(decide.body).toContain('This version will not be released');
+      expect(decide.body).not.toContain('Approved ✔');
+      expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { error: 'Superseded' });
+      expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+      expect((await getApproval(store(), approvalId))?.status).toBe('SUPERSEDED');
+    } finally {
+      await db.doc.send(
+        new DeleteCommand({
+          TableName: db.table,
+          Key: { pk: 'group#defect-detector', sk: 'latest' },
+        }),
+      );
+    }
+  });
+});
+
+describe('cross-site requests cannot decide', () => {
+  it.each([
+    ['another Origin', { origin: 'https://evil.example' }, 'another origin'],
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }, 'another site'],
+  ])('refuses a POST with %s', async (_what, headers, message) => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    const request = approve(links['alice@example.com']!);
+    // Act
+    const response = await decideApproval(
+      { ...request, headers: { ...request.headers, ...headers } },
+      apiDeps(),
+    );
     // Assess
     expect(response.statusCode).toBe(403);
-    expect(sfn.calls()).toHaveLength(0);
+    expect(response.body).toContain(message);
+    expectNoDecisionSent();
+    expect((await getApproval(store(), approvalId))?.status).toBe('PENDING');
+  });
+
+  it.each([
+    ['without a form token', ''],
+    ['with a forged form token', `${NOW.getTime() / 1000}.bm9uY2U.${'A'.repeat(43)}`],
+  ])('refuses a POST %s', async (_what, token) => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    // Act
+    const response = await decideApproval(
+      post(links['alice@example.com']!, {
+        decision: 'approve',
+        confirmVersion: '7',
+        formToken: token,
+      }),
+      apiDeps(),
+    );
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expectNoDecisionSent();
+    expect((await getApproval(store(), approvalId))?.status).toBe('PENDING');
+  });
+
+  it('refuses a form token of another approver', async () => {
+    // Prepare
+    const { links } = await pending();
+    const bobs = formToken(
+      KEY,
+      new URL(links['bob@example.com']!).pathname.split('/')[2]!,
+      'bob@example.com',
+      NOW.getTime() / 1000,
+    );
+    // Act
+    const response = await decideApproval(
+      post(links['alice@example.com']!, {
+        decision: 'approve',
+        confirmVersion: '7',
+        formToken: bobs,
+      }),
+      apiDeps(),
+    );
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expectNoDecisionSent();
+  });
+
+  it('sends a chat webhook no personal signed link', async () => {
+    // Prepare
+    const posted: { url: string; body: { text: string } }[] = [];
+    const p = { ...plan, approval: { ...plan.approval, webhookUrl: 'https://chat.example.com/h' } };
+    // Act
+    await requestApproval(
+      {
+        plan: p,
+        components: registeredComponents(p),
+        twin: {},
+        twinTests: { passed: true, summary: 's', reportUri: 'u', probes: [] },
+        taskToken: 'token-webhook',
+        enteredTime: `${Math.random()}`,
+      },
+      {
+        ...requestDeps(),
+        postWebhook: async (url: string, body: unknown) => {
+          posted.push({ url, body: body as { text: string } });
+        },
+      },
+    );
+    // Assess
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body.text).not.toContain('sig=');
+    expect(posted[0]!.body.text).not.toContain('/approvals/');
+    expect(posted[0]!.body.text).toContain('personal link in their e-mail');
+  });
+});
+
+describe('the audit trail is bounded, beside the approval, and kept past the deadline', () => {
+  it('stores views as separate items up to the bound, and never puts the trail in the decision output', async () => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    const view = { ...get(links['alice@example.com']!), userAgent: 'u'.repeat(8000) };
+    for (let i = 0; i < MAX_AUDIT_ENTRIES + 20; i++) await viewApproval(view, apiDeps());
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    // Act
+    const decided = await decideApproval(approve(links['alice@example.com']!), apiDeps());
+    // Assess
+    expect(decided.statusCode).toBe(200);
+    const audit = await listAudit(store(), approvalId);
+    expect(audit).toHaveLength(MAX_AUDIT_ENTRIES + 1);
+    expect(audit.at(-1)).toMatchObject({ action: 'approved', outcome: 'APPROVED' });
+    expect(Math.max(...audit.map((a) => (a.userAgent ?? '').length))).toBeLessThanOrEqual(256);
+    const record = await getApproval(store(), approvalId);
+    expect(record?.auditDropped).toBe(20);
+    const output = sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!;
+    expect(Buffer.byteLength(output)).toBeLessThan(2000);
+    expect(output).not.toContain('uuuu');
+  }, 60_000);
+
+  it('keeps the record and its audit for retentionDays after the deadline (the TTL attribute)', async () => {
+    // Prepare
+    const { approvalId, links } = await pending();
+    await viewApproval(get(links['alice@example.com']!), apiDeps());
+    // Act
+    const record = await getApproval(store(), approvalId);
+    const audit = await listAudit(store(), approvalId);
+    // Assess (plan.approval.retentionDays defaults to 400)
+    expect(record!.deadline).toBe(NOW.getTime() / 1000 + plan.approvalTimeoutSeconds);
+    expect(record!.expiresAt).toBe(record!.deadline + 400 * 24 * 3600);
+    expect(audit[0]!.expiresAt).toBe(record!.expiresAt);
+  });
+});
+
+describe('fateOf', () => {
+  const entered = (name: string) => ({
+    type: 'TaskStateEntered',
+    timestamp: NOW,
+    stateEnteredEventDetails: { name },
+  });
+  it.each([
+    ['RUNNING', [entered('Request Approval')], 'waiting'],
+    ['RUNNING', [entered('Check Still Current'), entered('Request Approval')], 'resumed'],
+    ['FAILED', [entered('Record Failure'), entered('Request Approval')], 'resumed'],
+    ['RUNNING', [entered('Approval Timed Out'), entered('Request Approval')], 'timed-out'],
+    ['ABORTED', [entered('Request Approval')], 'stopped'],
+    ['TIMED_OUT', [entered('Request Approval')], 'timed-out'],
+    ['FAILED', [entered('Deploy To Twin')], 'ended'],
+  ])('%s, states after the approval %#: %s', (status, events, fate) => {
+    expect(fateOf(status, events as never).fate).toBe(fate);
+  });
+});
+
+describe('approval configuration', () => {
+  const local = readFileSync(join(__dirname, '../../../config/local.yml'), 'utf8');
+  const withApproval = (extra: string) =>
+    local.replace('      reminderHours: 24\n', `      reminderHours: 24\n${extra}`);
+
+  it('defaults the audit retention to 400 days', () => {
+    expect(
+      parseStageConfig(local, 'local.yml').modelGroups['defect-detector']!.approval.retentionDays,
+    ).toBe(400);
+  });
+  it('refuses a chat webhook that is not HTTPS', () => {
+    expect(() =>
+      parseStageConfig(withApproval('      webhookUrl: http://chat.example.com/h\n'), 'local.yml'),
+    ).toThrow(/approval\.webhookUrl: must be an https:\/\/ URL/);
+  });
+  it('refuses approval.oidc, which was removed', () => {
+    expect(() =>
+      parseStageConfig(
+        withApproval('      oidc: { issuer: https://login.example.com, audience: [a] }\n'),
+        'local.yml',
+      ),
+    ).toThrow(/oidc/);
   });
 });

@@ -158,6 +158,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
     // Assess
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
+      'DecidedApprovalsNotResumed',
       'ExecutionsFailed',
       'ExecutionsTimedOut',
       'PendingApprovalsOverdue',
