@@ -7,7 +7,6 @@ import {
   executionFate,
   type Fate,
 } from '../shared/approval/delivery';
-import { verify } from '../shared/approval/signing';
 import {
   type ApprovalRecord,
   type ApprovalStore,
@@ -18,6 +17,7 @@ import {
   endApproval,
   getApproval,
 } from '../shared/approval/store';
+import { verifyLink } from '../shared/approval/verify-link';
 import { isAwsError } from '../shared/errors';
 import { getLatestVersion } from '../shared/registry-store';
 import { checkFormToken, crossSiteRefusal, formToken } from './cross-site';
@@ -39,7 +39,8 @@ export type HttpResponse = { statusCode: number; headers: Record<string, string>
 export type ApprovalApiDeps = {
   store: ApprovalStore;
   sfn: SFNClient;
-  signingKey: () => Promise<string>;
+  /** The signing keys a link may carry: current first, then the previous after a rotation. */
+  signingKeys: (now?: number, options?: { fresh?: boolean }) => Promise<readonly string[]>;
   logger: Logger;
   now: () => Date;
 };
@@ -62,12 +63,13 @@ const checkLink = async (
   fields: Record<string, string | undefined>,
   deps: ApprovalApiDeps,
 ): Promise<Checked> => {
-  const key = await deps.signingKey();
-  const verdict = verify(
-    key,
+  const verdict = await verifyLink(
+    deps.signingKeys,
     { approvalId: request.approvalId, approver: fields.approver, exp: fields.exp, sig: fields.sig },
-    Math.floor(deps.now().getTime() / 1000),
+    deps.now(),
   );
+  // Form tokens are signed with the current key (the reader's cache answers this call).
+  const key = (await deps.signingKeys(deps.now().getTime()))[0]!;
   if (!verdict.ok) {
     deps.logger.warn('approval link refused', {
       reason: verdict.reason,

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signingKeyReader } from '../shared/approval/signing-key';
+import { verificationKeysReader } from '../shared/approval/signing-key';
 import { awsRegion, sfnClient } from '../shared/clients';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
@@ -11,7 +11,7 @@ import { route } from './http';
 const deps = {
   store: { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') },
   sfn: sfnClient(),
-  signingKey: signingKeyReader(
+  signingKeys: verificationKeysReader(
     new SecretsManagerClient({ region: awsRegion() }),
     requiredEnv('SIGNING_SECRET_ID'),
   ),

@@ -77,7 +77,7 @@ const requestDeps = (now = NOW) => ({
 const apiDeps = (now = NOW) => ({
   store: store(),
   sfn: new SFNClient({}),
-  signingKey: async () => KEY,
+  signingKeys: async () => [KEY],
   logger: silentLogger(),
   now: () => now,
 });
@@ -264,6 +264,25 @@ describe('requestApproval', () => {
 });
 
 describe('approval page and decision', () => {
+  it('opens a link signed before the signing key was rotated, and refuses it once that key is gone', async () => {
+    // Prepare: the links were signed with KEY; then the secret rotated to a new key.
+    const { links } = await pending();
+    const rotated = 'n'.repeat(64);
+    const link = get(links['alice@example.com']!);
+    // Act
+    const withPrevious = await viewApproval(link, {
+      ...apiDeps(),
+      signingKeys: async () => [rotated, KEY],
+    });
+    const afterTwoRotations = await viewApproval(link, {
+      ...apiDeps(),
+      signingKeys: async () => [rotated, 'p'.repeat(64)],
+    });
+    // Assess
+    expect(withPrevious.statusCode).toBe(200);
+    expect(afterTwoRotations.statusCode).toBe(403);
+  });
+
   it('GET shows the evidence and never decides; the view is audited', async () => {
     // Prepare
     const { approvalId, links } = await pending();
