@@ -1,4 +1,4 @@
-import { checksFor, DEPLOYMENT_DEPENDENT_ACTIONS } from '../../../emulator/iam/actions';
+import { checksFor } from '../../../emulator/iam/actions';
 import { authorize } from '../../../emulator/iam/evaluate';
 import { tracingRefusals } from '../../../emulator/iam/provisioning';
 import { functionRoles } from '../../../emulator/iam/roles';

@@ -57,10 +57,7 @@ describe('docs/cross-account-role.yml', () => {
       .filter((s) => s.Resource === '*')
       .flatMap((s) => [s.Action].flat());
     // Assess
-    expect(wide.sort()).toEqual([
-      'greengrass:CreateDeployment',
-      'greengrass:ListDeployments',
-    ]);
+    expect(wide.sort()).toEqual(['greengrass:CreateDeployment', 'greengrass:ListDeployments']);
   });
 
   it('scopes job creation to its jobs and the thing groups given as parameter', () => {
