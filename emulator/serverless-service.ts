@@ -10,7 +10,13 @@ import { parse, type Tags } from 'yaml';
 const intrinsic = (tag: string, key: string, collection?: 'seq' | 'map') => ({
   tag,
   ...(collection ? { collection } : {}),
-  resolve: (value: unknown) => ({ [key]: value }),
+  // A collection arrives as a YAML node: made plain here, inner intrinsics first.
+  resolve: (value: unknown) => ({
+    [key]:
+      collection && typeof (value as { toJSON?: unknown }).toJSON === 'function'
+        ? (value as { toJSON: () => unknown }).toJSON()
+        : value,
+  }),
 });
 const SHORT_FORMS = [
   'Ref',

@@ -19,18 +19,26 @@ import type { Role, Statement } from './roles';
  */
 const TEMPLATE = join(PROJECT_ROOT, 'docs/cross-account-role.yml');
 
-/** Resolves the template's !Sub / !Ref for one account. */
+/** Resolves the template's !Sub / !Ref / !Join / !Split for one account. */
 const resolver =
-  (values: Record<string, string>) =>
+  (values: Record<string, string | string[]>) =>
   (value: unknown): unknown => {
     const sub = (text: string) =>
-      text.replace(/\$\{([A-Za-z0-9:]+)\}/g, (m, name: string) => values[name] ?? m);
+      text.replace(/\$\{([A-Za-z0-9:]+)\}/g, (m, name: string) => String(values[name] ?? m));
     if (typeof value === 'string') return value;
     if (Array.isArray(value)) return value.map(resolver(values));
     if (value && typeof value === 'object') {
       const o = value as Record<string, unknown>;
       if ('Fn::Sub' in o) return sub(String(o['Fn::Sub']));
       if ('Ref' in o) return values[String(o.Ref)] ?? o.Ref;
+      if ('Fn::Join' in o) {
+        const [separator, items] = o['Fn::Join'] as [string, unknown];
+        return [resolver(values)(items)].flat().join(separator);
+      }
+      if ('Fn::Split' in o) {
+        const [separator, text] = o['Fn::Split'] as [string, unknown];
+        return String(resolver(values)(text)).split(separator);
+      }
       return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolver(values)(v)]));
     }
     return value;
@@ -43,13 +51,21 @@ export const configuredRoles = (
 ): Map<string, Role> => {
   const template = parseCloudFormation(readFileSync(TEMPLATE, 'utf8')) as any;
   const declared = template.Resources.DeployerRole.Properties;
-  const arns = new Set<string>();
+  // Each role as its operator deploys it: ThingGroupArns lists the targets it is used for.
+  const targetsOf = new Map<string, string[]>();
+  const use = (role: string | undefined, targets: string[]) => {
+    if (role) targetsOf.set(role, [...(targetsOf.get(role) ?? []), ...targets]);
+  };
   for (const profile of Object.values(config.modelGroups)) {
-    if (profile.twin.roleArn) arns.add(profile.twin.roleArn);
-    for (const fleet of profile.fleets) if (fleet.roleArn) arns.add(fleet.roleArn);
+    use(profile.twin.roleArn, [profile.twin.targetArn]);
+    for (const fleet of profile.fleets)
+      use(
+        fleet.roleArn,
+        fleet.waves.map((w) => w.targetArn),
+      );
   }
   const roles = new Map<string, Role>();
-  for (const arn of arns) {
+  for (const [arn, targets] of targetsOf) {
     const [, , , , account, resource] = arn.split(':') as string[];
     const resolve = resolver({
       PipelineAccountId: pipelineAccount,
@@ -57,6 +73,7 @@ export const configuredRoles = (
       'AWS::Partition': 'aws',
       'AWS::AccountId': account!,
       'AWS::Region': 'us-east-1',
+      ThingGroupArns: [...new Set(targets)],
     });
     const policies = resolve(declared.Policies ?? []) as {
       PolicyDocument: { Statement: Statement[] };

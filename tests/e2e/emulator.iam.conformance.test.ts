@@ -299,7 +299,7 @@ describe('accounts: the twin account is its own namespace, reached through sts:A
     expect(refused).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
-  it('a call into the twin account without AssumeRole finds nothing there', async () => {
+  it('a call into the twin account without AssumeRole is refused', async () => {
     // Prepare: the pipeline account's deployer function, with its own credentials.
     const greengrass = new GreengrassV2Client(
       withCredentials(twinAccount.credentialsOf('deployToTwin')),
@@ -308,8 +308,12 @@ describe('accounts: the twin account is its own namespace, reached through sts:A
     const refused = await refusal(
       greengrass.send(new CreateDeploymentCommand({ targetArn: TWIN, components: {} })),
     );
-    // Assess
-    expect(refused).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    // Assess: the function's own role grants the IoT job actions Greengrass needs (dependent
+    // actions) only on its own account's targets, and this stage has none: IAM refuses.
+    expect(refused).toMatchObject({ name: 'AccessDeniedException', status: 403 });
+    expect(refused.message).toMatch(
+      /edge-mlops-local-deployToTwin is not authorized to perform: iot:/,
+    );
   });
 
   it('assumed credentials act in the twin account, where a pipeline-account component does not exist', async () => {
