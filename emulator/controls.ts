@@ -155,6 +155,8 @@ export const fleetReport = (
     lifecycleState: string;
     lastStatusChangeTimestamp: number;
   }[],
+  /** Every crash of our components during the run, even those a rollback replaced since. */
+  crashesOf: (thing: string) => { component: string; version?: string; since: number }[],
 ) => {
   const now = world.clock.now();
   const fleet = world.fleet;
@@ -172,13 +174,7 @@ export const fleetReport = (
           .offlineWindows(t.name)
           .filter((w) => w.from !== w.until)
           .map((w) => ({ from: iso(w.from), until: w.until === null ? null : iso(w.until) })),
-        broken: components
-          .filter((c) => c.lifecycleState === 'BROKEN')
-          .map((c) => ({
-            component: c.componentName,
-            version: c.componentVersion,
-            since: iso(c.lastStatusChangeTimestamp * 1000),
-          })),
+        broken: crashesOf(t.name).map((c) => ({ ...c, since: iso(c.since) })),
         components: components.map((c) => ({
           name: c.componentName,
           version: c.componentVersion,

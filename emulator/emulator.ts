@@ -32,7 +32,12 @@ import { stream } from './random';
 import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
-import { createDeployment, greengrass, installedComponents } from './services/greengrass';
+import {
+  crashedComponents,
+  createDeployment,
+  greengrass,
+  installedComponents,
+} from './services/greengrass';
 import { iot } from './services/iot';
 import { iotData } from './services/iot-data';
 import { modelPackageArn, sagemaker } from './services/sagemaker';
@@ -894,7 +899,11 @@ export class Emulator {
         return { ...world.options, ...world.fleet.options };
       if (path === 'devices' && method === 'POST') return deviceControl(world, body, clock.now());
       if (path === 'devices' && method === 'GET')
-        return fleetReport(world, (thing) => installedComponents(world, thing));
+        return fleetReport(
+          world,
+          (thing) => installedComponents(world, thing),
+          (thing) => crashedComponents(world, thing),
+        );
       if (path === 'state' && method === 'GET') {
         return {
           now: new Date(clock.now()).toISOString(),

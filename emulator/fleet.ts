@@ -468,6 +468,28 @@ export class Fleet {
   }
 
   /**
+   * Every crash of a device's components by `t`, including those a later deployment (e.g. a
+   * rollback) has since replaced: a deployment's components crash if the device still ran
+   * them when their crash time came.
+   */
+  crashHistory(
+    thing: string,
+    t: number,
+  ): { at: number; components: Record<string, ComponentSpec> }[] {
+    const applied = (this.jobsByDevice.get(thing) ?? [])
+      .map((job) => ({ job, s: job.schedules.find((x) => x.thing === thing)! }))
+      .filter(({ job, s }) => this.executionStatus(job, s, t) === 'SUCCEEDED')
+      .map(({ job, s }) => ({ job, s, end: this.effectiveFinish(job, s) }))
+      .sort((a, b) => a.end - b.end || a.job.createdAt - b.job.createdAt);
+    return applied.flatMap(({ job, s, end }, i) => {
+      if (s.crashAfterMs === undefined) return [];
+      const at = end + s.crashAfterMs;
+      const replaced = applied.slice(i + 1).some((later) => later.end <= at);
+      return at <= t && !replaced ? [{ at, components: job.components }] : [];
+    });
+  }
+
+  /**
    * Crashes, at `at`, the components a device runs (those of the last deployment it applied
    * successfully by then). False when it has applied none.
    */

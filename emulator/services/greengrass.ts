@@ -102,13 +102,16 @@ const knownCoreDevice = (world: World, thing: string) => {
  * when it keeps failing (component lifecycle states, developer guide; three retries within
  * an hour per AWS re:Post); the emulator models only the end state.
  */
+/** Components of the release (not the plant baseline nor Greengrass' own): those that crash. */
+const isOurs = (name: string) =>
+  !name.startsWith('aws.greengrass.') && !name.startsWith('com.example.plant.');
+
 export const installedComponents = (world: World, thing: string) => {
   const reportedAt = world.fleet.lastOnline(thing, world.clock.now());
   const state = world.fleet.installedState(thing, reportedAt);
   return Object.entries(state.components).map(([name, spec]) => {
     const normal = lifecycle(name, world);
-    const ours = !name.startsWith('aws.greengrass.') && !name.startsWith('com.example.plant.');
-    const broken = state.brokenAt !== undefined && ours && normal === 'RUNNING';
+    const broken = state.brokenAt !== undefined && isOurs(name) && normal === 'RUNNING';
     return {
       componentName: name,
       componentVersion: spec.componentVersion,
@@ -125,6 +128,17 @@ export const installedComponents = (world: World, thing: string) => {
     };
   });
 };
+
+/**
+ * Every component of ours that went BROKEN on a device during the run, even if a later
+ * deployment (a rollback) replaced it since: what the simulate summary reports.
+ */
+export const crashedComponents = (world: World, thing: string) =>
+  world.fleet.crashHistory(thing, world.clock.now()).flatMap(({ at, components }) =>
+    Object.entries(components)
+      .filter(([name]) => isOurs(name) && lifecycle(name, world) === 'RUNNING')
+      .map(([name, spec]) => ({ component: name, version: spec.componentVersion, since: at })),
+  );
 
 /**
  * A core device as GetCoreDevice describes it (API_GetCoreDevice): UNHEALTHY when "the

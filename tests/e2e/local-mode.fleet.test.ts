@@ -153,11 +153,14 @@ describe('local mode: fleets like real fleets', () => {
 });
 
 describe('local mode: the summary names offline devices and crashed components', () => {
-  it('CrashAfterStart: the release succeeds by its jobs while crashed components are reported', async () => {
+  it('CrashAfterStart: the jobs succeed, the bake sees the crashes, and the summary names them', async () => {
     // Act
     const s = await runSimulation({ approve: true, crashAfterStartRate: 1 });
-    // Assess: today's rollout reads only job results; the crashes show in the summary.
-    expect(s.status).toBe('SUCCEEDED');
+    // Assess: every job SUCCEEDED, but components that crash during the wave's bake abort it
+    // (docs/fleet-rollout.md); the crashed components show in the summary.
+    expect(s.status).toBe('FAILED');
+    expect(s.error).toBe('RolloutAborted');
+    expect(s.cause).toMatch(/unhealthy after the deployment/);
     expect(s.crashedComponents.length).toBeGreaterThan(0);
     for (const c of s.crashedComponents) {
       expect(c).toMatchObject({
