@@ -31,6 +31,7 @@ import { secretsManager } from './services/secrets';
 import { StepFunctions } from './services/sfn';
 import { sns } from './services/sns';
 import { queueNameOf, sqs } from './services/sqs';
+import { validateCall } from './validate';
 import { type EmulatorOptions, type ModelPackage, World } from './world';
 
 /**
@@ -580,6 +581,13 @@ export class Emulator {
           }
           const call = { service, operation, at: clock.now(), status: 200 };
           if (!internalCall) world.calls.push(call);
+          // The operation's documented constraints, from AWS's service model (validate.ts).
+          validateCall(service, protocol, operation, {
+            method: req.method!,
+            url: u,
+            headers: req.headers,
+            body,
+          });
           // A simulated outage of one operation: every call fails until it is cleared.
           if (
             !internalCall &&
