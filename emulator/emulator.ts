@@ -9,6 +9,7 @@ import type { StageConfig } from '../functions/shared/stage-config/schema';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
 import { matchesPattern } from './event-pattern';
+import { faultError } from './faults';
 import { BASELINE_COMPONENTS, Fleet } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
 import {
@@ -593,12 +594,14 @@ export class Emulator {
             !internalCall &&
             world.options.failingOperations.includes(`${service}.${operation}`)
           ) {
-            call.status = 500;
-            throw new AwsError(
-              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+            const outage = faultError(
+              service,
+              operation,
+              'server',
               `${service}.${operation} is unavailable (simulated outage)`,
-              500,
             );
+            call.status = outage.status;
+            throw outage;
           }
           // Injected faults: throttling or a 5xx before the work, or a 5xx after it (the
           // answer is lost, the side effect happened): what retries must survive.
@@ -608,18 +611,14 @@ export class Emulator {
             faults() < world.options.apiFaultRate
           ) {
             const kind = faults();
-            if (kind < 0.4) {
-              call.status = 400;
-              throw new AwsError('ThrottlingException', 'Rate exceeded (injected)', 400);
-            }
-            if (kind < 0.7) {
-              call.status = 500;
-              throw new AwsError(
-                protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
-                'Internal error (injected)',
-                500,
-              );
-            }
+            // The operation's modelled throttling and server errors (faults.ts).
+            const injected = (k: 'throttle' | 'server', message: string) => {
+              const e = faultError(service, operation, k, message, faults());
+              call.status = e.status;
+              return e;
+            };
+            if (kind < 0.4) throw injected('throttle', 'Rate exceeded (injected)');
+            if (kind < 0.7) throw injected('server', 'Internal error (injected)');
             const sink = {
               writeHead: () => sink,
               end: () => undefined,
@@ -629,12 +628,7 @@ export class Emulator {
             res = sink;
             await run().catch(() => undefined);
             res = realRes;
-            call.status = 500;
-            throw new AwsError(
-              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
-              'Internal error after processing (injected)',
-              500,
-            );
+            throw injected('server', 'Internal error after processing (injected)');
           }
           await run();
         } catch (error) {
