@@ -21,6 +21,7 @@ import {
   resolveLocal,
 } from './local-stage';
 import { stream } from './random';
+import { checkedResponse } from './responses';
 import { bundleFunctions, FunctionRuntime, functionArn } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
@@ -533,7 +534,8 @@ export class Emulator {
                 `${service}.${operation} is not implemented by the emulator`,
               );
             const input = body.length ? JSON.parse(body.toString('utf8')) : {};
-            run = async () => sendJson(res, 200, await fn(input), 'json');
+            run = async () =>
+              sendJson(res, 200, checkedResponse(service, operation, await fn(input)), 'json');
           } else if (protocol === 'query') {
             const form = new URLSearchParams(body.toString('utf8'));
             operation = form.get('Action') ?? '';
@@ -575,7 +577,11 @@ export class Emulator {
                 sendJson(
                   res,
                   CREATED.has(route.key) ? 201 : 200,
-                  await route.handler(input, params, u.searchParams),
+                  checkedResponse(
+                    service,
+                    operation,
+                    await route.handler(input, params, u.searchParams),
+                  ),
                   'rest-json',
                 );
             }
