@@ -45,7 +45,6 @@ export const missingResponseMembers = (
 /** The response body, or the emulator's own fault when it lacks what AWS always sends. */
 export const checkedResponse = <T>(service: string, operation: string, body: T): T => {
   const missing = missingResponseMembers(service, operation, body);
-  console.error('RESPONSE', service, operation, missing.join(','));
   if (missing.length)
     throw new AwsError(
       'InternalFailure',
