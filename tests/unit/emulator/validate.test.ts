@@ -1,4 +1,5 @@
 import { modelledFault } from '../../../emulator/faults';
+import { checkedResponse, missingResponseMembers } from '../../../emulator/responses';
 import { restOperation, serviceModels } from '../../../emulator/service-models';
 import { queryInput, restInput, validateCall, validateRequest } from '../../../emulator/validate';
 
@@ -133,5 +134,34 @@ describe('modelled fault codes', () => {
     ['sagemaker', 'DescribeModelPackage', 'server', 'InternalFailure', 500],
   ] as const)('%s.%s %s → %s', (service, operation, kind, code, status) => {
     expect(modelledFault(service, operation, kind)).toEqual({ code, status });
+  });
+});
+
+describe('required response members', () => {
+  it('names what an answer lacks, nested members included, headers excluded', () => {
+    expect(
+      missingResponseMembers('sagemaker', 'DescribeModelPackage', {
+        ModelPackageArn: 'a',
+        CreationTime: 1,
+        ModelPackageStatus: 'Completed',
+        ModelPackageStatusDetails: { ValidationStatuses: [{ Name: 'n' }] },
+      }),
+    ).toEqual(['ModelPackageName', 'ModelPackageStatusDetails.ValidationStatuses[0].Status']);
+    expect(
+      missingResponseMembers('states', 'GetExecutionHistory', {
+        events: [{ id: 1, timestamp: 1, type: 'TaskScheduled', taskScheduledEventDetails: {} }],
+      }),
+    ).toEqual([
+      'events[0].taskScheduledEventDetails.resourceType',
+      'events[0].taskScheduledEventDetails.resource',
+      'events[0].taskScheduledEventDetails.region',
+      'events[0].taskScheduledEventDetails.parameters',
+    ]);
+  });
+
+  it('answers an incomplete emulated response as the emulator bug it is', () => {
+    expect(() => checkedResponse('sagemaker', 'CreateCompilationJob', {})).toThrow(
+      'emulator bug: the sagemaker.CreateCompilationJob response lacks the required member(s) CompilationJobArn',
+    );
   });
 });
