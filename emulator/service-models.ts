@@ -57,6 +57,25 @@ export const serviceModels = (): Models => {
 export const serviceModel = (service: string): ServiceModel | undefined =>
   serviceModels().services[service];
 
+const routes = new WeakMap<Operation, { regex: RegExp; names: string[] }>();
+/** The requestUri template as a regular expression, with its label names. */
+const routeOf = (operation: Operation) => {
+  let route = routes.get(operation);
+  if (!route) {
+    const names: string[] = [];
+    const template = operation.http.requestUri.split('?')[0]!;
+    const regex = new RegExp(
+      `^${template.replace(/\{([A-Za-z]+)\+?\}/g, (_m, n: string) => {
+        names.push(n);
+        return '([^/]+)';
+      })}$`,
+    );
+    route = { regex, names };
+    routes.set(operation, route);
+  }
+  return route;
+};
+
 /** The modelled operation a REST request is for: its method and requestUri template. */
 export const restOperation = (
   service: string,
@@ -67,14 +86,7 @@ export const restOperation = (
   if (!model) return undefined;
   for (const [name, operation] of Object.entries(model.operations)) {
     if (operation.http.method !== method) continue;
-    const names: string[] = [];
-    const template = operation.http.requestUri.split('?')[0]!;
-    const regex = new RegExp(
-      `^${template.replace(/\{([A-Za-z]+)\+?\}/g, (_m, n: string) => {
-        names.push(n);
-        return '([^/]+)';
-      })}$`,
-    );
+    const { regex, names } = routeOf(operation);
     const m = regex.exec(path);
     if (m)
       return {
