@@ -11,6 +11,7 @@ import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
 import { applyEmulatorOptions, type DeviceControl, deviceControl, fleetReport } from './controls';
 import { matchesPattern } from './event-pattern';
+import { faultError } from './faults';
 import { BASELINE_COMPONENTS, Fleet, type FleetOptions } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
 import type { ApiRequest } from './iam/actions';
@@ -29,6 +30,7 @@ import {
   resolveLocal,
 } from './local-stage';
 import { stream } from './random';
+import { checkedResponse } from './responses';
 import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './runtime/functions';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
@@ -46,6 +48,7 @@ import { StepFunctions } from './services/sfn';
 import { type SnsSubscription, sns } from './services/sns';
 import { checkFilterPolicy } from './services/sns-filter';
 import { MAX_MESSAGE_BYTES, queueNameOf, sqs } from './services/sqs';
+import { validateCall } from './validate';
 import { type EmulatorOptions, type ModelPackage, World } from './world';
 
 /**
@@ -707,7 +710,8 @@ export class Emulator {
               );
             const input = body.length ? JSON.parse(body.toString('utf8')) : {};
             authRequest = { service, operation, input };
-            run = async () => sendJson(res, 200, await fn(input), 'json');
+            run = async () =>
+              sendJson(res, 200, checkedResponse(service, operation, await fn(input)), 'json');
           } else if (protocol === 'query') {
             const form = new URLSearchParams(body.toString('utf8'));
             operation = form.get('Action') ?? '';
@@ -773,7 +777,11 @@ export class Emulator {
                 sendJson(
                   res,
                   CREATED.has(route.key) ? 201 : 200,
-                  await route.handler(input, params, u.searchParams),
+                  checkedResponse(
+                    service,
+                    operation,
+                    await route.handler(input, params, u.searchParams),
+                  ),
                   'rest-json',
                 );
             }
@@ -788,17 +796,26 @@ export class Emulator {
               return sendDenied(res, service, refusal.message);
             }
           }
+          // The operation's documented constraints, from AWS's service model (validate.ts).
+          validateCall(service, protocol, operation, {
+            method: req.method!,
+            url: u,
+            headers: req.headers,
+            body,
+          });
           // A simulated outage of one operation: every call fails until it is cleared.
           if (
             !internalCall &&
             world.options.failingOperations.includes(`${service}.${operation}`)
           ) {
-            call.status = 500;
-            throw new AwsError(
-              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
+            const outage = faultError(
+              service,
+              operation,
+              'server',
               `${service}.${operation} is unavailable (simulated outage)`,
-              500,
             );
+            call.status = outage.status;
+            throw outage;
           }
           // Injected faults: throttling or a 5xx before the work, or a 5xx after it (the
           // answer is lost, the side effect happened): what retries must survive.
@@ -808,18 +825,14 @@ export class Emulator {
             faults() < world.options.apiFaultRate
           ) {
             const kind = faults();
-            if (kind < 0.4) {
-              call.status = 400;
-              throw new AwsError('ThrottlingException', 'Rate exceeded (injected)', 400);
-            }
-            if (kind < 0.7) {
-              call.status = 500;
-              throw new AwsError(
-                protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
-                'Internal error (injected)',
-                500,
-              );
-            }
+            // The operation's modelled throttling and server errors (faults.ts).
+            const injected = (k: 'throttle' | 'server', message: string) => {
+              const e = faultError(service, operation, k, message, faults());
+              call.status = e.status;
+              return e;
+            };
+            if (kind < 0.4) throw injected('throttle', 'Rate exceeded (injected)');
+            if (kind < 0.7) throw injected('server', 'Internal error (injected)');
             const sink = {
               writeHead: () => sink,
               end: () => undefined,
@@ -829,12 +842,7 @@ export class Emulator {
             res = sink;
             await run().catch(() => undefined);
             res = realRes;
-            call.status = 500;
-            throw new AwsError(
-              protocol === 'json' ? 'InternalFailure' : 'InternalServerException',
-              'Internal error after processing (injected)',
-              500,
-            );
+            throw injected('server', 'Internal error after processing (injected)');
           }
           await run();
         } catch (error) {

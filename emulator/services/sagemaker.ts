@@ -58,6 +58,9 @@ export const sagemaker = (
   DescribeModelPackage: async (body: Body) => {
     const pkg = findPackage(world, required(body.ModelPackageName, 'modelPackageName'));
     return {
+      // A versioned package is named after its group (DescribeModelPackage marks
+      // ModelPackageName required; EventBridge details may omit it).
+      ModelPackageName: pkg.ModelPackageGroupName,
       ...pkg,
       CreationTime: epoch(
         Date.parse(String(pkg.CreationTime ?? new Date(world.clock.now()).toISOString())),
@@ -206,10 +209,10 @@ export const sagemaker = (
       InputConfig: job.request.InputConfig,
       OutputConfig: job.request.OutputConfig,
       StoppingCondition: job.request.StoppingCondition,
-      ...(status === 'FAILED' ? { FailureReason: reason } : {}),
-      ...(status === 'COMPLETED'
-        ? { ModelArtifacts: { S3ModelArtifacts: job.artifactUri } }
-        : { ModelArtifacts: {} }),
+      // The model marks FailureReason and ModelArtifacts.S3ModelArtifacts required in every
+      // answer, not only for FAILED / COMPLETED jobs (DescribeCompilationJobResponse).
+      FailureReason: status === 'FAILED' ? reason : '',
+      ModelArtifacts: { S3ModelArtifacts: job.artifactUri },
     };
   },
 

@@ -26,6 +26,14 @@ export type HistoryEvent = {
   [details: string]: unknown;
 };
 
+type TaskRecord = {
+  key: string;
+  callback: boolean;
+  /** The ASL Parameters, and the parameters the task was last called with. */
+  template?: Json;
+  parameters?: Json;
+};
+
 type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 type Waiter = { resolve: (output: unknown) => void; reject: (error: Error) => void };
@@ -77,6 +85,8 @@ const WAIT_FUNCTION =
   'arn:aws:lambda:us-east-1:000000000000:function:edge-mlops-local-virtual-wait';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+/** resourceType and resource of the Lambda integration's callback pattern in task events. */
+const CALLBACK_RESOURCE = { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
 
 export type SfnOptions = {
   /** Fail every task-token wait at once with States.Timeout (simulate --approval-timeout). */
@@ -118,6 +128,22 @@ export class StepFunctions {
   }
 
   private record(execution: Execution, type: string, details: Record<string, unknown> = {}) {
+    // After the execution stopped (a limit ended it), the interpreter's late events are dropped.
+    if (execution.status !== 'RUNNING' && !type.startsWith('Execution')) return undefined;
+    // The 25,000th event must be ExecutionSucceeded; any other event fails the execution in
+    // its place (Step Functions developer guide, "Avoid reaching the history quota").
+    if (
+      execution.history.length === HISTORY_LIMIT - 1 &&
+      execution.status === 'RUNNING' &&
+      type !== 'ExecutionSucceeded'
+    ) {
+      this.stopForLimit(
+        execution,
+        'States.Runtime',
+        `The execution reached the maximum number of events in its history (${HISTORY_LIMIT}).`,
+      );
+      return undefined;
+    }
     const id = execution.history.length + 1;
     const event: HistoryEvent = {
       id,
@@ -391,11 +417,33 @@ export class StepFunctions {
     }
   }
 
+  /** A Step Functions quota ends the execution: it fails at once, whatever the ASL catches. */
+  private stopForLimit(e: Execution, error: string, cause: string) {
+    this.finish(e, 'FAILED', { error, cause });
+    e.abort?.();
+  }
+
+  /**
+   * States.DataLimitExceeded: a state's input or output, or a task's result, over 256 KB
+   * fails the execution; it is a terminal error that States.ALL does not catch (Step
+   * Functions developer guide, "Error handling" and "Service quotas").
+   */
+  private checkPayload(e: Execution, what: string, value: unknown) {
+    const size = bytes(JSON.stringify(value ?? null));
+    if (size <= MAX_PAYLOAD) return true;
+    this.stopForLimit(
+      e,
+      'States.DataLimitExceeded',
+      `The ${what} has ${size} bytes, above the quota of ${MAX_PAYLOAD} bytes.`,
+    );
+    return false;
+  }
+
   // ---------------------------------------------------------------- the interpreter
   /** The definition as aws-local-stepfunctions runs it locally (Wait states on the virtual clock). */
   private localDefinition(definition: Definition, startAt: string) {
     const originalTypes = new Map<string, string>();
-    const tasks = new Map<string, { key: string; callback: boolean }>();
+    const tasks = new Map<string, TaskRecord>();
     const transform = (states: Record<string, Json>): Record<string, Json> =>
       Object.fromEntries(
         Object.entries(states).map(([name, state]) => {
@@ -442,7 +490,7 @@ export class StepFunctions {
               throw new Error(
                 `task ${name} calls ${arn}, which is not a function of serverless.yml`,
               );
-            tasks.set(name, { key, callback });
+            tasks.set(name, { key, callback, template: state.Parameters });
             if (callback) {
               // The emulator enforces the task timeout itself (on the virtual clock), so the
               // timeout travels in the parameters, evaluated against the state input.
@@ -540,10 +588,18 @@ export class StepFunctions {
       handlers[name] = callback
         ? async (params: Json) => {
             const { __timeoutSeconds, Payload } = params;
+            local.tasks.get(name)!.parameters = params;
             await this.functions.invoke(key, Payload);
             return (await this.waitForToken(token, e.arn, Number(__timeoutSeconds))) as Json;
           }
-        : (payload: Json) => this.functions.invoke(key, payload) as Promise<Json>;
+        : async (payload: Json) => {
+            const result = (await this.functions.invoke(key, payload)) as Json;
+            if (!this.checkPayload(e, `result of the task ${name}`, result))
+              throw Object.assign(new Error('payload over the quota'), {
+                name: 'States.DataLimitExceeded',
+              });
+            return result;
+          };
     }
     const waitHandler = async (params: Json) => {
       const ms =
@@ -599,13 +655,44 @@ export class StepFunctions {
     }
   }
 
+  /**
+   * The events AWS records when a task starts: for the Lambda service integration
+   * (`arn:aws:states:::lambda:invoke.waitForTaskToken`) TaskScheduled (resourceType, resource,
+   * region and the effective parameters are required members of TaskScheduledEventDetails)
+   * and TaskStarted; for a function ARN, LambdaFunctionScheduled (resource, input) and
+   * LambdaFunctionStarted (Step Functions API reference, HistoryEvent).
+   */
+  private scheduled(e: Execution, task: TaskRecord, input: unknown) {
+    if (task.callback) {
+      // The evaluated parameters when the task has already been called, else its template.
+      const { __timeoutSeconds, ...parameters } = (task.parameters ?? task.template ?? {}) as Json;
+      this.record(e, 'TaskScheduled', {
+        taskScheduledEventDetails: {
+          ...CALLBACK_RESOURCE,
+          region: this.region,
+          parameters: JSON.stringify(parameters),
+          ...(__timeoutSeconds !== undefined ? { timeoutInSeconds: Number(__timeoutSeconds) } : {}),
+        },
+      });
+      this.record(e, 'TaskStarted', { taskStartedEventDetails: { ...CALLBACK_RESOURCE } });
+    } else {
+      this.record(e, 'LambdaFunctionScheduled', {
+        lambdaFunctionScheduledEventDetails: {
+          resource: functionArn(task.key),
+          input: JSON.stringify(input ?? null),
+        },
+      });
+      this.record(e, 'LambdaFunctionStarted', {});
+    }
+  }
+
   /** aws-local-stepfunctions events → Step Functions history events. */
   private translate(
     e: Execution,
     event: EventLog,
     local: {
       originalTypes: Map<string, string>;
-      tasks: Map<string, { key: string; callback: boolean }>;
+      tasks: Map<string, TaskRecord>;
     },
     topLevel: Set<string>,
   ) {
@@ -616,27 +703,19 @@ export class StepFunctions {
     const nested = ev.index !== undefined;
     switch (event.type) {
       case 'StateEntered':
+        if (!this.checkPayload(e, `input of the state ${name}`, ev.state.input)) break;
         e.transitions++;
         e.statesVisited.push(name!);
         if (!nested && topLevel.has(name!)) e.current = { name: name!, input: ev.state.input };
         this.record(e, `${type}StateEntered`, {
           stateEnteredEventDetails: { name, input: JSON.stringify(ev.state.input) },
         });
-        if (task) {
-          const resource = functionArn(task.key);
-          this.record(
-            e,
-            task.callback ? 'TaskScheduled' : 'LambdaFunctionScheduled',
-            task.callback
-              ? { taskScheduledEventDetails: { resource, resourceType: 'lambda' } }
-              : { lambdaFunctionScheduledEventDetails: { resource } },
-          );
-        }
+        if (task) this.scheduled(e, task, ev.state.input);
         if (type === 'Map') this.record(e, 'MapStateStarted', {});
         break;
       case 'StateRetried':
         e.transitions++;
-        if (task) this.record(e, task.callback ? 'TaskScheduled' : 'LambdaFunctionScheduled', {});
+        if (task) this.scheduled(e, task, ev.state.input);
         break;
       case 'StateFailed':
         if (task) {
@@ -648,7 +727,12 @@ export class StepFunctions {
                 : 'TaskFailed'
               : 'LambdaFunctionFailed',
             {
-              [task.callback ? 'taskFailedEventDetails' : 'lambdaFunctionFailedEventDetails']: {
+              [task.callback
+                ? ev.Error === 'States.Timeout'
+                  ? 'taskTimedOutEventDetails'
+                  : 'taskFailedEventDetails'
+                : 'lambdaFunctionFailedEventDetails']: {
+                ...(task.callback ? CALLBACK_RESOURCE : {}),
                 error: ev.Error,
                 cause: typeof ev.Cause === 'string' ? ev.Cause : JSON.stringify(ev.Cause),
               },
@@ -663,9 +747,11 @@ export class StepFunctions {
         }
         break;
       case 'StateExited':
+        if (!this.checkPayload(e, `output of the state ${name}`, ev.state.output)) break;
         if (task) {
           this.record(e, task.callback ? 'TaskSucceeded' : 'LambdaFunctionSucceeded', {
             [task.callback ? 'taskSucceededEventDetails' : 'lambdaFunctionSucceededEventDetails']: {
+              ...(task.callback ? CALLBACK_RESOURCE : {}),
               output: JSON.stringify(ev.state.output ?? null),
             },
           });
@@ -678,8 +764,12 @@ export class StepFunctions {
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
       case 'MapIterationFailed':
+        // HistoryEvent: mapIterationStarted/Succeeded/FailedEventDetails (MapIterationEventDetails).
         this.record(e, event.type, {
-          mapIterationEventDetails: { name: ev.parentState?.name, index: ev.index },
+          [`${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`]: {
+            name: ev.parentState?.name,
+            index: ev.index,
+          },
         });
         break;
       default:

@@ -133,6 +133,8 @@ const TRANSIENT_NAMES = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
   'ProvisionedThroughputExceededException',
+  // SQS throttling: a 400 with this code (SQS API reference, RequestThrottled).
+  'RequestThrottled',
   'RequestAlreadyInProgressException',
   'InternalServerException',
   'InternalFailure',

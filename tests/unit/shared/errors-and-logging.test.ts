@@ -11,6 +11,8 @@ describe('classifyAwsError', () => {
     ['TooManyRequestsException', 429],
     ['InternalServerException', 500],
     ['ServiceUnavailable', 503],
+    // SQS's modelled throttling error answers 400 (botocore sqs-2012-11-05, RequestThrottled).
+    ['RequestThrottled', 400],
   ])('treats %s as transient', (name, status) => {
     // Prepare
     const error = Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
