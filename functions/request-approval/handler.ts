@@ -1,12 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { signingKeyReader } from '../shared/approval/signing-key';
-import { awsRegion, snsClient } from '../shared/clients';
-import { documentClient, dynamoClient } from '../shared/dynamo-client';
+import { awsRegion } from '../shared/clients';
+import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { onceByKey } from '../shared/once';
+import { sendOnce } from '../shared/outcome/send-once';
 import { withLambda } from '../shared/with-lambda';
 import {
   type ApprovalMessage,
@@ -16,7 +16,10 @@ import {
 
 const table = requiredEnv('STATE_TABLE');
 const topicArn = requiredEnv('APPROVAL_TOPIC_ARN');
-const sns = snsClient();
+// No SDK retries: an SNS standard topic cannot deduplicate, so a Publish whose answer was lost
+// would be sent again by each automatic retry (see shared/outcome/send-once.ts).
+const sns = new SNSClient({ region: awsRegion(), maxAttempts: 1 });
+const store = { dynamo: documentClient(), table };
 
 // One message per approver, with the `approver` attribute that their subscription filters on.
 const sendToApprover = ({ approver, subject, text }: ApprovalMessage & { key: string }) =>
@@ -29,19 +32,20 @@ const sendToApprover = ({ approver, subject, text }: ApprovalMessage & { key: st
         MessageAttributes: { approver: { DataType: 'String', StringValue: approver } },
       }),
     )
-    // Only plain values: the idempotency record stores what this returns.
-    .then(({ MessageId }) => ({ messageId: MessageId ?? null }))
     .catch((error: unknown) => {
       throw classifyAwsError(error, 'SNS Publish');
     });
 
 const deps = {
-  store: { dynamo: documentClient(), table },
+  store,
   signingKey: signingKeyReader(
     new SecretsManagerClient({ region: awsRegion() }),
     requiredEnv('SIGNING_SECRET_ID'),
   ),
-  notifyApprover: onceByKey(sendToApprover, { client: dynamoClient(), table }, 'approval-notice'),
+  notifyApprover: (message: ApprovalMessage & { key: string }) =>
+    sendOnce(store, { scope: 'approval-notice', key: message.key, now: () => Date.now() }, () =>
+      sendToApprover(message),
+    ),
   postWebhook: async (url: string, body: unknown) => {
     const response = await fetch(url, {
       method: 'POST',

@@ -5,7 +5,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { optionalEnv } from './env';
 
 /**
@@ -36,7 +35,6 @@ export const greengrassClient = (options: ClientOptions = {}) =>
   new GreengrassV2Client(base(options));
 export const iotClient = (options: ClientOptions = {}) => new IoTClient(base(options));
 export const sfnClient = (options: ClientOptions = {}) => new SFNClient(base(options));
-export const snsClient = (options: ClientOptions = {}) => new SNSClient(base(options));
 /** Path-style addressing when an endpoint override is set: local S3 servers need it. */
 export const s3Client = (options: ClientOptions = {}) =>
   new S3Client({

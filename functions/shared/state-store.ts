@@ -10,7 +10,7 @@ import type { ComponentMap } from './greengrass/deployments';
 /**
  * The state table (one DynamoDB table, `pk`/`sk`): the few facts that must survive
  * executions and be changed atomically: fleet leases and the last good release of each
- * fleet. (Once-only side effects use Powertools idempotency records in the same table.)
+ * fleet. (Once-only notifications keep claim records in the same table: outcome/send-once.ts.)
  */
 export type StateStore = { dynamo: DynamoDBDocumentClient; table: string };
 
