@@ -187,9 +187,9 @@ export const checkDeployment = async (
         done: false,
         bakeUntil,
         poll: {
+          ...deployment.poll,
           attempt: deployment.poll.attempt + 1,
           waitSeconds: Math.max(1, Math.min(BAKE_POLL_SECONDS, remaining)),
-          deadline: deployment.poll.deadline,
         },
       };
     }

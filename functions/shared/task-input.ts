@@ -11,6 +11,7 @@ export const PollSchema = z.object({
   attempt: z.number().int().min(0),
   waitSeconds: z.number().positive(),
   deadline: z.iso.datetime(),
+  maxWaitSeconds: z.number().positive().optional(),
 }) satisfies z.ZodType<PollState>;
 
 const TargetSchema = z

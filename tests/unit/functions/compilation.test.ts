@@ -42,7 +42,12 @@ describe('startCompilation', () => {
     expect(result).toEqual({
       jobName: 'edge-local-defect-detector-v7-jetson-xavier',
       created: true,
-      poll: { attempt: 0, waitSeconds: 30, deadline: '2026-11-25T10:45:00.000Z' },
+      poll: {
+        attempt: 0,
+        waitSeconds: 30,
+        deadline: '2026-11-25T10:45:00.000Z',
+        maxWaitSeconds: 300,
+      },
     });
     expect(sagemaker).toHaveReceivedCommandTimes(CreateCompilationJobCommand, 1);
     expect(sagemaker).toHaveReceivedCommandWith(CreateCompilationJobCommand, {
