@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GreengrassV2Client, ListCoreDevicesCommand } from '@aws-sdk/client-greengrassv2';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 
 /**
  * The product against a fleet that behaves like a real one: the twin's devices are those of
@@ -20,11 +19,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
-  });
+  emulator = await startLocalEmulator();
 }, 60_000);
 afterAll(() => emulator.close());
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import type { Emulator } from '../../emulator/emulator';
+import { startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -11,11 +11,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
-  });
+  emulator = await startLocalEmulator();
 }, 60_000);
 afterAll(() => emulator.close());
 

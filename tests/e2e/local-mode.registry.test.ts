@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -13,11 +12,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
-  });
+  emulator = await startLocalEmulator();
 }, 60_000);
 afterAll(() => emulator.close());
 

@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -24,11 +23,7 @@ const versionEvent = (version: number, approvedAt: string) => {
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
-  });
+  emulator = await startLocalEmulator();
 }, 60_000);
 afterAll(() => emulator.close());
 

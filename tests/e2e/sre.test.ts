@@ -4,9 +4,8 @@ import { promisify } from 'node:util';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { decide } from '../../cli/simulate';
 import { explainExecution, redriveExecution } from '../../cli/sre/executions';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -20,10 +19,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
+  emulator = await startLocalEmulator({
     failingOperations: ['greengrass.CreateDeployment'],
   });
 }, 60_000);

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { type SimulateOptions, type SimulationSummary, simulate } from '../../cli/simulate';
+import { Emulator, type StartOptions } from '../../emulator/emulator';
+import { loadStageConfig } from '../../functions/shared/stage-config/load';
 
 const ROOT = join(__dirname, '../..');
 
@@ -34,3 +36,17 @@ export const deploymentsByTarget = (summary: SimulationSummary) => {
   }
   return counts;
 };
+
+const LOCAL_CONFIG = join(ROOT, 'config/local.yml');
+
+/**
+ * Starts an emulator on config/local.yml for a test file, at the tests' clock factor (see
+ * runSimulation); `options` add to or override those defaults.
+ */
+export const startLocalEmulator = (options: Partial<StartOptions> = {}): Promise<Emulator> =>
+  Emulator.start({
+    config: loadStageConfig(LOCAL_CONFIG),
+    configFile: LOCAL_CONFIG,
+    clockFactor: 300,
+    ...options,
+  });
