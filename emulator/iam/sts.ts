@@ -19,27 +19,31 @@ import type { Role, Statement } from './roles';
  */
 const TEMPLATE = join(PROJECT_ROOT, 'docs/cross-account-role.yml');
 
-/** Resolves the template's !Sub / !Ref / !Join / !Split for one account. */
+/**
+ * Resolves the template's !Sub, !Ref, !Join and !Split for one account (a CommaDelimitedList
+ * parameter is a list, as CloudFormation passes it).
+ */
 const resolver =
   (values: Record<string, string | string[]>) =>
   (value: unknown): unknown => {
+    const resolve = resolver(values);
     const sub = (text: string) =>
       text.replace(/\$\{([A-Za-z0-9:]+)\}/g, (m, name: string) => String(values[name] ?? m));
     if (typeof value === 'string') return value;
-    if (Array.isArray(value)) return value.map(resolver(values));
+    if (Array.isArray(value)) return value.map(resolve);
     if (value && typeof value === 'object') {
       const o = value as Record<string, unknown>;
       if ('Fn::Sub' in o) return sub(String(o['Fn::Sub']));
       if ('Ref' in o) return values[String(o.Ref)] ?? o.Ref;
       if ('Fn::Join' in o) {
-        const [separator, items] = o['Fn::Join'] as [string, unknown];
-        return [resolver(values)(items)].flat().join(separator);
+        const [delimiter, parts] = o['Fn::Join'] as [string, unknown];
+        return ([resolve(parts)].flat(2) as string[]).join(delimiter);
       }
       if ('Fn::Split' in o) {
-        const [separator, text] = o['Fn::Split'] as [string, unknown];
-        return String(resolver(values)(text)).split(separator);
+        const [delimiter, text] = o['Fn::Split'] as [string, unknown];
+        return String(resolve(text)).split(delimiter);
       }
-      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolver(values)(v)]));
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
     }
     return value;
   };
@@ -50,22 +54,32 @@ export const configuredRoles = (
   stage: string,
 ): Map<string, Role> => {
   const template = parseCloudFormation(readFileSync(TEMPLATE, 'utf8')) as any;
-  const declared = template.Resources.DeployerRole.Properties;
-  // Each role as its operator deploys it: ThingGroupArns lists the targets it is used for.
-  const targetsOf = new Map<string, string[]>();
-  const use = (role: string | undefined, targets: string[]) => {
-    if (role) targetsOf.set(role, [...(targetsOf.get(role) ?? []), ...targets]);
+  // Plain data: the YAML tags may leave parser nodes where !Split and !Join take lists.
+  const declared = JSON.parse(JSON.stringify(template.Resources.DeployerRole.Properties));
+  const arns = new Set<string>();
+  const components: string[] = [];
+  // ThingGroupArns as the operator would pass it: the thing groups each role deploys to.
+  const groups = new Map<string, Set<string>>();
+  const target = (roleArn: string | undefined, targetArn: string) => {
+    if (!roleArn) return;
+    arns.add(roleArn);
+    if (!groups.has(roleArn)) groups.set(roleArn, new Set());
+    if (targetArn.includes(':thinggroup/')) groups.get(roleArn)!.add(targetArn);
   };
   for (const profile of Object.values(config.modelGroups)) {
-    use(profile.twin.roleArn, [profile.twin.targetArn]);
+    target(profile.twin.roleArn, profile.twin.targetArn);
     for (const fleet of profile.fleets)
-      use(
-        fleet.roleArn,
-        fleet.waves.map((w) => w.targetArn),
-      );
+      for (const wave of fleet.waves) target(fleet.roleArn, wave.targetArn);
+    components.push(profile.components.model.name, profile.components.inference.name);
   }
+  // ComponentNamePrefix as the operator would pass it: the configured names' common prefix.
+  const componentNamePrefix = components.reduce((prefix, name) => {
+    let i = 0;
+    while (i < prefix.length && prefix[i] === name[i]) i++;
+    return prefix.slice(0, i);
+  });
   const roles = new Map<string, Role>();
-  for (const [arn, targets] of targetsOf) {
+  for (const arn of arns) {
     const [, , , , account, resource] = arn.split(':') as string[];
     const resolve = resolver({
       PipelineAccountId: pipelineAccount,
@@ -73,7 +87,10 @@ export const configuredRoles = (
       'AWS::Partition': 'aws',
       'AWS::AccountId': account!,
       'AWS::Region': 'us-east-1',
-      ThingGroupArns: [...new Set(targets)],
+      ComponentNamePrefix: componentNamePrefix,
+      ThingGroupArns: [...(groups.get(arn) ?? [])],
+      // The emulator does not check artifact reads with the caller's rights (yet).
+      ArtifactObjectArns: ['arn:aws:s3:::*/*'],
     });
     const policies = resolve(declared.Policies ?? []) as {
       PolicyDocument: { Statement: Statement[] };

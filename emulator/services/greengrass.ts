@@ -37,7 +37,9 @@ const idempotent = async <T>(
       'ValidationException',
       `clientToken ${token} must match ^[a-zA-Z0-9-]+$ and be at most 64 characters`,
     );
-  const cached = world.clientTokens.get(token);
+  // Tokens belong to the caller's account: the same token in another account is a new request.
+  const key = `${world.account}:${token}`;
+  const cached = world.clientTokens.get(key);
   if (cached && world.clock.now() - cached.at < TOKEN_TTL_MS) {
     if (cached.fingerprint !== fingerprint) {
       throw new AwsError(
@@ -49,7 +51,7 @@ const idempotent = async <T>(
     return cached.response as T;
   }
   const response = await run();
-  world.clientTokens.set(token, { at: world.clock.now(), fingerprint, response });
+  world.clientTokens.set(key, { at: world.clock.now(), fingerprint, response });
   return response;
 };
 

@@ -1,21 +1,15 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import type { z } from 'zod';
 import { inferenceComponentRecipe } from '../shared/greengrass/recipes';
 import {
-  type ComponentArnContext,
-  type RegisteredComponent,
-  registerComponentVersion,
-} from '../shared/greengrass/register-component';
+  type RegisteredInAccounts,
+  type RegisterInAccountsDeps,
+  registerInAccounts,
+} from '../shared/greengrass/register-in-accounts';
 import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
 
 export type RegisterInferenceComponentInput = z.input<typeof planOnly>;
-export type RegisterInferenceComponentDeps = {
-  greengrass: GreengrassV2Client;
-  logger: Logger;
-  arnContext: ComponentArnContext;
-};
+export type RegisterInferenceComponentDeps = RegisterInAccountsDeps;
 
 /**
  * Registers the inference component version named in the profile. Its recipe does not
@@ -25,7 +19,7 @@ export type RegisterInferenceComponentDeps = {
 export const registerInferenceComponent = async (
   rawInput: RegisterInferenceComponentInput,
   deps: RegisterInferenceComponentDeps,
-): Promise<RegisteredComponent> => {
+): Promise<RegisteredInAccounts> => {
   const { plan } = parseInput(planOnly, rawInput);
-  return registerComponentVersion(inferenceComponentRecipe(plan), deps);
+  return registerInAccounts(inferenceComponentRecipe(plan), plan, deps);
 };

@@ -1,6 +1,7 @@
 import { greengrassClient } from '../shared/clients';
 import { arnContextFromEnv } from '../shared/greengrass/arn-context';
 import { logger } from '../shared/logger';
+import { clientsForTargets } from '../shared/target-clients';
 import { withLambda } from '../shared/with-lambda';
 import {
   type RegisterModelComponentInput,
@@ -9,7 +10,10 @@ import {
 
 const greengrass = greengrassClient();
 const arnContext = arnContextFromEnv();
+// Accounts that deploy the component register it too, through their deployer role.
+const clientsFor = clientsForTargets();
+const greengrassFor = (roleArn: string) => clientsFor(roleArn).greengrass;
 
 export const handler = withLambda((input: RegisterModelComponentInput) =>
-  registerModelComponent(input, { greengrass, logger, arnContext }),
+  registerModelComponent(input, { greengrass, greengrassFor, logger, arnContext }),
 );

@@ -1,12 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { z } from 'zod';
 import { modelComponentRecipe } from '../shared/greengrass/recipes';
 import {
-  type ComponentArnContext,
-  type RegisteredComponent,
-  registerComponentVersion,
-} from '../shared/greengrass/register-component';
+  type RegisteredInAccounts,
+  type RegisterInAccountsDeps,
+  registerInAccounts,
+} from '../shared/greengrass/register-in-accounts';
 import type { TargetBuild } from '../shared/plan';
 import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
@@ -23,11 +21,7 @@ const InputSchema = planOnly.extend({
     .min(1),
 });
 export type RegisterModelComponentInput = z.input<typeof InputSchema>;
-export type RegisterModelComponentDeps = {
-  greengrass: GreengrassV2Client;
-  logger: Logger;
-  arnContext: ComponentArnContext;
-};
+export type RegisterModelComponentDeps = RegisterInAccountsDeps;
 
 /**
  * Registers the model component (native packaging): one version per model package
@@ -36,7 +30,7 @@ export type RegisterModelComponentDeps = {
 export const registerModelComponent = async (
   rawInput: RegisterModelComponentInput,
   deps: RegisterModelComponentDeps,
-): Promise<RegisteredComponent> => {
+): Promise<RegisteredInAccounts> => {
   const { plan, builds } = parseInput(InputSchema, rawInput);
-  return registerComponentVersion(modelComponentRecipe(plan, builds as TargetBuild[]), deps);
+  return registerInAccounts(modelComponentRecipe(plan, builds as TargetBuild[]), plan, deps);
 };

@@ -101,7 +101,8 @@ export const runTwinTests = async (
     devices,
     runId: shortHash(plan.executionArn, 16),
   };
-  const probeDeps: ProbeDeps = { ...deps, greengrass };
+  // Smoke requests go to the twin's devices through its account's IoT endpoint.
+  const probeDeps: ProbeDeps = { ...deps, greengrass, iotData: clients.iotData ?? deps.iotData };
 
   const probes: ProbeResult[] = [];
   for (const probe of plan.twin.tests) {

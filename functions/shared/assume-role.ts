@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { type ClientOptions, greengrassClient, iotClient } from './clients';
+import { type ClientOptions, greengrassClient, iotClient, iotDataClient } from './clients';
 import { classifyAwsError } from './errors';
 
 /**
@@ -46,6 +46,11 @@ export const assumedCredentials =
 export type TargetClients = {
   greengrass: ReturnType<typeof greengrassClient>;
   iot: ReturnType<typeof iotClient>;
+  /**
+   * MQTT publishes (twin smoke tests) reach devices only through the IoT endpoint of their
+   * own account, so a role's clients always carry one; callers fall back to their own.
+   */
+  iotData?: ReturnType<typeof iotDataClient>;
 };
 
 const clientsByRole = new Map<string, TargetClients>();
@@ -57,7 +62,11 @@ export const targetClientsFactory =
     let clients = clientsByRole.get(roleArn);
     if (!clients) {
       const options: ClientOptions = { credentials: assumedCredentials(roleArn) };
-      clients = { greengrass: greengrassClient(options), iot: iotClient(options) };
+      clients = {
+        greengrass: greengrassClient(options),
+        iot: iotClient(options),
+        iotData: iotDataClient(options),
+      };
       clientsByRole.set(roleArn, clients);
     }
     return clients;

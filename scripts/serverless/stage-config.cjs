@@ -29,6 +29,7 @@ const loadValidated = (file) => {
 
 const { notificationResources } = require('./notifications.cjs');
 const { accessScopes } = require('./access-scopes.cjs');
+const { artifactReaderResources } = require('./artifact-readers.cjs');
 
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
@@ -62,6 +63,8 @@ const derive = (config) => {
     ...accessScopes(config),
     // SNS subscriptions for approvers and recipients; stage-resources.cjs adds them to the template.
     notificationResources: notificationResources(config),
+    // The artifact bucket's policy for deploying accounts; stage-resources.cjs adds it too.
+    artifactReaderResources: artifactReaderResources(config),
   };
 };
 

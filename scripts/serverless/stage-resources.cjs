@@ -4,6 +4,7 @@
  * (`custom.stage`, see stage-config.cjs), after serverless has merged `resources:`:
  *  - adds the generated SNS subscriptions and their outputs (notifications.cjs), so the
  *    stage config stays the one place where people are named;
+ *  - adds the artifact bucket's policy for twin and fleet accounts (artifact-readers.cjs);
  *  - drops IAM statements whose derived Resource list is empty. Such a statement grants
  *    nothing (e.g. sts:AssumeRole when the stage names no cross-account role), but IAM
  *    refuses a statement without a resource, so "nothing configured" packages as
@@ -41,6 +42,7 @@ class StageResources {
       'before:aws:package:finalize:saveServiceState': () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
+        mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
         dropEmptyStatements(template);
       },
     };

@@ -7,13 +7,15 @@ import {
   CreateDeploymentCommand,
   GreengrassV2Client,
 } from '@aws-sdk/client-greengrassv2';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateCompilationJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Emulator } from '../../emulator/emulator';
 import { readService } from '../../emulator/serverless-service';
+import { registerInferenceComponent } from '../../functions/register-inference-component/register-inference-component';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { samplePlan, silentLogger } from '../helpers/fixtures';
 
 /**
  * IAM in the emulator: each function calls with its own execution role (the statements
@@ -361,5 +363,68 @@ describe('accounts: the twin account is its own namespace, reached through sts:A
     );
     expect(refused).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
     expect(refused.message).toContain('com.test.accounts');
+  });
+
+  it('the register function registers the component in the twin account through the deployer role, once', async () => {
+    // Prepare: the inference component's register function, as the worker runs it.
+    const own = twinAccount.credentialsOf('registerInferenceComponent');
+    const plan = await samplePlan((c) => {
+      c.modelGroups['defect-detector']!.twin.roleArn = DEPLOYER;
+    });
+    // The inference code artifact the recipe names (the operator uploads it).
+    const operator = new S3Client({
+      ...withCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }),
+      forcePathStyle: true,
+    });
+    await operator.send(new CreateBucketCommand({ Bucket: 'edge-mlops-local-code' }));
+    await operator.send(
+      new PutObjectCommand({
+        Bucket: 'edge-mlops-local-code',
+        Key: 'defect-detector/inference-1.4.0.zip',
+        Body: 'inference code',
+      }),
+    );
+    const deps = {
+      greengrass: new GreengrassV2Client(withCredentials(own)),
+      greengrassFor: (roleArn: string) =>
+        new GreengrassV2Client({
+          ...endpoint(),
+          credentials: async () => {
+            const { Credentials: c } = await new STSClient(withCredentials(own)).send(
+              new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'edge-mlops' }),
+            );
+            return {
+              accessKeyId: c!.AccessKeyId!,
+              secretAccessKey: c!.SecretAccessKey!,
+              sessionToken: c!.SessionToken!,
+            };
+          },
+        }),
+      logger: silentLogger(),
+      arnContext: { partition: 'aws', region: 'us-east-1', accountId: '000000000000' },
+    };
+    // A new version is DEPLOYABLE after a short (virtual) while: retry NotReady as the ASL does.
+    const register = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await registerInferenceComponent({ plan }, deps);
+        } catch (error) {
+          if ((error as Error).name !== 'NotReady' || attempt > 40) throw error;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    // Act
+    const first = await register();
+    const again = await register();
+    // Assess
+    const version = (account: string) =>
+      `arn:aws:greengrass:us-east-1:${account}:components:com.example.defectdetector.inference:versions:1.4.0`;
+    expect(first.accountArns).toEqual({
+      '000000000000': version('000000000000'),
+      [TWIN_ACCOUNT]: version(TWIN_ACCOUNT),
+    });
+    // The retry is absorbed by the same client token in each account: the same versions.
+    expect(again.accountArns).toEqual(first.accountArns);
   });
 });

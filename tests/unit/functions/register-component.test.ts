@@ -23,6 +23,9 @@ import { samplePlan, silentLogger } from '../../helpers/fixtures';
 const greengrass = mockClient(GreengrassV2Client);
 const deps = () => ({
   greengrass: new GreengrassV2Client({ region: 'us-east-1' }),
+  greengrassFor: (roleArn: string): GreengrassV2Client => {
+    throw new Error(`the sample plan deploys in one account, yet ${roleArn} was asked for`);
+  },
   logger: silentLogger(),
   arnContext: { partition: 'aws', region: 'us-east-1', accountId: '000000000000' },
 });
@@ -65,6 +68,7 @@ describe('registerModelComponent', () => {
       arn: MODEL_ARN,
       recipeSha256: sha,
       reused: false,
+      accountArns: { '000000000000': MODEL_ARN },
     });
     const input = greengrass.commandCalls(CreateComponentVersionCommand)[0]!.args[0].input;
     expect(new TextDecoder().decode(input.inlineRecipe)).toBe(canonicalJson(recipe));

@@ -195,6 +195,44 @@ describe('runTwinTests', () => {
     );
   });
 
+  it("publishes through the twin account's IoT endpoint when the twin names a role", async () => {
+    // Prepare: the deployer role's clients act in the twin's account.
+    const role = 'arn:aws:iam::111111111111:role/edge-mlops-local-deployer';
+    const twinAccount = {
+      greengrass: new GreengrassV2Client({}),
+      iot: new IoTClient({}),
+      iotData: new IoTDataPlaneClient({}),
+    };
+    const asked: (string | undefined)[] = [];
+    const own = deps();
+    const crossAccount = {
+      ...own,
+      clientsFor: (roleArn: string | undefined) => {
+        asked.push(roleArn);
+        return twinAccount;
+      },
+    };
+    // Act
+    await runTwinTests(input({ ...plan, twin: { ...plan.twin, roleArn: role } }), crossAccount);
+    // Assess
+    const senders = iotData.commandCalls(PublishCommand).map((c) => c.thisValue);
+    expect(senders).toHaveLength(4);
+    expect(senders.every((client) => client === twinAccount.iotData)).toBe(true);
+    expect(senders).not.toContain(own.iotData);
+    expect(asked).toEqual([role]);
+  });
+
+  it("publishes with the pipeline's own IoT client for a twin in the pipeline account", async () => {
+    // Prepare
+    const own = deps();
+    // Act
+    await runTwinTests(input(), own);
+    // Assess
+    const senders = iotData.commandCalls(PublishCommand).map((c) => c.thisValue);
+    expect(senders).toHaveLength(4);
+    expect(senders.every((client) => client === own.iotData)).toBe(true);
+  });
+
   it('fails deployment-health with the failed devices as evidence', async () => {
     // Act
     const report = await runTwinTests(

@@ -33,8 +33,16 @@ describe('docs/cross-account-role.yml', () => {
         'greengrass:CreateDeployment',
         'greengrass:CancelDeployment',
         'greengrass:TagResource',
-        // run-twin-tests (its devices: the deployment's job executions, below)
+        // run-twin-tests (its devices: the deployment's job executions, below; smoke requests)
         'greengrass:ListInstalledComponents',
+        'iot:Publish',
+        // register-model-component, register-inference-component: the version must exist
+        // in this account, and Greengrass reads its artifacts with the caller's rights
+        'greengrass:CreateComponentVersion',
+        'greengrass:DescribeComponent',
+        'greengrass:GetComponent',
+        'greengrass:TagResource',
+        's3:GetObject',
         // check-deployment
         'iot:DescribeJob',
         'iot:ListJobExecutionsForJob',
@@ -66,5 +74,36 @@ describe('docs/cross-account-role.yml', () => {
     // Assess
     expect(JSON.stringify(createJob.Resource)).toContain(':job/*');
     expect(JSON.stringify(createJob.Resource)).toContain('{"Ref":"ThingGroupArns"}');
+  });
+
+  it('scopes component registration to the configured name prefix: the components and their versions', () => {
+    // Act
+    const create = statements().find((s) =>
+      [s.Action].flat().includes('greengrass:CreateComponentVersion'),
+    )!;
+    // Assess
+    expect([create.Action].flat().sort()).toEqual([
+      'greengrass:CreateComponentVersion',
+      'greengrass:DescribeComponent',
+      'greengrass:GetComponent',
+      'greengrass:TagResource',
+    ]);
+    // components:<prefix>* matches components:<name> and components:<name>:versions:<v>.
+    expect(create.Resource).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:greengrass:\${AWS::Region}:\${AWS::AccountId}:components:\${ComponentNamePrefix}*`,
+    });
+    expect(template.Parameters.ComponentNamePrefix.AllowedPattern).toBe('[a-zA-Z0-9._-]+');
+  });
+
+  it('reads only the artifact objects given as parameter, and publishes only smoke requests', () => {
+    // Act
+    const reads = statements().find((s) => [s.Action].flat().includes('s3:GetObject'))!;
+    const publish = statements().find((s) => [s.Action].flat().includes('iot:Publish'))!;
+    // Assess
+    expect(reads.Resource).toEqual({ Ref: 'ArtifactObjectArns' });
+    expect(template.Parameters.ArtifactObjectArns.Type).toBe('CommaDelimitedList');
+    expect(publish.Resource).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topic/edge-mlops/smoke/request/*`,
+    });
   });
 });

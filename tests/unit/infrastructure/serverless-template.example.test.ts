@@ -74,6 +74,48 @@ describe('serverless package --stage example (twin and fleet in other accounts)'
     ]);
   });
 
+  it('lets the register functions assume the deployer roles, to register components in the twin and fleet accounts', () => {
+    // Act
+    const assumed = (fn: string) =>
+      granting(statementsOf(fn), 'sts:AssumeRole').flatMap((s) => [s.Resource].flat());
+    // Assess
+    for (const fn of ['RegisterModelComponent', 'RegisterInferenceComponent'])
+      expect(assumed(fn).sort()).toEqual([
+        'arn:aws:iam::111111111111:role/edge-mlops-preprod-deployer',
+        'arn:aws:iam::222222222222:role/edge-mlops-prod-deployer',
+      ]);
+  });
+
+  it("lets the twin's and the fleet's accounts read the group's compiled models, nothing else", () => {
+    // Act
+    const policy = ofType('AWS::S3::BucketPolicy')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Bucket.Ref === 'ArtifactBucket');
+    // Assess
+    expect(policy).toEqual([
+      {
+        Bucket: { Ref: 'ArtifactBucket' },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: expect.any(String),
+              Effect: 'Allow',
+              Principal: {
+                AWS: [
+                  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::111111111111:root` },
+                  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::222222222222:root` },
+                ],
+              },
+              Action: 's3:GetObject',
+              Resource: { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/defect-detector/*/compiled/*` },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
   it('grants no own-account IoT job or thing group rights when every target is in another account', () => {
     // Act
     const iot = ['DeployToTwin', 'StartWave', 'RollBackFleet', 'RollBackRejected'].flatMap((fn) =>

@@ -57,6 +57,33 @@ describe('what serverless.yml derives from the stage config', () => {
     expect(d.twinRoleArns).toEqual([]);
   });
 
+  it('adds no artifact bucket policy while every target is in the own account', () => {
+    // Act
+    const d = derive(local());
+    // Assess
+    expect(d.artifactReaderResources).toEqual({});
+  });
+
+  it("grants each deploying account once, on its group's compiled models", () => {
+    // Prepare: twin and two fleets, two of them in the same production account.
+    const config = withProfile((p) => {
+      p.twin.roleArn = 'arn:aws:iam::111111111111:role/edge-mlops-local-deployer';
+      for (const f of p.fleets)
+        f.roleArn = 'arn:aws:iam::222222222222:role/edge-mlops-local-deployer';
+    });
+    // Act
+    const { Resources } = derive(config).artifactReaderResources;
+    // Assess
+    const [statement] = Resources.ArtifactBucketPolicy.Properties.PolicyDocument.Statement;
+    expect(statement.Principal.AWS.map((p: { 'Fn::Sub': string }) => p['Fn::Sub'])).toEqual([
+      `arn:\${AWS::Partition}:iam::111111111111:root`,
+      `arn:\${AWS::Partition}:iam::222222222222:root`,
+    ]);
+    expect(statement.Resource).toEqual({
+      'Fn::Sub': `\${ArtifactBucket.Arn}/*/defect-detector/*/compiled/*`,
+    });
+  });
+
   it('subscribes an approver of two model groups once', () => {
     // Prepare
     const config = local();
