@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { parse } from 'yaml';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { controlOf } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -43,10 +44,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const control = (path: string, body: unknown) =>
-  fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) }).then(
-    (r) => r.json() as Promise<any>,
-  );
+const control = (path: string, body?: unknown) => controlOf(emulator.url)(path, body);
 
 /** Approves `version` in the registry; returns Alice's link once its execution waits at approval. */
 const waitingApproval = async (version: number) => {

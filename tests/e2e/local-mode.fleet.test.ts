@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GreengrassV2Client, ListCoreDevicesCommand } from '@aws-sdk/client-greengrassv2';
 import type { Emulator } from '../../emulator/emulator';
-import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
+import { controlOf, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 
 /**
  * The product against a fleet that behaves like a real one: the twin's devices are those of
@@ -35,14 +35,7 @@ const eventForVersion = (version: number) => {
   return file;
 };
 
-const control = async (path: string, body?: unknown) => {
-  const res = await fetch(`${emulator.url}/_emulator/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as any;
-};
+const control = (path: string, body?: unknown) => controlOf(emulator.url)(path, body);
 
 describe('local mode: fleets like real fleets', () => {
   it('TwinDeviceLeftGroup: a device that left the twin group stays in ListCoreDevices but is not tested', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Emulator } from '../../emulator/emulator';
-import { startLocalEmulator } from '../helpers/local-mode';
+import { controlOf, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -18,11 +18,7 @@ afterAll(() => emulator.close());
 describe('local mode: people receive what the stack sends (subscriptions from config/local.yml)', () => {
   it('delivers each approver only their own signed link', async () => {
     // Prepare
-    const control = (path: string, body: unknown) =>
-      fetch(`${emulator.url}/_emulator/${path}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      }).then((r) => r.json() as Promise<any>);
+    const control = controlOf(emulator.url);
     await control('seed', { event });
     // Act
     await control('deliver', { event });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Emulator } from '../../emulator/emulator';
-import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
+import { controlOf, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -19,11 +19,7 @@ afterAll(() => emulator.close());
 describe('local mode: the model registry changes its mind', () => {
   it('RejectedWhileWaitingAtApproval: the waiting execution ends as rejected, without production', async () => {
     // Prepare
-    const control = (path: string, body: unknown) =>
-      fetch(`${emulator.url}/_emulator/${path}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      }).then((r) => r.json() as Promise<any>);
+    const control = controlOf(emulator.url);
     await control('seed', { event });
     const { deliveries } = await control('deliver', { event });
     const executionArn = deliveries[0].result.executionArn as string;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../emulator/emulator';
-import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
+import { controlOf, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 const ROOT = join(__dirname, '../..');
@@ -27,10 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => emulator.close());
 
-const control = (path: string, body: unknown) =>
-  fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) }).then(
-    (r) => r.json() as Promise<any>,
-  );
+const control = (path: string, body?: unknown) => controlOf(emulator.url)(path, body);
 
 describe('local mode: the twin is shared by close approvals', () => {
   it('CloseApprovalsReleaseTheNewer: the newer version is released, the older ends Superseded', async () => {

@@ -50,3 +50,18 @@ export const startLocalEmulator = (options: Partial<StartOptions> = {}): Promise
     clockFactor: 300,
     ...options,
   });
+
+/**
+ * The emulator's control API (`/_emulator/…`) of the emulator at `url`: GET without a body,
+ * POST with one; a refused control fails the test with the emulator's answer.
+ */
+export const controlOf =
+  (url: string) =>
+  async (path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${url}/_emulator/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
