@@ -101,10 +101,15 @@ withOptions(program.command('emulator'), fleetOptions())
     '--fail-operation <op...>',
     'simulate an outage: service.Operation answers 500 (e.g. greengrass.CreateDeployment)',
   )
+  .option(
+    '--lose-answer <op...>',
+    'service.Operation acts, then answers 500 as if its answer were lost (e.g. sns.Publish)',
+  )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .action(async (opts) => {
     const emulator = await Emulator.start({
       failingOperations: opts.failOperation ?? [],
+      lostAnswerOperations: opts.loseAnswer ?? [],
       config: loadStageConfig(opts.config),
       configFile: opts.config,
       port: opts.port,

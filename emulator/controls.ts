@@ -20,6 +20,7 @@ const WORLD_KEYS = [
   'deviceFailureRate',
   'compileFailure',
   'failingOperations',
+  'lostAnswerOperations',
 ] as const;
 const FLEET_KEYS = [
   'deviceFailureRate',
@@ -40,6 +41,7 @@ export const EmulatorOptionsSchema = z
     /** null clears it. */
     compileFailure: z.string().min(1).nullable(),
     failingOperations: z.array(z.string().regex(/^[a-z0-9-]+\.[A-Za-z]+$/)),
+    lostAnswerOperations: z.array(z.string().regex(/^[a-z0-9-]+\.[A-Za-z]+$/)),
     offlineRate: rate,
     crashAfterStartRate: rate,
     applyMs: range,

@@ -173,6 +173,7 @@ export class Emulator {
       compileFailure: options.compileFailure,
       approvalTimeout: options.approvalTimeout ?? false,
       failingOperations: options.failingOperations ?? [],
+      lostAnswerOperations: options.lostAnswerOperations ?? [],
     };
     const fleet = new Fleet(LOCAL_ACCOUNT, LOCAL_REGION, {
       ...options.fleet,
@@ -455,6 +456,27 @@ export class Emulator {
     }
     const bus = eventBridge(world, () => rules);
 
+    // Functions subscribed to a topic (serverless.yml `events: - sns:`): SNS invokes them
+    // asynchronously, with Lambda's retries (Lambda developer guide, "Using Lambda with
+    // Amazon SNS").
+    for (const [key, fn] of Object.entries(
+      service.raw.functions as Record<string, { events?: any[] }>,
+    )) {
+      for (const ev of fn.events ?? []) {
+        if (!ev.sns) continue;
+        const topicArn = String(resolveLocal(ev.sns.arn ?? ev.sns, resources));
+        if (!topics.has(topicArn))
+          throw new Error(`${key}: subscribed to ${topicArn}, which local mode does not provision`);
+        subscriptions.push({
+          topicArn,
+          protocol: 'lambda',
+          endpoint: functionArn(key),
+          function: key,
+          ...(ev.sns.filterPolicy ? { filterPolicy: checkFilterPolicy(ev.sns.filterPolicy) } : {}),
+        });
+      }
+    }
+
     // A registry change emits the event SageMaker sends.
     const emitPackageChange = async (pkg: ModelPackage) => {
       const { ModelPackageArn: arn } = pkg;
@@ -509,6 +531,7 @@ export class Emulator {
         world,
         () => topics,
         () => subscriptions,
+        (key, event) => void invokeAsync(key, event),
       ),
     };
     // Accounts: each account sees its own Greengrass namespace (a view of the world whose
@@ -819,12 +842,15 @@ export class Emulator {
           }
           // Injected faults: throttling or a 5xx before the work, or a 5xx after it (the
           // answer is lost, the side effect happened): what retries must survive.
+          const loseAnswer =
+            !internalCall && world.options.lostAnswerOperations.includes(`${service}.${operation}`);
           if (
-            !internalCall &&
-            world.options.apiFaultRate > 0 &&
-            faults() < world.options.apiFaultRate
+            loseAnswer ||
+            (!internalCall &&
+              world.options.apiFaultRate > 0 &&
+              faults() < world.options.apiFaultRate)
           ) {
-            const kind = faults();
+            const kind = loseAnswer ? 1 : faults();
             // The operation's modelled throttling and server errors (faults.ts).
             const injected = (k: 'throttle' | 'server', message: string) => {
               const e = faultError(service, operation, k, message, faults());

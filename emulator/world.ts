@@ -21,6 +21,11 @@ export type EmulatorOptions = {
   approvalTimeout: boolean;
   /** Operations ("service.Operation") that answer 500 every time, until cleared (outages). */
   failingOperations: string[];
+  /**
+   * Operations ("service.Operation") whose every call is carried out and then answered 500,
+   * as when the answer is lost after the service acted, until cleared.
+   */
+  lostAnswerOperations: string[];
 };
 
 export type ModelPackage = {

@@ -8,6 +8,8 @@ export type SnsSubscription = {
   protocol: string;
   endpoint: string;
   filterPolicy?: FilterPolicy;
+  /** For `lambda` subscriptions: the function (serverless.yml key) SNS invokes. */
+  function?: string;
 };
 
 /**
@@ -18,6 +20,7 @@ export const sns = (
   world: World,
   topics: () => Set<string>,
   subscriptions: () => readonly SnsSubscription[] = () => [],
+  invokeAsync: (functionKey: string, event: unknown) => void = () => undefined,
 ) => ({
   Publish: async (form: URLSearchParams) => {
     const topicArn = form.get('TopicArn') ?? '';
@@ -33,11 +36,45 @@ export const sns = (
       attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] =
         form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
     }
-    const deliveredTo = subscriptions()
-      .filter((s) => s.topicArn === topicArn && matchesFilterPolicy(s.filterPolicy, attributes))
-      .map((s) => s.endpoint);
-    world.sns.push({ topicArn, subject, message, attributes, at: world.clock.now(), deliveredTo });
+    const types: Record<string, string> = {};
+    for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+      types[form.get(`MessageAttributes.entry.${i}.Name`)!] =
+        form.get(`MessageAttributes.entry.${i}.Value.DataType`) ?? 'String';
+    }
+    const reached = subscriptions().filter(
+      (s) => s.topicArn === topicArn && matchesFilterPolicy(s.filterPolicy, attributes),
+    );
+    // People and webhooks are what the summary counts; function subscriptions are plumbing.
+    const deliveredTo = reached.filter((s) => s.protocol !== 'lambda').map((s) => s.endpoint);
+    const at = world.clock.now();
+    world.sns.push({ topicArn, subject, message, attributes, at, deliveredTo });
     const id = crypto.randomUUID();
+    for (const s of reached) {
+      if (s.protocol !== 'lambda' || !s.function) continue;
+      invokeAsync(s.function, {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            EventVersion: '1.0',
+            EventSubscriptionArn: `${topicArn}:${crypto.randomUUID()}`,
+            Sns: {
+              Type: 'Notification',
+              MessageId: id,
+              TopicArn: topicArn,
+              Subject: subject ?? null,
+              Message: message,
+              Timestamp: new Date(at).toISOString(),
+              MessageAttributes: Object.fromEntries(
+                Object.entries(attributes).map(([name, value]) => [
+                  name,
+                  { Type: types[name] ?? 'String', Value: value },
+                ]),
+              ),
+            },
+          },
+        ],
+      });
+    }
     return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${escapeXml(id)}</MessageId></PublishResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`;
   },
 });

@@ -6,7 +6,8 @@ import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { sendOnce } from '../shared/outcome/send-once';
+import { receiptAttributes } from '../shared/outcome/notify';
+import { type ReceiptTag, sendOnce } from '../shared/outcome/send-once';
 import { withLambda } from '../shared/with-lambda';
 import {
   type ApprovalMessage,
@@ -22,14 +23,20 @@ const sns = new SNSClient({ region: awsRegion(), maxAttempts: 1 });
 const store = { dynamo: documentClient(), table };
 
 // One message per approver, with the `approver` attribute that their subscription filters on.
-const sendToApprover = ({ approver, subject, text }: ApprovalMessage & { key: string }) =>
+const sendToApprover = (
+  { approver, subject, text }: ApprovalMessage & { key: string },
+  receipt: ReceiptTag,
+) =>
   sns
     .send(
       new PublishCommand({
         TopicArn: topicArn,
         Subject: subject.slice(0, 100),
         Message: text,
-        MessageAttributes: { approver: { DataType: 'String', StringValue: approver } },
+        MessageAttributes: {
+          approver: { DataType: 'String', StringValue: approver },
+          ...receiptAttributes(receipt),
+        },
       }),
     )
     .catch((error: unknown) => {
@@ -43,8 +50,8 @@ const deps = {
     requiredEnv('SIGNING_SECRET_ID'),
   ),
   notifyApprover: (message: ApprovalMessage & { key: string }) =>
-    sendOnce(store, { scope: 'approval-notice', key: message.key, now: () => Date.now() }, () =>
-      sendToApprover(message),
+    sendOnce(store, { scope: 'approval-notice', key: message.key, now: () => Date.now() }, (tag) =>
+      sendToApprover(message, tag),
     ),
   postWebhook: async (url: string, body: unknown) => {
     const response = await fetch(url, {

@@ -1,4 +1,7 @@
-import { runSimulation } from '../helpers/local-mode';
+import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
+
+const APPROVAL_REQUEST = 'Approve defect-detector v7 for production? (local)';
+const DEPLOYED = '[edge-mlops local] defect-detector v7 deployed';
 
 describe('local mode: delivery and API faults', () => {
   it('DuplicateDelivery: the same event delivered three times makes one execution', async () => {
@@ -29,5 +32,21 @@ describe('local mode: delivery and API faults', () => {
     const targets = s.resourcesCreated.deployments.map((d) => d.target);
     expect(targets).toHaveLength(4);
     expect(new Set(targets).size).toBe(4);
+    expect(s.notifications).toEqual([APPROVAL_REQUEST, APPROVAL_REQUEST, DEPLOYED]);
+  }, 180_000);
+
+  it('LostAnswers: SNS accepts every Publish but its answer is lost, and each notification still goes out once', async () => {
+    // Prepare: the harshest case of an ambiguous answer, on every publish of the run.
+    const emulator = await startLocalEmulator({ lostAnswerOperations: ['sns.Publish'] });
+    try {
+      // Act
+      const s = await runSimulation({ approve: true, endpoint: emulator.url });
+      // Assess: one request per approver and one outcome; the senders trusted the receipts.
+      expect(s.status).toBe('SUCCEEDED');
+      expect(s.notifications).toEqual([APPROVAL_REQUEST, APPROVAL_REQUEST, DEPLOYED]);
+      expect(s.awsCalls['sns.Publish']).toBe(3);
+    } finally {
+      await emulator.close();
+    }
   }, 180_000);
 });

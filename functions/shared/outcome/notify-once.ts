@@ -14,5 +14,7 @@ export const notifyOnceFromEnv = (scope: string) => {
   const topicArn = requiredEnv('NOTIFY_TOPIC_ARN');
   const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
   return (n: Notification) =>
-    sendOnce(store, { scope, key: n.key, now: () => Date.now() }, () => publish(sns, topicArn, n));
+    sendOnce(store, { scope, key: n.key, now: () => Date.now() }, (tag) =>
+      publish(sns, topicArn, n, tag),
+    );
 };

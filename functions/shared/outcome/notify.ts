@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { classifyAwsError } from '../errors';
+import type { ReceiptTag } from './send-once';
 
 export type Notification = { key: string; subject: string; message: string };
 
@@ -8,6 +9,7 @@ export const publish = async (
   sns: SNSClient,
   topicArn: string,
   { subject, message }: Notification,
+  receipt?: ReceiptTag,
 ) => {
   try {
     const { MessageId } = await sns.send(
@@ -15,6 +17,7 @@ export const publish = async (
         TopicArn: topicArn,
         Subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 100),
         Message: message,
+        ...(receipt ? { MessageAttributes: receiptAttributes(receipt) } : {}),
       }),
     );
     return { messageId: MessageId ?? null };
@@ -22,3 +25,9 @@ export const publish = async (
     throw classifyAwsError(error, 'SNS Publish');
   }
 };
+
+/** The receipt tag as SNS message attributes (read back by record-notification-receipt). */
+export const receiptAttributes = (receipt: ReceiptTag) => ({
+  notificationScope: { DataType: 'String', StringValue: receipt.notificationScope },
+  notificationKey: { DataType: 'String', StringValue: receipt.notificationKey },
+});

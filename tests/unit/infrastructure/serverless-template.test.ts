@@ -345,7 +345,9 @@ describe('serverless package (offline, no AWS credentials)', () => {
 
   it('subscribes each approver with a filter on their own address, and the ops and release contacts', () => {
     // Act
-    const subscriptions = ofType('AWS::SNS::Subscription').map(([, s]) => s.Properties);
+    const subscriptions = ofType('AWS::SNS::Subscription')
+      .map(([, s]) => s.Properties)
+      .filter((s) => s.Protocol !== 'lambda');
     const on = (topic: string) =>
       subscriptions.filter((s) => s.TopicArn.Ref === topic).map((s) => s.Endpoint);
     // Assess
@@ -357,6 +359,29 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(packaged.template!.Outputs.ApproverSubscriptions.Value).toBe(
       'alice@example.com, bob@example.com',
     );
+  });
+
+  it('receives, through its own filtered subscription, every message a function publishes', () => {
+    // Prepare: the topics functions publish to (their roles' sns:Publish).
+    const published = new Set<string>();
+    for (const [, role] of ofType('AWS::IAM::Role'))
+      for (const policy of role.Properties.Policies ?? [])
+        for (const st of policy.PolicyDocument.Statement)
+          if ([st.Action].flat().includes('sns:Publish'))
+            for (const r of [st.Resource].flat()) if (r?.Ref) published.add(r.Ref);
+    // Act
+    const receipts = ofType('AWS::SNS::Subscription')
+      .map(([, s]) => s.Properties)
+      .filter((s) => s.Protocol === 'lambda');
+    // Assess
+    expect(published.size).toBeGreaterThan(0);
+    expect(receipts.map((s) => s.TopicArn.Ref).sort()).toEqual([...published].sort());
+    for (const s of receipts) {
+      expect(s.Endpoint).toEqual({
+        'Fn::GetAtt': ['RecordNotificationReceiptLambdaFunction', 'Arn'],
+      });
+      expect(s.FilterPolicy).toEqual({ notificationKey: [{ exists: true }] });
+    }
   });
 
   it('rotates the approval signing key no more often than the longest approval lasts', () => {

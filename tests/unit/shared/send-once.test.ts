@@ -1,5 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { sendOnce } from '../../../functions/shared/outcome/send-once';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mayHaveBeenSent, sendOnce } from '../../../functions/shared/outcome/send-once';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 
 let db: LocalTable;
@@ -28,7 +28,9 @@ describe('sendOnce', () => {
     // Prepare
     const send = jest
       .fn<Promise<string>, []>()
-      .mockRejectedValueOnce(new Error('SNS unavailable'))
+      .mockRejectedValueOnce(
+        Object.assign(new Error('SNS unavailable'), { $metadata: { httpStatusCode: 400 } }),
+      )
       .mockResolvedValue('ok');
     // Act
     await expect(sendOnce(store(), { scope: 's', key: 'b', now: () => T0 }, send)).rejects.toThrow(
@@ -76,5 +78,131 @@ describe('sendOnce', () => {
     // Assess
     expect(result).toEqual({ sent: true });
     expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  describe("when the send's outcome is unknown (5xx or no answer)", () => {
+    const lostAnswer = () =>
+      Object.assign(new Error('InternalError'), { $metadata: { httpStatusCode: 500 } });
+    const receiptArrives = (key: string) => async () => {
+      await db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: { pk: 'once#s', sk: key },
+          UpdateExpression: 'SET #s = :sent',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sent': 'SENT' },
+        }),
+      );
+    };
+    const status = async (key: string) =>
+      (await db.doc.send(new GetCommand({ TableName: db.table, Key: { pk: 'once#s', sk: key } })))
+        .Item?.status;
+
+    it('trusts the receipt of a message SNS accepted, and never sends it again', async () => {
+      // Prepare: SNS took the message (its receipt comes while the sender waits) but the answer was lost.
+      const send = jest.fn(async () => {
+        throw lostAnswer();
+      });
+      // Act
+      const first = await sendOnce(
+        store(),
+        {
+          scope: 's',
+          key: 'r1',
+          now: () => T0,
+          receiptWait: { polls: 3, intervalMs: 0, sleep: receiptArrives('r1') },
+        },
+        send,
+      );
+      const retry = await sendOnce(store(), { scope: 's', key: 'r1', now: () => T0 + 5_000 }, send);
+      // Assess
+      expect(first).toEqual({ sent: true });
+      expect(retry).toEqual({ sent: false });
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(send).toHaveBeenCalledWith({ notificationScope: 's', notificationKey: 'r1' });
+    });
+
+    it('gives the claim up when no receipt comes, so the retry sends', async () => {
+      // Prepare
+      const sleep = jest.fn(async () => undefined);
+      const send = jest.fn<Promise<string>, []>().mockRejectedValueOnce(lostAnswer());
+      send.mockResolvedValue('ok');
+      const options = { scope: 's', key: 'r2', receiptWait: { polls: 4, intervalMs: 0, sleep } };
+      // Act
+      await expect(sendOnce(store(), { ...options, now: () => T0 }, send)).rejects.toThrow(
+        'InternalError',
+      );
+      const retry = await sendOnce(store(), { ...options, now: () => T0 + 2_000 }, send);
+      // Assess
+      expect(sleep).toHaveBeenCalledTimes(4);
+      expect(retry).toEqual({ sent: true });
+      expect(send).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps a receipt that arrives just as the sender gives up', async () => {
+      // Prepare: the receipt lands after the last poll, just before the claim is released.
+      const racing = {
+        dynamo: {
+          send: async (command: unknown) => {
+            if (command instanceof DeleteCommand) await receiptArrives('r3')();
+            return db.doc.send(command as never);
+          },
+        } as unknown as typeof db.doc,
+        table: db.table,
+      };
+      const send = jest.fn(async () => {
+        throw lostAnswer();
+      });
+      // Act
+      await expect(
+        sendOnce(
+          racing,
+          { scope: 's', key: 'r3', now: () => T0, receiptWait: { polls: 1, intervalMs: 0 } },
+          send,
+        ),
+      ).rejects.toThrow('InternalError');
+      // Assess: the release did not erase the receipt; the retry does not send again.
+      expect(await status('r3')).toBe('SENT');
+      const retry = await sendOnce(store(), { scope: 's', key: 'r3', now: () => T0 + 1 }, send);
+      expect(retry).toEqual({ sent: false });
+      expect(send).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not wait for a receipt after a refusal (4xx): nothing was sent', async () => {
+      // Prepare
+      const sleep = jest.fn(async () => undefined);
+      const throttled = Object.assign(new Error('Rate exceeded'), {
+        $metadata: { httpStatusCode: 400 },
+      });
+      const send = jest.fn(async () => {
+        throw throttled;
+      });
+      // Act
+      await expect(
+        sendOnce(
+          store(),
+          { scope: 's', key: 'r4', now: () => T0, receiptWait: { polls: 4, intervalMs: 0, sleep } },
+          send,
+        ),
+      ).rejects.toThrow('Rate exceeded');
+      // Assess
+      expect(sleep).not.toHaveBeenCalled();
+      expect(await status('r4')).toBeUndefined();
+    });
+
+    it('classifies 5xx, lost connections and wrapped causes as possibly sent, 4xx as not sent', () => {
+      expect(mayHaveBeenSent(lostAnswer())).toBe(true);
+      expect(
+        mayHaveBeenSent(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+      ).toBe(true);
+      expect(mayHaveBeenSent(new Error('wrapped', { cause: lostAnswer() }))).toBe(true);
+      expect(
+        mayHaveBeenSent(
+          new Error('wrapped', {
+            cause: Object.assign(new Error('Throttled'), { $metadata: { httpStatusCode: 429 } }),
+          }),
+        ),
+      ).toBe(false);
+    });
   });
 });
