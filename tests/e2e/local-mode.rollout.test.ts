@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 import { runSimulation } from '../helpers/local-mode';
@@ -174,6 +174,41 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
     // Nothing holds the fleet: a replay can start at once.
     expect(await leasesHeld(emulator)).toEqual([]);
   }, 400_000);
+
+  it('FleetBusyExhausted: a fleet held by another release past every retry ends through Record Failure, rolls back the other fleet and keeps the other holder lease', async () => {
+    // Prepare: another execution holds field-rpi for the whole run (its lease has not expired).
+    const emulator = await start();
+    const dynamo = new DynamoDBClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
+    const holder =
+      'arn:aws:states:us-east-1:000000000000:execution:edge-mlops-local-edge-deployment:other';
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: 'edge-mlops-local-state-table',
+        Item: marshall({
+          pk: 'fleet#defect-detector#field-rpi',
+          sk: 'state',
+          leaseHolder: holder,
+          leaseExpiresAt: emulator.world.clock.now() + 30 * 24 * 60 * MINUTE,
+        }),
+      }),
+    );
+    // Act
+    const s = await runSimulation({ approve: true, timeoutSeconds: 400, endpoint: emulator.url });
+    // Assess: the failure is recorded and notified once, nothing of this release stays live.
+    expect(s.status).toBe('FAILED');
+    expect(s.error).toBe('FleetBusy');
+    expect(s.cause).toContain('field-rpi');
+    expect(s.statesVisited).toEqual(
+      expect.arrayContaining(['Roll Back Fleets', 'Check Rollback', 'Record Failure']),
+    );
+    expect(failureNotices(emulator)).toHaveLength(1);
+    const groups = ['factory-jetson-canary', 'factory-jetson-main', 'field-rpi-all'];
+    expect(devicesOn(emulator, groups, '1.0.7')).toEqual([]);
+    // This run frees what it took and leaves the other holder's lease alone.
+    expect((await leasesHeld(emulator)).map((l) => [l.pk, l.leaseHolder])).toEqual([
+      ['fleet#defect-detector#field-rpi', holder],
+    ]);
+  }, 500_000);
 
   it('AllOrNothing: when the second fleet aborts, the first (already finished) goes back too, checked device by device', async () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi tolerates none.
