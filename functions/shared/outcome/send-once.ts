@@ -12,16 +12,17 @@ import { classifyAwsError, isAwsError, TransientError } from '../errors';
  * Sends a notification once per key, across Lambda retries, Step Functions retries, redrives
  * and lost answers. A claim record (`once#<scope>` / key) is written before the send and marked
  * SENT after it. The claim carries a random id per attempt, so an attempt whose own write was
- * applied but whose answer was lost (a retried PutItem that then fails its condition) recognises
- * its claim instead of waiting for itself.
+ * applied but whose answer was lost (a retried PutItem that then fails its condition)
+ * recognises its claim instead of waiting for itself.
  *
  * SNS standard topics cannot deduplicate, and a Publish answered with a 5xx or a lost connection
- * may have been accepted. So every message carries its claim (`receiptTag`) as message
+ * may have been accepted. So every message carries its claim (`ReceiptTag`) as message
  * attributes, and our own subscription on each topic (record-notification-receipt) marks the
- * claim SENT when SNS delivers it. After an uncertain failure the sender waits for that receipt
- * before it gives the claim up: a message SNS accepted is never sent again, unless its receipt
- * arrives later than the wait and the next attempt's own read (documented in docs/events.md).
- * A claim is stale after `staleMs`, longer than any Lambda attempt can run.
+ * claim SENT when SNS delivers it. Whoever does not know whether a message went out waits for
+ * that receipt before sending: the sender after an uncertain failure, and the next attempt when
+ * it finds an earlier attempt's unsent claim (Step Functions runs a task's attempts one after
+ * another, so that attempt has ended — it may have been cut off between Publish and the mark).
+ * No clock is involved: what decides is whether SNS delivered the message.
  */
 export type OnceStore = { dynamo: DynamoDBDocumentClient; table: string };
 
@@ -37,17 +38,15 @@ export type SendOnceOptions = {
   scope: string;
   key: string;
   now: () => number;
-  /** Older SENDING claims belong to attempts that are over (Lambda timeout passed). */
-  staleMs?: number;
   claimId?: string;
-  /** How long to wait for the receipt of a send whose outcome is unknown. */
+  /** How long to wait for the receipt of a message that may have been sent. */
   receiptWait?: { polls: number; intervalMs: number; sleep?: (ms: number) => Promise<void> };
 };
 
 type OnceRecord = { status?: 'SENDING' | 'SENT'; claimId?: string; claimedAt?: number };
 
-const DEFAULT_STALE_MS = 2 * 60_000;
-const DEFAULT_RECEIPT_WAIT = { polls: 10, intervalMs: 500 };
+// SNS delivers to a Lambda subscription within a second or so; 3 s covers a slow one.
+const DEFAULT_RECEIPT_WAIT = { polls: 10, intervalMs: 300 };
 export const KEEP_DAYS = 90;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -72,7 +71,6 @@ export const sendOnce = async <R>(
   const tag = { notificationScope: options.scope, notificationKey: options.key };
   const Key = receiptKey(tag);
   const claimId = options.claimId ?? randomUUID();
-  const stale = options.staleMs ?? DEFAULT_STALE_MS;
   const read = async (): Promise<OnceRecord> => {
     try {
       const { Item } = await store.dynamo.send(
@@ -83,9 +81,22 @@ export const sendOnce = async <R>(
       throw classifyAwsError(error, `reading notification claim ${options.key}`);
     }
   };
+  /** True once the receipt says SNS delivered the message (read errors count as "not yet"). */
+  const receiptArrived = async () => {
+    const wait = { ...DEFAULT_RECEIPT_WAIT, ...options.receiptWait };
+    for (let poll = 0; poll < wait.polls; poll++) {
+      await (wait.sleep ?? sleepFor)(wait.intervalMs);
+      const now = await read().catch(() => ({}) as OnceRecord);
+      if (now.status === 'SENT') return true;
+    }
+    return false;
+  };
 
   const before = await read();
   if (before.status === 'SENT') return { sent: false };
+  const earlier = before.status === 'SENDING' && before.claimId !== claimId;
+  // An earlier attempt claimed it and ended unmarked: it may have sent it. Its receipt tells.
+  if (earlier && (await receiptArrived())) return { sent: false };
   const at = options.now();
   try {
     await store.dynamo.send(
@@ -99,10 +110,15 @@ export const sendOnce = async <R>(
           // DynamoDB TTL (epoch seconds): the records clean themselves up.
           expiresAt: Math.floor(at / 1000) + KEEP_DAYS * 86_400,
         },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR claimId = :me OR (#s = :sending AND claimedAt < :stale)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':me': claimId, ':sending': 'SENDING', ':stale': at - stale },
+        // Take the key if free, ours already, or still held by the earlier attempt we waited for.
+        ConditionExpression: earlier
+          ? 'claimId = :me OR (claimId = :earlier AND #s = :sending)'
+          : 'attribute_not_exists(pk) OR claimId = :me',
+        ...(earlier ? { ExpressionAttributeNames: { '#s': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':me': claimId,
+          ...(earlier ? { ':earlier': before.claimId, ':sending': 'SENDING' } : {}),
+        },
       }),
     );
   } catch (error) {
@@ -121,14 +137,7 @@ export const sendOnce = async <R>(
   try {
     await send(tag);
   } catch (error) {
-    if (mayHaveBeenSent(error)) {
-      const wait = { ...DEFAULT_RECEIPT_WAIT, ...options.receiptWait };
-      for (let poll = 0; poll < wait.polls; poll++) {
-        await (wait.sleep ?? sleepFor)(wait.intervalMs);
-        const now = await read().catch(() => ({}) as OnceRecord);
-        if (now.status === 'SENT') return { sent: true };
-      }
-    }
+    if (mayHaveBeenSent(error) && (await receiptArrived())) return { sent: true };
     // Not sent (or no receipt came): give the claim up so the retry sends without waiting.
     // Only while it is still ours and unsent: a late receipt may have marked it SENT.
     await store.dynamo
@@ -145,9 +154,8 @@ export const sendOnce = async <R>(
     throw error;
   }
 
-  // The message is out: try hard to record it, or a later attempt could send it again.
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  // The message is out. Mark it; should the mark fail, the receipt marks it as well.
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await store.dynamo.send(
         new UpdateCommand({
@@ -158,10 +166,10 @@ export const sendOnce = async <R>(
           ExpressionAttributeValues: { ':sent': 'SENT' },
         }),
       );
-      return { sent: true };
-    } catch (error) {
-      lastError = error;
+      break;
+    } catch {
+      // retried; the receipt covers the last failure
     }
   }
-  throw classifyAwsError(lastError, `marking notification ${options.key} sent`);
+  return { sent: true };
 };

@@ -42,22 +42,39 @@ describe('sendOnce', () => {
     expect(send).toHaveBeenCalledTimes(2);
   });
 
-  it('makes a concurrent attempt wait while a fresh claim is being sent, and takes over a stale one', async () => {
-    // Prepare: another attempt claimed the key and never finished.
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { pk: 'once#s', sk: 'd', status: 'SENDING', claimId: 'other', claimedAt: T0 },
-      }),
-    );
+  it('after an earlier attempt ended with the key claimed, sends only if no receipt comes', async () => {
+    // Prepare: two earlier attempts were cut off after claiming; only the first one's message was delivered.
+    for (const key of ['delivered', 'lost'])
+      await db.doc.send(
+        new PutCommand({
+          TableName: db.table,
+          Item: { pk: 'once#s', sk: key, status: 'SENDING', claimId: 'earlier', claimedAt: T0 },
+        }),
+      );
+    const receipt = (key: string) => async () => {
+      if (key === 'delivered')
+        await db.doc.send(
+          new PutCommand({ TableName: db.table, Item: { pk: 'once#s', sk: key, status: 'SENT' } }),
+        );
+    };
     const send = jest.fn(async () => 'ok');
+    const wait = (key: string) => ({ polls: 2, intervalMs: 0, sleep: receipt(key) });
     // Act
-    const early = sendOnce(store(), { scope: 's', key: 'd', now: () => T0 + 1_000 }, send);
-    await expect(early).rejects.toMatchObject({ name: 'TransientError' });
-    const later = await sendOnce(store(), { scope: 's', key: 'd', now: () => T0 + 180_000 }, send);
+    const delivered = await sendOnce(
+      store(),
+      { scope: 's', key: 'delivered', now: () => T0 + 1, receiptWait: wait('delivered') },
+      send,
+    );
+    const lost = await sendOnce(
+      store(),
+      { scope: 's', key: 'lost', now: () => T0 + 1, receiptWait: wait('lost') },
+      send,
+    );
     // Assess
-    expect(later).toEqual({ sent: true });
+    expect(delivered).toEqual({ sent: false });
+    expect(lost).toEqual({ sent: true });
     expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith({ notificationScope: 's', notificationKey: 'lost' });
   });
 
   it('recognises its own claim when the claim write was applied but its answer was lost', async () => {
