@@ -8,8 +8,12 @@
  *    answers on `edge-mlops/smoke/response/<runId>`:
  *    `{ runId, requestId, thingName, output, latencyMs }` — `output` is compared with the
  *    input's `expected`, `latencyMs` is the device's own inference time.
- * 3. An IoT rule (serverless.yml, `SmokeResponsesRule`) stores every response in the state
- *    table as `pk = smoke#<runId>`, `sk = <thingName>#<requestId>`; run-twin-tests reads them.
+ * 3. An IoT rule in the twin's account stores every response in the state table as
+ *    `pk = smoke#<runId>`, `sk = <thingName>#<requestId>`; run-twin-tests reads them. In the
+ *    pipeline's account that is serverless.yml's `SmokeResponsesRule` (DynamoDBv2 action); in
+ *    a twin account, the rule of docs/cross-account-role.yml invokes record-smoke-response
+ *    (AWS IoT rules reach another account only through resource-based permissions: SQS, SNS,
+ *    S3, Lambda — IoT developer guide, "Accessing cross-account resources using AWS IoT rules").
  */
 /** As the component's IPC policy sees it: Greengrass fills in its own thing name. */
 export const SMOKE_REQUEST_TOPIC_FILTER = 'edge-mlops/smoke/request/{iot:thingName}/+';
@@ -18,6 +22,10 @@ export const smokeRequestTopic = (thingName: string, runId: string) =>
   `edge-mlops/smoke/request/${thingName}/${runId}`;
 export const smokeResponseTopic = (runId: string) => `edge-mlops/smoke/response/${runId}`;
 export const smokePartitionKey = (runId: string) => `smoke#${runId}`;
+export const smokeSortKey = (thingName: string, requestId: string) => `${thingName}#${requestId}`;
+/** The twin account's rule (IoT rule names allow letters, digits and underscores only). */
+export const smokeResponsesRuleName = (stage: string) =>
+  `edge_mlops_${stage.replace(/[^A-Za-z0-9_]/g, '_')}_smoke_responses`;
 
 export type SmokeRequest = { runId: string; requestId: string; payload: unknown; sentAt: string };
 export type SmokeResponse = {

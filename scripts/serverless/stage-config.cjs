@@ -30,6 +30,7 @@ const loadValidated = (file) => {
 const { notificationResources } = require('./notifications.cjs');
 const { accessScopes } = require('./access-scopes.cjs');
 const { artifactReaderResources } = require('./artifact-readers.cjs');
+const { smokeResponseResources } = require('./smoke-responses.cjs');
 
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
@@ -65,6 +66,8 @@ const derive = (config) => {
     notificationResources: notificationResources(config),
     // The artifact bucket's policy for deploying accounts; stage-resources.cjs adds it too.
     artifactReaderResources: artifactReaderResources(config),
+    // Who may invoke recordSmokeResponse: the rules of twins in other accounts.
+    smokeResponseResources: smokeResponseResources(config),
   };
 };
 

@@ -43,6 +43,7 @@ class StageResources {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
         mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
+        mergeGenerated(template, serverless.service.custom?.stage?.smokeResponseResources);
         dropEmptyStatements(template);
       },
     };

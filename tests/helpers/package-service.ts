@@ -39,7 +39,7 @@ export const packageService = (stage: string, cwd = ROOT): PackageResult => {
     cwd,
     env: offlineEnv(),
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 300_000,
   });
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0) return { status: run.status, output, dir };

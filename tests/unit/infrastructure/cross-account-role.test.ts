@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type Tags } from 'yaml';
+import { parseCloudFormation } from '../../../emulator/serverless-service';
 
 /** docs/cross-account-role.yml, the role edge-mlops assumes in the twin and fleet accounts. */
-const TAGS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Split'].flatMap((name) =>
-  ([undefined, 'seq', 'map'] as const).map((collection) => ({
-    tag: `!${name}`,
-    ...(collection ? { collection } : {}),
-    resolve: (value: unknown) => ({ [name === 'Ref' ? 'Ref' : `Fn::${name}`]: value }),
-  })),
-) as Tags;
 type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
-const template = parse(
+const template = parseCloudFormation(
   readFileSync(join(__dirname, '../../../docs/cross-account-role.yml'), 'utf8'),
-  { customTags: TAGS },
-);
+) as any;
 const statements = (): Statement[] =>
   template.Resources.DeployerRole.Properties.Policies.flatMap(
     (p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement,
@@ -105,5 +97,35 @@ describe('docs/cross-account-role.yml', () => {
     expect(publish.Resource).toEqual({
       'Fn::Sub': `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topic/edge-mlops/smoke/request/*`,
     });
+  });
+
+  it('in a twin account, hands smoke-test answers to the function the stack allows, under the rule name it allows', () => {
+    // Prepare: the name the stack's permission names (scripts/serverless/smoke-responses.cjs).
+    const { ruleName } = require('../../../scripts/serverless/smoke-responses.cjs') as {
+      ruleName: (stage: string) => string;
+    };
+    const rule = template.Resources.SmokeResponsesRule;
+    const [
+      separator,
+      {
+        'Fn::Split': [splitOn, { 'Fn::Sub': pattern }],
+      },
+    ] = rule.Properties.RuleName['Fn::Join'];
+    // Act: CloudFormation's Join(Split(Sub)) for a stage with a hyphen
+    const named = pattern.replace(`\${Stage}`, 'pre-prod').split(splitOn).join(separator);
+    // Assess
+    expect(named).toBe(ruleName('pre-prod'));
+    expect(named).toMatch(/^[a-zA-Z0-9_]+$/);
+    expect(rule.Condition).toBe('IsTwinAccount');
+    expect(template.Conditions.IsTwinAccount).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SmokeResponsesFunctionArn' }, ''] }],
+    });
+    expect(rule.Properties.TopicRulePayload.Sql).toBe(
+      "SELECT *, topic(4) AS runId FROM 'edge-mlops/smoke/response/+'",
+    );
+    expect(rule.Properties.TopicRulePayload.Actions).toEqual([
+      { Lambda: { FunctionArn: { Ref: 'SmokeResponsesFunctionArn' } } },
+    ]);
+    expect(template.Parameters.SmokeResponsesFunctionArn.Default).toBe('');
   });
 });

@@ -26,7 +26,7 @@ beforeAll(() => {
   packaged = packageService('example');
   if (packaged.status !== 0) throw new Error(`serverless package failed:\n${packaged.output}`);
   resources = packaged.template!.Resources;
-}, 180_000);
+}, 320_000);
 
 describe('serverless package --stage example (twin and fleet in other accounts)', () => {
   it('subscribes one e-mail per approver, each filtered to their own links', () => {
@@ -131,5 +131,23 @@ describe('serverless package --stage example (twin and fleet in other accounts)'
     const reads = granting(neo, 's3:GetObject').flatMap((s) => [s.Resource].flat());
     // Assess
     expect(reads).toContainEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::my-model-bucket/*` });
+  });
+
+  it('lets the twin account’s smoke-response rule, and only it, invoke recordSmokeResponse', () => {
+    // Act
+    const invokers = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes('RecordSmokeResponse'));
+    // Assess: config/example.yml's twin is in 111111111111, eu-west-1
+    expect(invokers).toEqual([
+      expect.objectContaining({
+        Principal: 'iot.amazonaws.com',
+        SourceAccount: '111111111111',
+        SourceArn: {
+          'Fn::Sub': `arn:\${AWS::Partition}:iot:eu-west-1:111111111111:rule/edge_mlops_example_smoke_responses`,
+        },
+      }),
+    ]);
+    expect(packaged.template!.Outputs.SmokeResponsesFunctionArn).toBeDefined();
   });
 });

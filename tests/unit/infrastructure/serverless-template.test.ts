@@ -27,7 +27,7 @@ beforeAll(() => {
   packaged = packageService('local');
   if (packaged.status !== 0) throw new Error(`serverless package failed:\n${packaged.output}`);
   resources = packaged.template!.Resources;
-}, 180_000);
+}, 320_000);
 
 describe('serverless package (offline, no AWS credentials)', () => {
   it('runs every function on nodejs24.x', () => {

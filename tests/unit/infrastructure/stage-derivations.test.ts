@@ -137,4 +137,32 @@ describe('what serverless.yml derives from the stage config', () => {
       message: 'must be an e-mail address or an https:// URL',
     });
   });
+
+  it('lets only the smoke-response rule of each twin in another account invoke recordSmokeResponse', () => {
+    // Prepare: a twin in account 111111111111 (it has a deployer role there)
+    const config = withProfile((p) => {
+      p.twin.targetArn = 'arn:aws:iot:us-east-1:111111111111:thinggroup/twin';
+      p.twin.roleArn = 'arn:aws:iam::111111111111:role/edge-mlops-local-deployer';
+    });
+    // Act
+    const foreign = derive(config).smokeResponseResources;
+    const own = derive(local()).smokeResponseResources;
+    // Assess
+    expect(Object.values(foreign.Resources)).toEqual([
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: { 'Fn::GetAtt': ['RecordSmokeResponseLambdaFunction', 'Arn'] },
+          Action: 'lambda:InvokeFunction',
+          Principal: 'iot.amazonaws.com',
+          SourceAccount: '111111111111',
+          SourceArn: {
+            'Fn::Sub': `arn:\${AWS::Partition}:iot:us-east-1:111111111111:rule/edge_mlops_local_smoke_responses`,
+          },
+        },
+      },
+    ]);
+    expect(foreign.Outputs.SmokeResponsesFunctionArn).toBeDefined();
+    expect(own).toEqual({});
+  });
 });
