@@ -248,11 +248,26 @@ export const checkDeployment = async (
     };
   }
 
+  // Two calls a poll whatever the fleet size, and polls that grow with the log of the wave's
+  // duration: the wait follows the devices' own progress (shared/polling.ts).
+  const progress = deployment.startedAt
+    ? {
+        done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
+        total: Object.values(counts).reduce((a, b) => a + b, 0),
+        startedAt: deployment.startedAt,
+      }
+    : undefined;
+  const graceEnd =
+    deployment.startedAt !== undefined && deployment.graceMinutes !== undefined
+      ? new Date(Date.parse(deployment.startedAt) + deployment.graceMinutes * 60_000)
+      : undefined;
   const poll = continuePolling(
     deployment.poll,
     at,
     DEPLOYMENT_POLL,
     `deployment ${deployment.deploymentId}`,
+    progress,
+    graceEnd,
   );
   return { ...base, status: 'IN_PROGRESS', done: false, poll };
 };

@@ -12,6 +12,7 @@ export const PollSchema = z.object({
   waitSeconds: z.number().positive(),
   deadline: z.iso.datetime(),
   maxWaitSeconds: z.number().positive().optional(),
+  minWaitSeconds: z.number().positive().optional(),
 }) satisfies z.ZodType<PollState>;
 
 const TargetSchema = z

@@ -107,6 +107,10 @@ export const startWave = async (
     ...(fleet.analysis ? { analysis: fleet.analysis } : {}),
     // $.wave still holds the previous wave's outcome (waveIndex 0 starts afresh).
     offlineEarlier: waveIndex === 0 ? [] : offlineSoFar(rawInput),
-    poll: startPolling(now(), wave.waveTimeoutMinutes * 60, DEPLOYMENT_POLL),
+    poll: startPolling(now(), wave.waveTimeoutMinutes * 60, {
+      ...DEPLOYMENT_POLL,
+      initialSeconds: wave.pollFloorSeconds,
+      maxSeconds: wave.pollCeilingSeconds,
+    }),
   };
 };

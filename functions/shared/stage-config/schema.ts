@@ -271,11 +271,21 @@ const WaveSchema = z
     graceMinutes: z.number().int().min(1).max(10080).default(30),
     /** After the wave settled: how long component and core device health is watched. */
     bakeMinutes: z.number().int().min(0).max(1440).default(5),
+    /**
+     * Status polls of the wave: each waits half the time its devices' progress says is left,
+     * never less than the floor nor more than the ceiling (docs/fleet-rollout.md).
+     */
+    pollFloorSeconds: z.number().int().min(5).max(3600).default(15),
+    pollCeilingSeconds: z.number().int().min(5).max(86400).default(1800),
   })
   .strict()
   .refine((wave) => wave.graceMinutes < wave.waveTimeoutMinutes, {
     message: 'graceMinutes must be shorter than waveTimeoutMinutes',
     path: ['graceMinutes'],
+  })
+  .refine((wave) => wave.pollFloorSeconds <= wave.pollCeilingSeconds, {
+    message: 'pollFloorSeconds must not exceed pollCeilingSeconds',
+    path: ['pollFloorSeconds'],
   });
 
 /** Optional health analysis of a fleet during each bake: one CloudWatch metric and a threshold. */

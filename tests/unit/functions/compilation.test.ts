@@ -46,7 +46,8 @@ describe('startCompilation', () => {
         attempt: 0,
         waitSeconds: 30,
         deadline: '2026-11-25T10:45:00.000Z',
-        maxWaitSeconds: 300,
+        maxWaitSeconds: 1800,
+        minWaitSeconds: 30,
       },
     });
     expect(sagemaker).toHaveReceivedCommandTimes(CreateCompilationJobCommand, 1);
@@ -208,10 +209,10 @@ describe('checkCompilation', () => {
       .resolves({ CompilationJobStatus: 'INPROGRESS' } as never);
     // Act
     const waits = [];
-    for (const attempt of [0, 1, 2, 3, 5])
+    for (const attempt of [0, 1, 2, 3, 5, 7])
       waits.push((await checkCompilation(polling(attempt), deps())).poll.waitSeconds);
-    // Assess
-    expect(waits).toEqual([60, 120, 240, 300, 300]);
+    // Assess: doubling (polls in the log of the duration) up to the 30-minute cap
+    expect(waits).toEqual([60, 120, 240, 480, 1800, 1800]);
   });
 
   it('never sleeps past the deadline', async () => {

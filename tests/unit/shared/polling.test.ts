@@ -1,4 +1,5 @@
 import {
+  adaptiveWaitSeconds,
   COMPILATION_POLL,
   continuePolling,
   DEPLOYMENT_POLL,
@@ -48,4 +49,74 @@ describe('poll loops', () => {
       expect(polls).toBeGreaterThan(MAX_POLLS_PER_LOOP / 2);
     },
   );
+});
+
+describe('adaptive waits (progress in, wait out)', () => {
+  const T0 = '2026-11-26T10:00:00.000Z';
+  const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000);
+
+  it.each([
+    // done, total, elapsed s → half the time the observed rate says is left
+    [10, 110, 60, 300], // 100 left at 10/min: 10 min left, wait 5 min
+    [50, 100, 600, 300], // halfway after 10 min: wait 5 min
+    [99, 100, 990, 15], // nearly done: the floor
+    [1, 100_000, 60, 1800], // far from done: the ceiling
+  ])('done %d of %d after %d s: waits %d s', (done, total, elapsed, wait) => {
+    // Act
+    const seconds = adaptiveWaitSeconds({ done, total, startedAt: T0 }, at(elapsed), 15, 1800);
+    // Assess
+    expect(seconds).toBe(wait);
+  });
+
+  it('has no estimate before anything finished', () => {
+    expect(adaptiveWaitSeconds({ done: 0, total: 10, startedAt: T0 }, at(30), 15, 1800)).toBe(
+      undefined,
+    );
+  });
+
+  it('never waits past the moment the caller must look (the grace period’s end) or the deadline', () => {
+    // Prepare
+    const poll = startPolling(at(0), 3600, { initialSeconds: 15, factor: 2, maxSeconds: 1800 });
+    // Act
+    const next = continuePolling(
+      poll,
+      at(60),
+      DEPLOYMENT_POLL,
+      'wave',
+      { done: 1, total: 1000, startedAt: T0 },
+      at(90),
+    );
+    // Assess
+    expect(next.waitSeconds).toBe(30);
+  });
+
+  /** Polls until a rate-limited wave of `devices` finishes (each device applies in 60 s). */
+  const pollsForWave = (devices: number, perMinute: number) => {
+    const finishedBy = (t: number) =>
+      Math.max(0, Math.min(devices, Math.floor(((t - 60) / 60) * perMinute) + 1));
+    const policy = { initialSeconds: 15, factor: 2, maxSeconds: 1800 };
+    let t = 0;
+    let poll = startPolling(at(0), 7 * 24 * 3600, policy);
+    let polls = 0;
+    for (;;) {
+      t += poll.waitSeconds;
+      polls += 1;
+      const done = finishedBy(t);
+      if (done >= devices) return polls;
+      poll = continuePolling(poll, at(t), policy, 'wave', {
+        done,
+        total: devices,
+        startedAt: T0,
+      });
+    }
+  };
+
+  it('makes the polls of a wave grow with the log of its duration, not with its size', () => {
+    // Act: 100 devices a minute (the default rollout rate)
+    const small = pollsForWave(10, 100);
+    const large = pollsForWave(20_000, 100); // 200 minutes
+    // Assess: a fixed 2-minute interval would poll 100 times for the large wave
+    expect(small).toBeLessThanOrEqual(6);
+    expect(large).toBeLessThanOrEqual(small + 14);
+  });
 });
