@@ -105,6 +105,24 @@ export const waveSummary = (
 };
 
 /**
+ * When devices still QUEUED stop holding the wave back: `graceMinutes` after the rollout could
+ * have reached every device. A rate-limited rollout notifies devices over time, and an IoT job
+ * execution the rollout has not reached yet is QUEUED too, exactly like an offline device's,
+ * so the grace period only starts once the slowest rollout rate could have notified all of
+ * them (total / rolloutPerMinute minutes after the start).
+ */
+export const graceEndOf = (deployment: Named, counts: JobCounts): Date | undefined => {
+  if (deployment.startedAt === undefined || deployment.graceMinutes === undefined) return undefined;
+  const devices = Object.values(counts).reduce((a, b) => a + b, 0);
+  const rolloutMinutes = deployment.rolloutPerMinute
+    ? Math.ceil(devices / deployment.rolloutPerMinute)
+    : 0;
+  return new Date(
+    Date.parse(deployment.startedAt) + (rolloutMinutes + deployment.graceMinutes) * 60_000,
+  );
+};
+
+/**
  * One status poll of a deployment: GetDeployment and the IoT job's aggregate counters,
  * two calls whatever the fleet size. Device ids are read only when the outcome is known
  * (failed and offline devices) or the deadline has passed (stuck devices), one page each.
@@ -139,10 +157,8 @@ export const checkDeployment = async (
   }
 
   const at = now();
-  const graceOver =
-    deployment.startedAt !== undefined &&
-    deployment.graceMinutes !== undefined &&
-    at.getTime() >= Date.parse(deployment.startedAt) + deployment.graceMinutes * 60_000;
+  const graceEnd = graceEndOf(deployment, counts);
+  const graceOver = graceEnd !== undefined && at >= graceEnd;
   const verdict = judgeCounts({
     counts,
     processing,
@@ -257,10 +273,6 @@ export const checkDeployment = async (
         startedAt: deployment.startedAt,
       }
     : undefined;
-  const graceEnd =
-    deployment.startedAt !== undefined && deployment.graceMinutes !== undefined
-      ? new Date(Date.parse(deployment.startedAt) + deployment.graceMinutes * 60_000)
-      : undefined;
   const poll = continuePolling(
     deployment.poll,
     at,

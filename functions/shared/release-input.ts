@@ -26,6 +26,8 @@ export const WatchedDeploymentSchema = z.object({
   /** Production waves: when the wave started, its grace period and bake time. */
   startedAt: z.iso.datetime().optional(),
   graceMinutes: z.number().int().min(1).optional(),
+  /** The slowest rate the rollout notifies devices at (its base rate when exponential). */
+  rolloutPerMinute: z.number().int().min(1).optional(),
   bakeMinutes: z.number().int().min(0).optional(),
   /** Set once the wave settled: health is watched until then. */
   bakeUntil: z.iso.datetime().optional(),

@@ -25,6 +25,7 @@ export type StartWaveOutput = {
   /** When the wave started: its grace period for offline devices counts from here. */
   startedAt: string;
   graceMinutes: number;
+  rolloutPerMinute: number;
   bakeMinutes: number;
   analysis?: Fleet['analysis'];
   /** Devices found offline in the fleet's earlier waves: `<device> (<wave>)`. */
@@ -103,6 +104,9 @@ export const startWave = async (
     abort: wave.abort,
     startedAt: now().toISOString(),
     graceMinutes: wave.graceMinutes,
+    rolloutPerMinute: wave.rollout.exponentialRate
+      ? Math.min(wave.rollout.exponentialRate.baseRatePerMinute, wave.rollout.maximumPerMinute)
+      : wave.rollout.maximumPerMinute,
     bakeMinutes: wave.bakeMinutes,
     ...(fleet.analysis ? { analysis: fleet.analysis } : {}),
     // $.wave still holds the previous wave's outcome (waveIndex 0 starts afresh).

@@ -210,6 +210,40 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
     ]);
   }, 500_000);
 
+  it('SlowLargeWave: a rate-limited wave longer than the grace period polls in the log of its duration and counts no pending device as offline', async () => {
+    // Prepare: field-rpi's 60 devices at one a minute, a 60-minute wave (grace: 30 minutes)
+    const config = configWith([
+      'thinggroup/field-rpi\n',
+      'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 1 }\n',
+    ]);
+    // Devices apply in seconds, so between two notifications none is in progress.
+    const emulator = await start({ fleetSize: 60, fleet: { applyMs: [1000, 5000] } }, config);
+    // Act
+    const s = await runSimulation({
+      approve: true,
+      timeoutSeconds: 400,
+      endpoint: emulator.url,
+      config,
+    });
+    // Assess: every device got the release; devices the rollout had not reached yet were
+    // never taken for offline ones.
+    expect(s.status).toBe('SUCCEEDED');
+    const deployed = emulator.world.sns.find((m) => / deployed$/.test(m.subject ?? ''));
+    expect(deployed?.message).not.toContain('offline');
+    expect(devicesOn(emulator, ['field-rpi'], '1.0.7')).toHaveLength(60);
+    // Polls of the slow wave: its status reads (GetDeployment) stay in the log of its
+    // duration (a fixed 2-minute interval would read it 30 times).
+    const execution = emulator.sfn.executions.get(s.executionArn!)!;
+    const slowWave = execution.history.filter(
+      (e: any) =>
+        e.type === 'TaskStateEntered' &&
+        e.stateEnteredEventDetails?.name === 'Check Wave' &&
+        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith('/field-rpi'),
+    );
+    expect(slowWave.length).toBeGreaterThan(0);
+    expect(slowWave.length).toBeLessThanOrEqual(12);
+  }, 400_000);
+
   it('AllOrNothing: when the second fleet aborts, the first (already finished) goes back too, checked device by device', async () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi tolerates none.
     const config = configWith(

@@ -264,9 +264,10 @@ const WaveSchema = z
     /** The whole wave: past this the execution fails instead of waiting forever. */
     waveTimeoutMinutes: z.number().int().min(1).max(10080).default(240),
     /**
-     * After this long from the wave's start, devices whose job execution is still QUEUED
-     * count as offline: the wave settles on the devices that reported, and the offline
-     * ones get the release when they come back (IoT starts their timeout only then).
+     * After this long from the moment the rollout could have reached every device (the
+     * wave's start plus devices / the slowest rollout rate), devices whose job execution is
+     * still QUEUED count as offline: the wave settles on the devices that reported, and the
+     * offline ones get the release when they come back (IoT starts their timeout only then).
      */
     graceMinutes: z.number().int().min(1).max(10080).default(30),
     /** After the wave settled: how long component and core device health is watched. */

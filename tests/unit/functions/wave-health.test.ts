@@ -8,7 +8,7 @@ import {
 import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bakeVerdict } from '../../../functions/check-deployment/bake';
-import { checkDeployment } from '../../../functions/check-deployment/check-deployment';
+import { checkDeployment, graceEndOf } from '../../../functions/check-deployment/check-deployment';
 import { breaches } from '../../../functions/check-deployment/metric-analysis';
 import { type JobCounts, judge } from '../../../functions/check-deployment/settle';
 import { checkRollback } from '../../../functions/check-rollback/check-rollback';
@@ -439,5 +439,30 @@ describe('rollback verification', () => {
       expect(result.cause).not.toContain('on all devices');
       expect(metrics.addMetric).toHaveBeenCalledWith('RollbacksIncomplete', 'Count', 1);
     });
+  });
+});
+
+describe('graceEndOf: when QUEUED devices count as offline', () => {
+  const counts = (queued: number, succeeded: number) => ({
+    succeeded,
+    failed: 0,
+    timedOut: 0,
+    rejected: 0,
+    canceled: 0,
+    removed: 0,
+    queued,
+    inProgress: 0,
+  });
+  const wave = { startedAt: '2026-11-26T10:00:00.000Z', graceMinutes: 30 } as never;
+
+  it('starts the grace period once the slowest rollout rate could have reached every device', () => {
+    // Act: 60 devices at 1 a minute
+    const end = graceEndOf({ ...(wave as object), rolloutPerMinute: 1 } as never, counts(30, 30));
+    // Assess
+    expect(end?.toISOString()).toBe('2026-11-26T11:30:00.000Z');
+  });
+
+  it('counts from the start when the rollout reaches everyone at once', () => {
+    expect(graceEndOf(wave, counts(1, 9))?.toISOString()).toBe('2026-11-26T10:30:00.000Z');
   });
 });
