@@ -371,8 +371,13 @@ export class Emulator {
       // Devices belong to the account their target names (the twin's, a fleet's).
       const account = arn.split(':')[4]!;
       if (/:thing\//.test(arn)) {
+        const taken = fleet.accountOf(name);
+        if (taken && taken !== account)
+          throw new Error(
+            `thing ${name} is configured in accounts ${taken} and ${account}: the emulator needs thing names unique across accounts`,
+          );
         fleet.things.set(name, { name, arn, account, twin });
-      } else if (!fleet.groups.has(name)) {
+      } else if (fleet.groups.get(name)?.account !== account) {
         fleet.addGroup(name, twin ? 1 : fleetSize, name, twin, account);
       }
       // What the devices already run before edge-mlops touches them.
