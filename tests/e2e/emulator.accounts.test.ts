@@ -13,6 +13,7 @@ import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Emulator } from '../../emulator/emulator';
+import { TOKEN_EXCHANGE_ROLE_ACCESS } from '../../emulator/iam/artifact-reads';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 
@@ -249,6 +250,51 @@ describe('accounts: a device downloads artifacts only if its account may read th
     expect(latest!.reason).toContain(`s3://${CODE_BUCKET}/defect-detector/inference-1.4.0.zip`);
     expect(latest!.reason).toContain(
       `no resource-based policy of bucket ${CODE_BUCKET} (account ${PIPELINE}) allows the s3:GetBucketLocation action`,
+    );
+  }, 300_000);
+});
+
+describe('accounts: a fleet account whose token exchange role cannot read the artifacts', () => {
+  let emulator: Emulator;
+  let file: string;
+  beforeAll(async () => {
+    file = crossAccountConfig();
+    // The fleet account's operator installed Greengrass and never added the S3 grant.
+    emulator = await start(file, {
+      artifactAccess: { tokenExchangeStatements: { [FLEETS]: [TOKEN_EXCHANGE_ROLE_ACCESS] } },
+    });
+  }, 60_000);
+  afterAll(() => emulator.close());
+
+  it('FleetArtifactUnreadable: every canary device fails, the wave aborts and the fleet is rolled back', async () => {
+    // Act
+    const s = await runSimulation({ approve: true, config: file, endpoint: emulator.url });
+    // Assess: the twin (its own account, granted) passed; production stopped at the canary.
+    expect(s.status).toBe('FAILED');
+    expect(s.statesVisited).toEqual(
+      expect.arrayContaining(['Request Approval', 'Roll Back Fleets']),
+    );
+    const canary = `arn:aws:iot:us-east-1:${FLEETS}:thinggroup/factory-jetson-canary`;
+    const iot = new IoTClient(adminOf(emulator, FLEETS));
+    const gg = new GreengrassV2Client(adminOf(emulator, FLEETS));
+    const { deployments } = await gg.send(
+      new ListDeploymentsCommand({ targetArn: canary, historyFilter: 'ALL' }),
+    );
+    const release = deployments!.find(
+      (d) => d.deploymentName === 'edge-mlops defect-detector v7 factory-jetson/canary',
+    )!;
+    const { job } = await iot.send(
+      new DescribeJobCommand({ jobId: `${release.deploymentId}-job` }),
+    );
+    expect(job?.jobProcessDetails?.numberOfFailedThings).toBeGreaterThan(0);
+    expect(job?.jobProcessDetails?.numberOfSucceededThings).toBe(0);
+    const { effectiveDeployments } = await gg.send(
+      new ListEffectiveDeploymentsCommand({ coreDeviceThingName: 'factory-jetson-canary-01' }),
+    );
+    const failed = effectiveDeployments!.find((d) => d.deploymentId === release.deploymentId);
+    expect(failed?.statusDetails?.errorStack?.at(-1)).toBe('S3_HEAD_OBJECT_ACCESS_DENIED');
+    expect(failed?.reason).toContain(
+      `no identity-based policy of arn:aws:iam::${FLEETS}:role/GreengrassV2TokenExchangeRole allows the s3:GetObject action`,
     );
   }, 300_000);
 });
