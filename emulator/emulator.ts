@@ -170,7 +170,6 @@ const artifactReadsOf = (
   const codeObjectArns = derived.codeArtifactArns as string[];
   const seeded = seededArtifactAccess({
     pipelineAccount: LOCAL_ACCOUNT,
-    region: LOCAL_REGION,
     deviceAccounts: [...new Set([...fleet.things.values()].map((t) => t.account))],
     artifactObjectArns: [
       ...groups.map((g) => `arn:aws:s3:::${bucket}/*/${g}/*/compiled/*`),

@@ -35,13 +35,13 @@ export const TOKEN_EXCHANGE_ROLE_ACCESS: Statement = {
 export type ArtifactAccess = {
   /** The account that owns every bucket (locally: the pipeline account). */
   bucketOwner: string;
-  region: string;
   /** Bucket name → its bucket policy's statements (absent: the bucket has no policy). */
   bucketPolicies: Record<string, Statement[]>;
   /** Account → the statements of that account's token exchange role. */
   tokenExchangeStatements: Record<string, Statement[]>;
 };
 
+/** The nucleus' error codes from least to most specific, as the guide's example hierarchy. */
 const failure = (code: string, reason: string): DownloadFailure => ({
   errorStack: ['DEPLOYMENT_FAILURE', 'ARTIFACT_DOWNLOAD_ERROR', 'S3_ACCESS_DENIED', code],
   // Developer guide, "Detailed deployment error codes": S3 access denials are permission errors.
@@ -115,7 +115,6 @@ export const downloadFailure = async (
  */
 export const seededArtifactAccess = (input: {
   pipelineAccount: string;
-  region: string;
   deviceAccounts: string[];
   /** Object ARNs the token exchange roles may read (compiled models, inference code). */
   artifactObjectArns: string[];
@@ -164,7 +163,6 @@ export const seededArtifactAccess = (input: {
   );
   return {
     bucketOwner: input.pipelineAccount,
-    region: input.region,
     bucketPolicies,
     tokenExchangeStatements,
   };

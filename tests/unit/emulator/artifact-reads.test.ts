@@ -16,7 +16,6 @@ const CODE = 's3://code/defect-detector/inference-1.4.0.zip';
 const seeded = (deviceAccounts: string[], bucketPolicy?: Statement[]) =>
   seededArtifactAccess({
     pipelineAccount: PIPELINE,
-    region: 'us-east-1',
     deviceAccounts,
     artifactObjectArns: [
       'arn:aws:s3:::artifacts/*/defect-detector/*/compiled/*',
