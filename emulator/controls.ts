@@ -169,6 +169,7 @@ export const fleetReport = (
       const components = componentsOf(t.name);
       return {
         thing: t.name,
+        account: t.account,
         group: t.group ?? null,
         twin: Boolean(t.twin),
         online: fleet.isOnline(t.name, now),

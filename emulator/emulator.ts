@@ -15,11 +15,12 @@ import { faultError } from './faults';
 import { BASELINE_COMPONENTS, Fleet, type FleetOptions } from './fleet';
 import { AwsError, type Protocol, readBody, sendError, sendJson, sendXml } from './http';
 import type { ApiRequest } from './iam/actions';
+import { type ArtifactAccess, downloadFailure, seededArtifactAccess } from './iam/artifact-reads';
 import { sendDenied } from './iam/denial';
 import { refusalOf } from './iam/gate';
 import { type Caller, type Credentials, Principals } from './iam/principals';
 import { tracingRefusals } from './iam/provisioning';
-import { functionRoles } from './iam/roles';
+import { functionRoles, type Statement } from './iam/roles';
 import { configuredRoles, sts } from './iam/sts';
 import {
   LOCAL_ACCOUNT,
@@ -35,6 +36,7 @@ import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './r
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
 import { eventBridge, type Rule } from './services/events';
 import {
+  type ArtifactReads,
   crashedComponents,
   createDeployment,
   greengrass,
@@ -75,6 +77,11 @@ export type StartOptions = Partial<EmulatorOptions> & {
   logs?: Writable;
   /** The service to provision (default: the project's serverless.yml); tests pass wrong ones. */
   service?: ServiceDeclaration;
+  /**
+   * Replaces what the emulator seeds for artifact downloads (emulator/iam/artifact-reads.ts):
+   * a bucket's policy (by bucket name), an account's token exchange role statements.
+   */
+  artifactAccess?: Partial<Pick<ArtifactAccess, 'bucketPolicies' | 'tokenExchangeStatements'>>;
 };
 
 const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
@@ -109,6 +116,8 @@ const OPERATION_NAMES: Record<string, string> = {
   'GET /greengrass/v2/coreDevices/{coreDeviceThingName}': 'GetCoreDevice',
   'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents':
     'ListInstalledComponents',
+  'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/effectiveDeployments':
+    'ListEffectiveDeployments',
   'GET /jobs/{jobId}': 'DescribeJob',
   'GET /jobs/{jobId}/things': 'ListJobExecutionsForJob',
   'POST /topics/{topic}': 'Publish',
@@ -141,6 +150,47 @@ const compileRoutes = (routes: Record<string, RestHandler>) =>
       return { key, method, regex, names, handler, literal: path.replace(/\{[^}]+\}/g, '').length };
     })
     .sort((a, b) => b.literal - a.literal);
+
+/**
+ * The artifact downloads of each account's devices (emulator/iam/artifact-reads.ts): the
+ * artifact bucket's policy as the template packages it, and what the operator sets up as
+ * docs/security.md says (token exchange roles, the inference code bucket's policy), unless
+ * the start options replace them. One answer per account and set of artifacts.
+ */
+const artifactReadsOf = (
+  options: StartOptions,
+  derived: Record<string, any>,
+  resources: Record<string, LocalResource>,
+  fleet: Fleet,
+): ArtifactReads => {
+  const bucket = resources.ArtifactBucket?.ref ?? 'artifacts';
+  const policy = derived.artifactReaderResources?.Resources?.ArtifactBucketPolicy?.Properties
+    ?.PolicyDocument?.Statement as Statement[] | undefined;
+  const groups = Object.keys(options.config.modelGroups);
+  const codeObjectArns = derived.codeArtifactArns as string[];
+  const seeded = seededArtifactAccess({
+    pipelineAccount: LOCAL_ACCOUNT,
+    deviceAccounts: [...new Set([...fleet.things.values()].map((t) => t.account))],
+    artifactObjectArns: [
+      ...groups.map((g) => `arn:aws:s3:::${bucket}/*/${g}/*/compiled/*`),
+      ...codeObjectArns,
+    ],
+    artifactBucket: {
+      name: bucket,
+      ...(policy ? { policy: resolveLocal(policy, resources) as Statement[] } : {}),
+    },
+    codeObjectArns,
+  });
+  const access: ArtifactAccess = {
+    ...seeded,
+    bucketPolicies: { ...seeded.bucketPolicies, ...options.artifactAccess?.bucketPolicies },
+    tokenExchangeStatements: {
+      ...seeded.tokenExchangeStatements,
+      ...options.artifactAccess?.tokenExchangeStatements,
+    },
+  };
+  return (account, uris) => downloadFailure(access, account, uris);
+};
 
 export class Emulator {
   /** The credentials a function's worker runs with (its execution role's session). */
@@ -318,10 +368,17 @@ export class Emulator {
       const twin = [...Object.values(options.config.modelGroups)].some(
         (p) => p.twin.targetArn === arn,
       );
+      // Devices belong to the account their target names (the twin's, a fleet's).
+      const account = arn.split(':')[4]!;
       if (/:thing\//.test(arn)) {
-        fleet.things.set(name, { name, arn: fleet.thingArn(name), twin });
-      } else if (!fleet.groups.has(name)) {
-        fleet.addGroup(name, twin ? 1 : fleetSize, name, twin);
+        const taken = fleet.accountOf(name);
+        if (taken && taken !== account)
+          throw new Error(
+            `thing ${name} is configured in accounts ${taken} and ${account}: the emulator needs thing names unique across accounts`,
+          );
+        fleet.things.set(name, { name, arn, account, twin });
+      } else if (fleet.groups.get(name)?.account !== account) {
+        fleet.addGroup(name, twin ? 1 : fleetSize, name, twin, account);
       }
       // What the devices already run before edge-mlops touches them.
       createDeployment(
@@ -512,16 +569,6 @@ export class Emulator {
       events: bus,
     };
     const rest: Record<string, ReturnType<typeof compileRoutes>> = {
-      greengrass: compileRoutes(greengrass(world, s3) as Record<string, RestHandler>),
-      iot: compileRoutes(iot(world) as Record<string, RestHandler>),
-      iotdata: compileRoutes(
-        iotData(
-          world,
-          { doc: dynamo.doc, table: stateTable },
-          smokeExpectations,
-          inferenceNames,
-        ) as Record<string, RestHandler>,
-      ),
       lambda: compileRoutes({
         'POST /2015-03-31/functions/{name}/invocations': async () => undefined,
       }),
@@ -534,20 +581,34 @@ export class Emulator {
         (key, event) => void invokeAsync(key, event),
       ),
     };
-    // Accounts: each account sees its own Greengrass namespace (a view of the world whose
-    // `account` is that account; stores are shared, keyed by ARNs that carry the account).
-    const greengrassByAccount = new Map<string, ReturnType<typeof compileRoutes>>();
-    const greengrassIn = (account: string) => {
-      let routes = greengrassByAccount.get(account);
+    // Accounts: each account sees its own Greengrass and IoT namespaces (a view of the world
+    // whose `account` is that account; stores are shared, keyed by ARNs that carry the account).
+    const artifactReads = artifactReadsOf(options, derived, resources, fleet);
+    const routesByAccount = new Map<string, Record<string, ReturnType<typeof compileRoutes>>>();
+    const accountRoutes = (account: string, service: string) => {
+      let routes = routesByAccount.get(account);
       if (!routes) {
         const view =
           account === LOCAL_ACCOUNT
             ? world
             : (Object.create(world, { account: { value: account } }) as World);
-        routes = compileRoutes(greengrass(view, s3) as Record<string, RestHandler>);
-        greengrassByAccount.set(account, routes);
+        routes = {
+          greengrass: compileRoutes(
+            greengrass(view, s3, artifactReads) as Record<string, RestHandler>,
+          ),
+          iot: compileRoutes(iot(view) as Record<string, RestHandler>),
+          iotdata: compileRoutes(
+            iotData(
+              view,
+              { doc: dynamo.doc, table: stateTable },
+              smokeExpectations,
+              inferenceNames,
+            ) as Record<string, RestHandler>,
+          ),
+        };
+        routesByAccount.set(account, routes);
       }
-      return routes;
+      return routes[service] ?? rest[service]!;
     };
     const stsApi = sts(
       principals,
@@ -762,11 +823,8 @@ export class Emulator {
               : async () => sendXml(res, 200, await fn!(form));
           } else {
             const path = u.pathname;
-            // Greengrass components and deployments belong to the caller's account.
-            const routes =
-              service === 'greengrass'
-                ? greengrassIn(caller?.account ?? LOCAL_ACCOUNT)
-                : rest[service]!;
+            // Greengrass and IoT resources belong to the caller's account.
+            const routes = accountRoutes(caller?.account ?? LOCAL_ACCOUNT, service);
             const route = routes.find((r) => r.method === req.method && r.regex.test(path));
             if (!route)
               throw new AwsError(

@@ -20,11 +20,13 @@ export type ExecutionStatus =
 export type Thing = {
   name: string;
   arn: string;
+  /** The account the device is registered in (its thing ARN's). */
+  account: string;
   group?: string;
   /** A twin device: the fleet-wide rates (offline, crash) leave it alone. */
   twin?: boolean;
 };
-export type ThingGroup = { name: string; arn: string; things: string[] };
+export type ThingGroup = { name: string; arn: string; account: string; things: string[] };
 export type ComponentSpec = {
   componentVersion?: string;
   configurationUpdate?: unknown;
@@ -46,13 +48,23 @@ type Schedule = {
   /** How long the device takes to apply the deployment once notified. */
   applyMs: number;
   fails: boolean;
+  /** Why the device fails the deployment when it cannot download an artifact (fails is set). */
+  downloadFailure?: DownloadFailure;
   /** The new components crash this long after a successful apply (undefined: they don't). */
   crashAfterMs?: number;
 };
 
+/**
+ * A device that cannot download a component artifact fails the deployment with the nucleus'
+ * error hierarchy (Greengrass developer guide, "Detailed deployment error codes").
+ */
+export type DownloadFailure = { errorStack: string[]; errorTypes: string[]; reason: string };
+
 export type Job = {
   jobId: string;
   jobArn: string;
+  /** The account of the job (its target's): IoT answers for it only there. */
+  account: string;
   deploymentId: string;
   targetArn: string;
   createdAt: number;
@@ -65,6 +77,8 @@ export type Job = {
   supersededAt?: number;
   /** A baseline deployment: no device fails, goes offline or crashes because of it. */
   healthy?: boolean;
+  /** Every device of the job's account fails it: an artifact its token exchange role cannot read. */
+  downloadFailure?: DownloadFailure;
 };
 
 export type FleetOptions = {
@@ -137,27 +151,64 @@ export class Fleet {
     this.options = { ...DEFAULT_FLEET_OPTIONS, ...options };
   }
 
-  thingArn = (name: string) => `arn:aws:iot:${this.region}:${this.account}:thing/${name}`;
-  groupArn = (name: string) => `arn:aws:iot:${this.region}:${this.account}:thinggroup/${name}`;
+  /** A thing's ARN, in its own account (a new thing: in `account`, default the fleet's). */
+  thingArn = (name: string, account = this.things.get(name)?.account ?? this.account) =>
+    `arn:aws:iot:${this.region}:${account}:thing/${name}`;
+  groupArn = (name: string, account = this.account) =>
+    `arn:aws:iot:${this.region}:${account}:thinggroup/${name}`;
 
-  addGroup(name: string, size: number, devicePrefix = name, twin = false): ThingGroup {
-    const group: ThingGroup = { name, arn: this.groupArn(name), things: [] };
+  /**
+   * Registers a thing group of `size` devices in `account`. Thing and group names are unique
+   * across the emulator's accounts (the controls name devices without an account).
+   */
+  addGroup(
+    name: string,
+    size: number,
+    devicePrefix = name,
+    twin = false,
+    account = this.account,
+  ): ThingGroup {
+    const taken = this.groups.get(name);
+    if (taken && taken.account !== account)
+      throw new Error(
+        `thing group ${name} is configured in accounts ${taken.account} and ${account}: the emulator needs group names unique across accounts`,
+      );
+    const group: ThingGroup = { name, arn: this.groupArn(name, account), account, things: [] };
     const width = Math.max(2, String(size).length);
     for (let i = 1; i <= size; i++) {
       const thing = `${devicePrefix}-${String(i).padStart(width, '0')}`;
-      this.things.set(thing, { name: thing, arn: this.thingArn(thing), group: name, twin });
+      this.things.set(thing, {
+        name: thing,
+        arn: this.thingArn(thing, account),
+        account,
+        group: name,
+        twin,
+      });
       group.things.push(thing);
     }
     this.groups.set(name, group);
     return group;
   }
 
-  /** Things a target ARN (thing or thing group) covers, or undefined if unknown. */
+  /**
+   * Things a target ARN (thing or thing group) covers, or undefined if unknown: a target
+   * exists only in its own account, so the ARN's account must be the one it is registered in.
+   */
   resolveTarget(targetArn: string): string[] | undefined {
     const name = targetArn.slice(targetArn.indexOf('/') + 1);
-    if (/:thinggroup\//.test(targetArn)) return this.groups.get(name)?.things;
-    if (/:thing\//.test(targetArn)) return this.things.has(name) ? [name] : undefined;
+    const account = targetArn.split(':')[4];
+    if (/:thinggroup\//.test(targetArn)) {
+      const group = this.groups.get(name);
+      return group && group.account === account ? group.things : undefined;
+    }
+    if (/:thing\//.test(targetArn))
+      return this.things.get(name)?.account === account ? [name] : undefined;
     return undefined;
+  }
+
+  /** The account a thing is registered in (undefined: no such thing). */
+  accountOf(thing: string): string | undefined {
+    return this.things.get(thing)?.account;
   }
 
   // ---- availability
@@ -242,7 +293,13 @@ export class Fleet {
     const group = this.groups.get(groupName);
     if (!group || group.things.includes(thing)) return false;
     const twin = group.things.some((t) => this.things.get(t)?.twin);
-    const record = this.things.get(thing) ?? { name: thing, arn: this.thingArn(thing), twin };
+    // A new thing is registered in the group's account.
+    const record = this.things.get(thing) ?? {
+      name: thing,
+      arn: this.thingArn(thing, group.account),
+      account: group.account,
+      twin,
+    };
     record.group = groupName;
     this.things.set(thing, record);
     group.things.push(thing);
@@ -252,7 +309,13 @@ export class Fleet {
     );
     if (current && !current.schedules.some((s) => s.thing === thing)) {
       current.schedules.push(
-        this.schedule(current.deploymentId, thing, at, Boolean(current.healthy)),
+        this.schedule(
+          current.deploymentId,
+          thing,
+          at,
+          Boolean(current.healthy),
+          current.downloadFailure,
+        ),
       );
       const list = this.jobsByDevice.get(thing) ?? [];
       list.push(current);
@@ -288,6 +351,8 @@ export class Fleet {
     abort?: AbortRule;
     /** Fails no device: the baseline deployments seeded at start. */
     healthy?: boolean;
+    /** Fails every device: an artifact the target account's devices cannot download. */
+    downloadFailure?: DownloadFailure;
   }): Job {
     const things = this.resolveTarget(input.targetArn) ?? [];
     const perMinute = Math.max(1, input.maximumPerMinute ?? 1000);
@@ -297,6 +362,7 @@ export class Fleet {
         thing,
         input.createdAt + Math.floor((i / perMinute) * 60_000),
         Boolean(input.healthy),
+        input.downloadFailure,
       ),
     );
     // One active deployment per target: the previous one's executions that have not
@@ -306,9 +372,12 @@ export class Fleet {
         previous.supersededAt = input.createdAt;
     }
     const jobId = `${input.deploymentId}-job`;
+    // Greengrass creates the deployment's job in the target's account.
+    const account = input.targetArn.split(':')[4] ?? this.account;
     const job: Job = {
       jobId,
-      jobArn: `arn:aws:iot:${this.region}:${this.account}:job/${jobId}`,
+      jobArn: `arn:aws:iot:${this.region}:${account}:job/${jobId}`,
+      account,
       deploymentId: input.deploymentId,
       targetArn: input.targetArn,
       createdAt: input.createdAt,
@@ -317,6 +386,7 @@ export class Fleet {
       timeoutMs: (input.timeoutMinutes ?? 10080) * 60_000,
       abort: input.abort,
       healthy: input.healthy,
+      downloadFailure: input.downloadFailure,
     };
     this.jobs.set(jobId, job);
     for (const s of schedules) {
@@ -328,7 +398,13 @@ export class Fleet {
   }
 
   /** One device's fate in a deployment, drawn from the seed when the rollout reaches it. */
-  private schedule(deploymentId: string, thing: string, slot: number, healthy: boolean): Schedule {
+  private schedule(
+    deploymentId: string,
+    thing: string,
+    slot: number,
+    healthy: boolean,
+    downloadFailure?: DownloadFailure,
+  ): Schedule {
     const o = this.options;
     const seed = o.seed;
     const id = deploymentId;
@@ -341,7 +417,9 @@ export class Fleet {
       const away = Math.round(draw(o.offlineMs, uniform(seed, 'offline-for', id, thing)));
       this.setOffline(thing, slot, slot + away);
     }
-    const fails = !healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate;
+    const fails =
+      Boolean(downloadFailure) ||
+      (!healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate);
     const crashes = exposed && !fails && uniform(seed, 'crash', id, thing) < o.crashAfterStartRate;
     return {
       thing,
@@ -349,6 +427,7 @@ export class Fleet {
       latencyMs: Math.round(draw(o.notifyLatencyMs, uniform(seed, 'notify', id, thing))),
       applyMs: Math.round(draw(o.applyMs, uniform(seed, 'apply', id, thing))),
       fails,
+      ...(downloadFailure ? { downloadFailure } : {}),
       crashAfterMs: crashes
         ? Math.round(draw(o.crashAfterMs, uniform(seed, 'crash-after', id, thing)))
         : undefined,
@@ -515,6 +594,30 @@ export class Fleet {
   /** What a device runs at `t`: the components of the last deployment it applied successfully. */
   installedOn(thing: string, t: number): Record<string, ComponentSpec> {
     return this.installedState(thing, t).components;
+  }
+
+  /**
+   * Every deployment job that reached a device (newest first) with the device's execution
+   * status at `t` and, for a failed download, why: what ListEffectiveDeployments reports.
+   */
+  deviceExecutions(thing: string, t: number) {
+    return (this.jobsByDevice.get(thing) ?? [])
+      .map((job) => {
+        const s = job.schedules.find((x) => x.thing === thing)!;
+        const status = this.executionStatus(job, s, t);
+        return {
+          job,
+          status,
+          // What the device reported last: its result once it finished, else when queued.
+          modifiedAt: ['QUEUED', 'IN_PROGRESS'].includes(status)
+            ? s.slot
+            : Math.min(t, this.effectiveFinish(job, s)),
+          ...(status === 'FAILED' && s.downloadFailure
+            ? { downloadFailure: s.downloadFailure }
+            : {}),
+        };
+      })
+      .sort((a, b) => b.job.createdAt - a.job.createdAt);
   }
 
   /**

@@ -329,6 +329,7 @@ const greengrassChecks = (
         ),
       ];
     case 'ListInstalledComponents':
+    case 'ListEffectiveDeployments':
       return own(
         `arn:aws:greengrass:${w.region}:${w.account}:coreDevices:${params.coreDeviceThingName}`,
       );

@@ -5,8 +5,9 @@ import type { Statement } from './roles';
 /**
  * IAM policy evaluation by @cloud-copilot/iam-simulate (identity policies, resource
  * policies, cross-account rules, every condition operator), not by hand. The emulator models
- * identity policies (each role's statements) and, for sts:AssumeRole, the role's trust
- * policy as the resource policy; no SCPs, RCPs, permission boundaries or session policies.
+ * identity policies (each role's statements) and, as resource policies, a role's trust policy
+ * for sts:AssumeRole and bucket policies for core devices' artifact downloads
+ * (artifact-reads.ts); no SCPs, RCPs, permission boundaries or session policies.
  */
 export type Decision =
   | { allowed: true }

@@ -7,7 +7,8 @@ import type { Role } from './roles';
  * temporary credentials (ASIA…, with a session token, as Lambda and STS do) to each function
  * for its execution role, and to each sts:AssumeRole caller for the assumed role. A request
  * signed with any other key comes from the operator: the SRE CLI, `edge-mlops simulate`
- * and tests, who act as an administrator of the pipeline account (not evaluated).
+ * and tests, who act as an administrator of the pipeline account (not evaluated), or of
+ * account <n> with the key `local-<n>`.
  */
 export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 
@@ -64,10 +65,13 @@ export class Principals {
         return { invalid: 'The security token included in the request is expired' };
       return session;
     }
+    // `local-<account>` is an administrator of that account (the twin's or a fleet's
+    // operator, e.g. to look at its devices); any other key, of the pipeline account.
+    const account = /^local-(\d{12})$/.exec(key ?? '')?.[1] ?? this.pipelineAccount;
     return {
       kind: 'operator',
-      arn: `arn:aws:iam::${this.pipelineAccount}:user/edge-mlops-operator`,
-      account: this.pipelineAccount,
+      arn: `arn:aws:iam::${account}:user/edge-mlops-operator`,
+      account,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { S3Backend } from '../backends';
+import type { DownloadFailure } from '../fleet';
 import { AwsError, epoch, page, required } from '../http';
 import type { Component, Deployment, World } from '../world';
 
@@ -89,7 +90,8 @@ const lifecycle = (name: string, world: World) => {
 const CORE_DEVICE_STATUSES = ['HEALTHY', 'UNHEALTHY'];
 
 const knownCoreDevice = (world: World, thing: string) => {
-  if (!world.fleet.things.has(thing))
+  // A core device exists only in the account its thing is registered in.
+  if (world.fleet.accountOf(thing) !== world.account)
     throw new AwsError('ResourceNotFoundException', `Core device ${thing} does not exist`, 404, {
       resourceId: thing,
       resourceType: 'coreDevice',
@@ -172,7 +174,22 @@ export const coreDevice = (world: World, thing: string) => {
   };
 };
 
-export const greengrass = (world: World, s3: S3Backend) => {
+/**
+ * How the devices of an account fare downloading artifacts (emulator/iam/artifact-reads.ts):
+ * the failure every device of `account` reports, or undefined when they can read them all.
+ */
+export type ArtifactReads = (
+  account: string,
+  uris: string[],
+) => Promise<DownloadFailure | undefined>;
+
+/** The S3 artifact URIs of a component version's recipe (every manifest: devices have no platform). */
+const artifactUris = (c: Component): string[] =>
+  ((c.recipe.Manifests ?? []) as { Artifacts?: { URI?: string; Uri?: string }[] }[]).flatMap((m) =>
+    (m.Artifacts ?? []).map((a) => a.URI ?? a.Uri ?? '').filter((uri) => uri.startsWith('s3://')),
+  );
+
+export const greengrass = (world: World, s3: S3Backend, artifactReads?: ArtifactReads) => {
   // Components, deployments and targets belong to one account: another account's do not exist.
   const ownedBy = (arn: string) => arn.split(':')[4] === world.account;
   const findComponent = (arn: string) => {
@@ -335,11 +352,13 @@ export const greengrass = (world: World, s3: S3Backend) => {
             { resourceId: targetArn, resourceType: 'target' },
           );
         }
+        const uris: string[] = [];
         for (const [name, spec] of Object.entries(
           (body.components ?? {}) as Record<string, { componentVersion?: string }>,
         )) {
           const version = required(spec.componentVersion, `components.${name}.componentVersion`);
           const c = world.components.get(componentArn(world, name, version));
+          if (c) uris.push(...artifactUris(c));
           // Public components (aws.greengrass.*) and the seeded baseline are always available.
           const builtIn =
             name.startsWith('aws.greengrass.') || name.startsWith('com.example.plant.');
@@ -352,7 +371,9 @@ export const greengrass = (world: World, s3: S3Backend) => {
             );
           }
         }
-        return createDeployment(world, { ...body, targetArn });
+        // Each device downloads the artifacts with its account's token exchange role.
+        const downloadFailure = await artifactReads?.(world.account, uris);
+        return createDeployment(world, { ...body, targetArn }, { downloadFailure });
       });
     },
 
@@ -445,7 +466,9 @@ export const greengrass = (world: World, s3: S3Backend) => {
       // deployment that targets the thing group. When you remove a core device from a thing
       // group, the list continues to include that core device" (API_ListCoreDevices): it is
       // not the group's membership.
-      const things = [...world.fleet.things.keys()]
+      const things = [...world.fleet.things.values()]
+        .filter((t) => t.account === world.account)
+        .map((t) => t.name)
         .filter((thing) => !group || world.fleet.everSucceededIn(thing, group, now))
         .map((thing) => coreDevice(world, thing))
         .filter((d) => status === null || d.status === status);
@@ -483,11 +506,58 @@ export const greengrass = (world: World, s3: S3Backend) => {
         ...(nextToken ? { nextToken } : {}),
       };
     },
+
+    /**
+     * The deployments that reached a core device and how each went there (API
+     * ListEffectiveDeployments): a device that could not download an artifact reports FAILED
+     * with the nucleus' error stack and types in statusDetails (nucleus 2.8.0 and later).
+     */
+    'GET /greengrass/v2/coreDevices/{coreDeviceThingName}/effectiveDeployments': async (
+      _body: Body,
+      params: Record<string, string>,
+      query: Query,
+    ) => {
+      const thing = knownCoreDevice(world, params.coreDeviceThingName!);
+      const reportedAt = world.fleet.lastOnline(thing, world.clock.now());
+      const all = world.fleet.deviceExecutions(thing, reportedAt).map((e) => {
+        const d = world.deployments.get(e.job.deploymentId);
+        return {
+          deploymentId: e.job.deploymentId,
+          deploymentName: d?.deploymentName ?? e.job.deploymentId,
+          iotJobId: e.job.jobId,
+          iotJobArn: e.job.jobArn,
+          targetArn: e.job.targetArn,
+          coreDeviceExecutionStatus: e.status === 'REMOVED' ? 'CANCELED' : e.status,
+          ...(e.downloadFailure
+            ? {
+                reason: e.downloadFailure.reason,
+                statusDetails: {
+                  errorStack: e.downloadFailure.errorStack,
+                  errorTypes: e.downloadFailure.errorTypes,
+                },
+              }
+            : {}),
+          creationTimestamp: epoch(e.job.createdAt),
+          modifiedTimestamp: epoch(e.modifiedAt),
+        };
+      });
+      const { items, nextToken } = page(
+        all,
+        query.get('nextToken') ?? undefined,
+        Number(query.get('maxResults') ?? 50),
+        100,
+      );
+      return { effectiveDeployments: items, ...(nextToken ? { nextToken } : {}) };
+    },
   };
 };
 
 /** Creates a deployment and its IoT job (also used to seed each group's baseline). */
-export const createDeployment = (world: World, body: Body, options: { healthy?: boolean } = {}) => {
+export const createDeployment = (
+  world: World,
+  body: Body,
+  options: { healthy?: boolean; downloadFailure?: DownloadFailure } = {},
+) => {
   const now = world.clock.now();
   // Deterministic under the seed, like everything the simulation decides.
   const digest = createHash('sha256')
@@ -510,6 +580,7 @@ export const createDeployment = (world: World, body: Body, options: { healthy?: 
         }
       : undefined,
     healthy: options.healthy,
+    downloadFailure: options.downloadFailure,
   });
   const deployment: Deployment = {
     deploymentId,

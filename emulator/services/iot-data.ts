@@ -8,6 +8,8 @@ import type { World } from '../world';
  * AWS IoT data plane (REST JSON): Publish. Plays the device side of the inference smoke
  * test (functions/shared/smoke-contract.ts): a twin device whose inference component is
  * RUNNING answers each request, and the answer is stored where the IoT rule would put it.
+ * In a twin account other than the pipeline's, that rule is the one docs/security.md tells
+ * the operator to create there (the emulator assumes it exists).
  */
 export type SmokeExpectations = Map<string, unknown>;
 
@@ -24,6 +26,10 @@ export const iotData = (
     const match = REQUEST.exec(topic);
     if (!match) return {};
     const [, thing, runId] = match;
+    // A publish reaches only devices of this account: each account has its own device data
+    // endpoint (AWS IoT Core developer guide, "AWS IoT device data and service endpoints"),
+    // and a device connects to its own account's.
+    if (world.fleet.accountOf(thing!) !== world.account) return {};
     const request = JSON.parse(
       Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body),
     ) as { requestId: string };

@@ -4,14 +4,17 @@ import type { World } from '../world';
 /**
  * AWS IoT (REST JSON): the jobs Greengrass makes for deployments. DescribeJob returns the
  * aggregate counters (`jobProcessDetails`) that rollout monitoring reads, whatever the
- * fleet size; ListJobExecutionsForJob pages through devices by status.
+ * fleet size; ListJobExecutionsForJob pages through devices by status. Jobs, like things
+ * and thing groups, belong to one account: the caller's (a view of the world per account).
  */
 type Query = URLSearchParams;
 
 export const iot = (world: World) => {
+  // A job belongs to the account of its deployment's target: another account's does not exist.
   const findJob = (jobId: string) => {
     const job = world.fleet.jobs.get(jobId);
-    if (!job) throw new AwsError('ResourceNotFoundException', `Job ${jobId} does not exist`, 404);
+    if (!job || job.account !== world.account)
+      throw new AwsError('ResourceNotFoundException', `Job ${jobId} does not exist`, 404);
     return job;
   };
   return {

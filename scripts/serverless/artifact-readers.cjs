@@ -12,7 +12,8 @@
  * owner granting cross-account bucket permissions"); docs/security.md lists what the
  * operator adds there. One statement per model group, on that group's compiled models only
  * (<stage>/<group>/<version>/<target>/compiled/…, see resolve-model.ts; the bucket is the
- * stage's own), to the accounts of that group's deployer roles. No cross-account role: no policy.
+ * stage's own), to the accounts of that group's deployer roles, and s3:GetBucketLocation on
+ * the bucket to all of them. No cross-account role: no policy.
  */
 const { parseArn } = require('./access-scopes.cjs');
 
@@ -36,6 +37,20 @@ const artifactReaderResources = (config) => {
     ];
   });
   if (statements.length === 0) return {};
+  // Core devices ask the bucket's Region before they download (GetBucketLocation, nucleus
+  // S3Downloader), and in the bucket's home Region that call is governed by the bucket policy
+  // (S3 API reference, GetBucketLocation): without this, a device of another account fails
+  // with S3_GET_BUCKET_LOCATION_ACCESS_DENIED (Greengrass "Detailed deployment error codes").
+  const accounts = [
+    ...new Set(statements.flatMap((s) => s.Principal.AWS.map((p) => p['Fn::Sub']))),
+  ].sort();
+  statements.push({
+    Sid: 'ComponentArtifactsBucketLocation',
+    Effect: 'Allow',
+    Principal: { AWS: accounts.map((arn) => ({ 'Fn::Sub': arn })) },
+    Action: 's3:GetBucketLocation',
+    Resource: { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] },
+  });
   return {
     Resources: {
       ArtifactBucketPolicy: {

@@ -35,7 +35,8 @@ describe('docs/cross-account-role.yml', () => {
         'greengrass:GetComponent',
         'greengrass:TagResource',
         's3:GetObject',
-        // check-deployment
+        // check-deployment (a wave's bake: the core devices of its group)
+        'greengrass:ListCoreDevices',
         'iot:DescribeJob',
         'iot:ListJobExecutionsForJob',
         // Greengrass developer guide, dependent actions of a deployment
@@ -57,7 +58,11 @@ describe('docs/cross-account-role.yml', () => {
       .filter((s) => s.Resource === '*')
       .flatMap((s) => [s.Action].flat());
     // Assess
-    expect(wide.sort()).toEqual(['greengrass:CreateDeployment', 'greengrass:ListDeployments']);
+    expect(wide.sort()).toEqual([
+      'greengrass:CreateDeployment',
+      'greengrass:ListCoreDevices',
+      'greengrass:ListDeployments',
+    ]);
   });
 
   it('scopes job creation to its jobs and the thing groups given as parameter', () => {

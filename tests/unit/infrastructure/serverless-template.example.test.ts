@@ -86,7 +86,7 @@ describe('serverless package --stage example (twin and fleet in other accounts)'
       ]);
   });
 
-  it("lets the twin's and the fleet's accounts read the group's compiled models, nothing else", () => {
+  it("lets the twin's and the fleet's accounts locate the bucket and read the group's compiled models, nothing else", () => {
     // Act
     const policy = ofType('AWS::S3::BucketPolicy')
       .map(([, p]) => p.Properties)
@@ -109,6 +109,18 @@ describe('serverless package --stage example (twin and fleet in other accounts)'
               },
               Action: 's3:GetObject',
               Resource: { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/defect-detector/*/compiled/*` },
+            },
+            {
+              Sid: 'ComponentArtifactsBucketLocation',
+              Effect: 'Allow',
+              Principal: {
+                AWS: [
+                  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::111111111111:root` },
+                  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::222222222222:root` },
+                ],
+              },
+              Action: 's3:GetBucketLocation',
+              Resource: { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] },
             },
           ],
         },

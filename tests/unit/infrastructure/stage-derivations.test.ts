@@ -84,6 +84,26 @@ describe('what serverless.yml derives from the stage config', () => {
     });
   });
 
+  it('lets the deploying accounts locate the artifact bucket, as core devices do before downloading', () => {
+    // Prepare
+    const config = withProfile((p) => {
+      p.twin.roleArn = 'arn:aws:iam::111111111111:role/edge-mlops-local-deployer';
+      for (const f of p.fleets)
+        f.roleArn = 'arn:aws:iam::222222222222:role/edge-mlops-local-deployer';
+    });
+    // Act
+    const { Resources } = derive(config).artifactReaderResources;
+    // Assess
+    const location = Resources.ArtifactBucketPolicy.Properties.PolicyDocument.Statement.find(
+      (s: { Action: string }) => s.Action === 's3:GetBucketLocation',
+    );
+    expect(location.Resource).toEqual({ 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] });
+    expect(location.Principal.AWS.map((p: { 'Fn::Sub': string }) => p['Fn::Sub'])).toEqual([
+      `arn:\${AWS::Partition}:iam::111111111111:root`,
+      `arn:\${AWS::Partition}:iam::222222222222:root`,
+    ]);
+  });
+
   it('subscribes an approver of two model groups once', () => {
     // Prepare
     const config = local();
