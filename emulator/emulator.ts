@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
+import { smokeResponsesRuleName } from '../functions/shared/smoke-contract';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
 import { Alarms, declaredAlarms, topicKeys } from './alarms';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
@@ -584,6 +585,33 @@ export class Emulator {
     // Accounts: each account sees its own Greengrass and IoT namespaces (a view of the world
     // whose `account` is that account; stores are shared, keyed by ARNs that carry the account).
     const artifactReads = artifactReadsOf(options, derived, resources, fleet);
+    // A twin account's smoke-response rule (docs/cross-account-role.yml, deployed with the
+    // stack's SmokeResponsesFunctionArn) invokes recordSmokeResponse. Lambda runs it only if the
+    // function's resource policy allows iot.amazonaws.com from that rule's ARN and account
+    // (scripts/serverless/smoke-responses.cjs); otherwise the answer is lost, as on AWS.
+    const smokeRuleOf = (account: string, answer: Record<string, unknown>) => {
+      const ruleArn = `arn:aws:iot:${LOCAL_REGION}:${account}:rule/${smokeResponsesRuleName(options.config.stage)}`;
+      const generated = derived.smokeResponseResources as { Resources?: Record<string, any> };
+      const permissions = Object.values(generated?.Resources ?? {}).filter(
+        (r) => r.Type === 'AWS::Lambda::Permission',
+      );
+      const allowed = permissions.some(
+        (r) =>
+          r.Properties.Principal === 'iot.amazonaws.com' &&
+          r.Properties.SourceAccount === account &&
+          String(resolveLocal(r.Properties.SourceArn, resources)) === ruleArn,
+      );
+      if (!allowed) {
+        world.refusals.push({
+          service: 'lambda',
+          operation: 'Invoke',
+          at: clock.now(),
+          message: `iot.amazonaws.com (rule ${ruleArn}) is not allowed to invoke recordSmokeResponse: no resource policy statement for it`,
+        });
+        return;
+      }
+      void invokeAsync('recordSmokeResponse', answer);
+    };
     const routesByAccount = new Map<string, Record<string, ReturnType<typeof compileRoutes>>>();
     const accountRoutes = (account: string, service: string) => {
       let routes = routesByAccount.get(account);
@@ -603,6 +631,8 @@ export class Emulator {
               { doc: dynamo.doc, table: stateTable },
               smokeExpectations,
               inferenceNames,
+              LOCAL_ACCOUNT,
+              smokeRuleOf,
             ) as Record<string, RestHandler>,
           ),
         };

@@ -7,9 +7,10 @@ import type { World } from '../world';
 /**
  * AWS IoT data plane (REST JSON): Publish. Plays the device side of the inference smoke
  * test (functions/shared/smoke-contract.ts): a twin device whose inference component is
- * RUNNING answers each request, and the answer is stored where the IoT rule would put it.
- * In a twin account other than the pipeline's, that rule is the one docs/security.md tells
- * the operator to create there (the emulator assumes it exists).
+ * RUNNING answers each request on its own account's endpoint, where that account's rule takes
+ * it: in the pipeline's account the stack's SmokeResponsesRule stores it; in a twin account the
+ * rule of docs/cross-account-role.yml hands it to recordSmokeResponse (`answerElsewhere`),
+ * which only a matching Lambda permission of the stack lets through.
  */
 export type SmokeExpectations = Map<string, unknown>;
 
@@ -20,6 +21,8 @@ export const iotData = (
   store: { doc: DynamoDBDocumentClient; table: string },
   expectations: () => SmokeExpectations,
   inferenceComponents: () => Set<string>,
+  pipelineAccount: string,
+  answerElsewhere: (account: string, answer: Record<string, unknown>) => void,
 ) => ({
   'POST /topics/{topic}': async (body: unknown, params: Record<string, string>) => {
     const topic = decodeURIComponent(params.topic!);
@@ -48,22 +51,25 @@ export const iotData = (
           (world.options.badModel ? 300 : 90),
     );
     const answer = {
-      pk: `smoke#${runId}`,
-      sk: `${thing}#${request.requestId}`,
       runId,
       requestId: request.requestId,
       thingName: thing,
       output: wrong ? 'unknown' : expected,
       latencyMs,
     };
-    // The device answers after its inference; the IoT rule writes the answer to the table.
-    setTimeout(
-      () =>
-        void store.doc
-          .send(new PutCommand({ TableName: store.table, Item: answer }))
-          .catch(() => undefined),
-      world.clock.realMs(latencyMs),
-    );
+    // The device answers after its inference; its account's IoT rule takes the answer.
+    const deliver = () => {
+      if (world.account !== pipelineAccount) return answerElsewhere(world.account, answer);
+      void store.doc
+        .send(
+          new PutCommand({
+            TableName: store.table,
+            Item: { pk: `smoke#${runId}`, sk: `${thing}#${request.requestId}`, ...answer },
+          }),
+        )
+        .catch(() => undefined);
+    };
+    setTimeout(deliver, world.clock.realMs(latencyMs));
     return {};
   },
 });
