@@ -99,9 +99,12 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
     });
     const env = { ...emulator.functions.environmentOf(fn), HOME: process.env.HOME ?? '/tmp' };
     // Asynchronous: the emulator lives in this process and must keep answering.
+    // `init` is loading the bundle (Lambda's Init phase); `ms` adds the first invocation, whose
+    // empty event some functions answer with AWS calls that the bare handler never makes.
+    type Probe = { init: number; ms: number; rss: number };
     const probe = (bundle: string) =>
-      new Promise<{ ms: number; rss: number }>((resolve) => {
-        const script = `const t=performance.now();const m=require(${JSON.stringify(bundle)});Promise.resolve(m.handler({}, {getRemainingTimeInMillis:()=>30000,functionName:'bench',awsRequestId:'b'})).catch(()=>{}).finally(()=>{process.stdout.write(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss}));process.exit(0)})`;
+      new Promise<Probe>((resolve) => {
+        const script = `const t=performance.now();const m=require(${JSON.stringify(bundle)});const init=performance.now()-t;Promise.resolve(m.handler({}, {getRemainingTimeInMillis:()=>30000,functionName:'bench',awsRequestId:'b'})).catch(()=>{}).finally(()=>{process.stdout.write(JSON.stringify({init,ms:performance.now()-t,rss:process.memoryUsage().rss}));process.exit(0)})`;
         const child = spawn(process.execPath, ['-e', script], { env });
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
@@ -110,17 +113,17 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
         const timer = setTimeout(() => child.kill(), 30_000);
         child.on('close', () => {
           clearTimeout(timer);
-          const at = out.lastIndexOf('{"ms"');
+          const at = out.lastIndexOf('{"init"');
           if (at < 0) {
             log(`${fn.key}: no measurement`);
-            resolve({ ms: Number.NaN, rss: 0 });
-          } else resolve(JSON.parse(out.slice(at)) as { ms: number; rss: number });
+            resolve({ init: Number.NaN, ms: Number.NaN, rss: 0 });
+          } else resolve(JSON.parse(out.slice(at)) as Probe);
         });
       });
     // Interleaved pairs (the order alternates), so a busy machine slows both sides alike;
     // each pair's ratio is taken back to back, and the function's ratio is their median.
-    const fnRuns: { ms: number; rss: number }[] = [];
-    const bareRuns: { ms: number; rss: number }[] = [];
+    const fnRuns: Probe[] = [];
+    const bareRuns: Probe[] = [];
     for (let i = 0; i < COLD_SAMPLES; i++) {
       if (i % 2 === 0) {
         fnRuns.push(await probe(out));
@@ -130,10 +133,13 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
         fnRuns.push(await probe(out));
       }
     }
-    const ratios = fnRuns.map((r, i) => r.ms / bareRuns[i]!.ms).filter(Number.isFinite);
-    const fnMs = median(fnRuns.map((r) => r.ms));
-    const bareMs = median(bareRuns.map((r) => r.ms));
+    const pairRatios = (of: (r: Probe) => number) =>
+      fnRuns.map((r, i) => of(r) / of(bareRuns[i]!)).filter(Number.isFinite);
+    const ratios = pairRatios((r) => r.init);
+    const fnMs = median(fnRuns.map((r) => r.init));
+    const bareMs = median(bareRuns.map((r) => r.init));
     const ratio = round(median(ratios), 2);
+    const withFirstCall = round(median(pairRatios((r) => r.ms)), 2);
     rows.push({
       function: fn.key,
       bundleKb: round(statSync(out).size / 1024),
@@ -144,11 +150,13 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
       bareColdStartMs: round(bareMs),
       coldStartRatio: ratio,
       ratioSpread: [round(Math.min(...ratios), 2), round(Math.max(...ratios), 2)] as const,
+      firstCallMs: round(median(fnRuns.map((r) => r.ms - r.init))),
+      withFirstCallRatio: withFirstCall,
       peakRssMb: round(Math.max(...fnRuns.map((r) => r.rss)) / 2 ** 20),
       bareRssMb: round(Math.max(...bareRuns.map((r) => r.rss)) / 2 ** 20),
     });
     log(
-      `cold start ${fn.key}: ${round(fnMs)} ms vs ${round(bareMs)} ms bare, ${ratio}× over ${ratios.length} pairs${ratio > P1_RATIO ? ` — P1 (≤ ${P1_RATIO}×) missed by ${round((ratio / P1_RATIO - 1) * 100)} %` : ''}`,
+      `cold start ${fn.key}: init ${round(fnMs)} ms vs ${round(bareMs)} ms bare, ${ratio}× over ${ratios.length} pairs (${withFirstCall}× with the first call)${ratio > P1_RATIO ? ` — P1 (≤ ${P1_RATIO}×) missed by ${round((ratio / P1_RATIO - 1) * 100)} %` : ''}`,
     );
   }
   return rows;
@@ -405,18 +413,22 @@ stands beside a baseline measured in the same run; timings are medians of ${RUNS
 numbers: [benchmarks.json](benchmarks.json). Nothing here is asserted by tests.
 
 ## Functions: bundle size and cold start
-Cold start = a fresh Node process loads the minified bundle and runs one invocation (an empty
-event, with the function's local environment pointing at the emulator). The baseline is a bare
-handler that constructs the same AWS SDK clients, bundled the same way. Function and baseline
-run in ${COLD_SAMPLES} interleaved pairs; the ratio is the median of the pairs' ratios, the
-spread their lowest and highest. Target P1: ratio ≤ ${P1_RATIO}× for every function.
+Cold start = a fresh Node process loads the minified bundle (Lambda's Init phase: module
+code, SDK clients, logger), with the function's local environment pointing at the emulator.
+The baseline is a bare handler that constructs the same AWS SDK clients, bundled the same way.
+Function and baseline run in ${COLD_SAMPLES} interleaved pairs; the ratio is the median of the
+pairs' ratios, the spread their lowest and highest. Target P1: ratio ≤ ${P1_RATIO}× for every
+function. "With first call" adds one invocation with an empty event (the earlier definition of
+this figure): most functions refuse it at once, a few answer it with AWS calls that the bare
+handler does not make, so it mixes work with start-up and is shown beside P1, not as P1.
 
-| Function | Bundle KiB | Bare KiB | SDK clients | Cold start ms | Bare ms | Ratio | Spread | P1 (≤ ${P1_RATIO}×) | Peak RSS MiB | Bare RSS MiB |
-|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|
-${f.map((r) => `| ${r.function} | ${r.bundleKb} | ${r.bareBundleKb} | ${r.sdkClients} | ${r.coldStartMs} | ${r.bareColdStartMs} | ${r.coldStartRatio} | ${r.ratioSpread[0]}–${r.ratioSpread[1]} | ${p1(r.coldStartRatio)} | ${r.peakRssMb} | ${r.bareRssMb} |`).join('\n')}
+| Function | Bundle KiB | Bare KiB | SDK clients | Init ms | Bare init ms | Ratio | Spread | P1 (≤ ${P1_RATIO}×) | First call ms | Ratio with first call | Peak RSS MiB | Bare RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|
+${f.map((r) => `| ${r.function} | ${r.bundleKb} | ${r.bareBundleKb} | ${r.sdkClients} | ${r.coldStartMs} | ${r.bareColdStartMs} | ${r.coldStartRatio} | ${r.ratioSpread[0]}–${r.ratioSpread[1]} | ${p1(r.coldStartRatio)} | ${r.firstCallMs} | ${r.withFirstCallRatio} | ${r.peakRssMb} | ${r.bareRssMb} |`).join('\n')}
 
 Cold-start ratio against the bare handler: median **${round(median(f.map((r) => r.coldStartRatio)), 2)}×**,
-worst **${worst.coldStartRatio}×** (${worst.function}); P1 ${
+worst **${worst.coldStartRatio}×** (${worst.function}); with the first call, median
+${round(median(f.map((r) => r.withFirstCallRatio)), 2)}×, worst ${round(Math.max(...f.map((r) => r.withFirstCallRatio)), 2)}×. P1 ${
     missed.length
       ? `missed by ${missed.length} of ${f.length} functions (${missed.map((r) => r.function).join(', ')})`
       : `met by all ${f.length} functions`
