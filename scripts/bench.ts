@@ -23,6 +23,10 @@ const ROOT = join(__dirname, '..');
 const CONFIG = join(ROOT, 'config/local.yml');
 const EVENT = join(ROOT, 'events/model-package-approved.json');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Cold starts are noisy: at least 10 interleaved function/bare pairs per function. */
+const COLD_SAMPLES = Math.max(10, Number(process.env.BENCH_COLD_SAMPLES ?? 10));
+/** Target P1 (issue 16): every function's cold start at most 1.3× the bare handler's. */
+const P1_RATIO = 1.3;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length
@@ -95,9 +99,14 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
     });
     const env = { ...emulator.functions.environmentOf(fn), HOME: process.env.HOME ?? '/tmp' };
     // Asynchronous: the emulator lives in this process and must keep answering.
+    // `init` is loading the bundle (Lambda's Init phase); `ms` adds the first invocation, whose
+    // empty event some functions answer with AWS calls that the bare handler never makes.
+    // `initCpu` is the CPU time of the Init phase: a Lambda has its CPU share to itself, a
+    // shared 2-core machine does not, and CPU time is what contention distorts least.
+    type Probe = { init: number; initCpu: number; ms: number; rss: number };
     const probe = (bundle: string) =>
-      new Promise<{ ms: number; rss: number }>((resolve) => {
-        const script = `const t=performance.now();const m=require(${JSON.stringify(bundle)});Promise.resolve(m.handler({}, {getRemainingTimeInMillis:()=>30000,functionName:'bench',awsRequestId:'b'})).catch(()=>{}).finally(()=>{process.stdout.write(JSON.stringify({ms:performance.now()-t,rss:process.memoryUsage().rss}));process.exit(0)})`;
+      new Promise<Probe>((resolve) => {
+        const script = `const c=process.cpuUsage();const t=performance.now();const m=require(${JSON.stringify(bundle)});const init=performance.now()-t;const u=process.cpuUsage(c);const initCpu=(u.user+u.system)/1000;Promise.resolve(m.handler({}, {getRemainingTimeInMillis:()=>30000,functionName:'bench',awsRequestId:'b'})).catch(()=>{}).finally(()=>{process.stdout.write(JSON.stringify({init,initCpu,ms:performance.now()-t,rss:process.memoryUsage().rss}));process.exit(0)})`;
         const child = spawn(process.execPath, ['-e', script], { env });
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
@@ -106,31 +115,55 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
         const timer = setTimeout(() => child.kill(), 30_000);
         child.on('close', () => {
           clearTimeout(timer);
-          const at = out.lastIndexOf('{"ms"');
+          const at = out.lastIndexOf('{"init"');
           if (at < 0) {
             log(`${fn.key}: no measurement`);
-            resolve({ ms: Number.NaN, rss: 0 });
-          } else resolve(JSON.parse(out.slice(at)) as { ms: number; rss: number });
+            resolve({ init: Number.NaN, initCpu: Number.NaN, ms: Number.NaN, rss: 0 });
+          } else resolve(JSON.parse(out.slice(at)) as Probe);
         });
       });
-    const fnRuns = [];
-    const bareRuns = [];
-    for (let i = 0; i < RUNS; i++) fnRuns.push(await probe(out));
-    for (let i = 0; i < RUNS; i++) bareRuns.push(await probe(bare));
-    const fnMs = median(fnRuns.map((r) => r.ms));
-    const bareMs = median(bareRuns.map((r) => r.ms));
+    // Interleaved pairs (the order alternates), so a busy machine slows both sides alike;
+    // each pair's ratio is taken back to back, and the function's ratio is their median.
+    const fnRuns: Probe[] = [];
+    const bareRuns: Probe[] = [];
+    for (let i = 0; i < COLD_SAMPLES; i++) {
+      if (i % 2 === 0) {
+        fnRuns.push(await probe(out));
+        bareRuns.push(await probe(bare));
+      } else {
+        bareRuns.push(await probe(bare));
+        fnRuns.push(await probe(out));
+      }
+    }
+    const pairRatios = (of: (r: Probe) => number) =>
+      fnRuns.map((r, i) => of(r) / of(bareRuns[i]!)).filter(Number.isFinite);
+    const ratios = pairRatios((r) => r.initCpu);
+    const fnMs = median(fnRuns.map((r) => r.initCpu));
+    const bareMs = median(bareRuns.map((r) => r.initCpu));
+    const ratio = round(median(ratios), 2);
+    const wallRatio = round(median(pairRatios((r) => r.init)), 2);
+    const withFirstCall = round(median(pairRatios((r) => r.ms)), 2);
     rows.push({
       function: fn.key,
       bundleKb: round(statSync(out).size / 1024),
       bareBundleKb: round(statSync(bare).size / 1024),
       sdkClients: clients.length,
-      coldStartMs: round(fnMs),
-      bareColdStartMs: round(bareMs),
-      coldStartRatio: round(fnMs / bareMs, 2),
+      samples: ratios.length,
+      coldStartCpuMs: round(fnMs),
+      bareColdStartCpuMs: round(bareMs),
+      coldStartRatio: ratio,
+      coldStartWallMs: round(median(fnRuns.map((r) => r.init))),
+      bareColdStartWallMs: round(median(bareRuns.map((r) => r.init))),
+      wallRatio,
+      ratioSpread: [round(Math.min(...ratios), 2), round(Math.max(...ratios), 2)] as const,
+      firstCallMs: round(median(fnRuns.map((r) => r.ms - r.init))),
+      withFirstCallRatio: withFirstCall,
       peakRssMb: round(Math.max(...fnRuns.map((r) => r.rss)) / 2 ** 20),
       bareRssMb: round(Math.max(...bareRuns.map((r) => r.rss)) / 2 ** 20),
     });
-    log(`cold start ${fn.key}: ${round(fnMs)} ms vs ${round(bareMs)} ms bare`);
+    log(
+      `cold start ${fn.key}: init ${round(fnMs)} ms CPU vs ${round(bareMs)} ms bare, ${ratio}× over ${ratios.length} pairs (wall ${wallRatio}×, ${withFirstCall}× with the first call)${ratio > P1_RATIO ? ` — P1 (≤ ${P1_RATIO}×) missed by ${round((ratio / P1_RATIO - 1) * 100)} %` : ''}`,
+    );
   }
   return rows;
 };
@@ -371,6 +404,13 @@ const main = async () => {
   const report = { machine, ...results, endToEnd: e2e };
   writeFileSync(join(ROOT, 'docs/benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
   const f = results.functions;
+  const worst = f.reduce((a, b) => (b.coldStartRatio > a.coldStartRatio ? b : a));
+  const missed = f.filter((r) => r.coldStartRatio > P1_RATIO);
+  const p1 = (ratio: number) =>
+    ratio <= P1_RATIO ? 'met' : `missed by ${round((ratio / P1_RATIO - 1) * 100)} %`;
+  log(
+    `cold start: median ${round(median(f.map((r) => r.coldStartRatio)), 2)}×, worst ${worst.coldStartRatio}× (${worst.function}); P1 ${missed.length ? `missed by ${missed.map((r) => `${r.function} ${r.coldStartRatio}×`).join(', ')}` : 'met by every function'}`,
+  );
   const md = `# Benchmarks
 
 Written by \`npm run bench\` on ${machine.date} (commit ${machine.commit}), Node ${machine.node},
@@ -379,15 +419,29 @@ stands beside a baseline measured in the same run; timings are medians of ${RUNS
 numbers: [benchmarks.json](benchmarks.json). Nothing here is asserted by tests.
 
 ## Functions: bundle size and cold start
-Cold start = a fresh Node process loads the minified bundle and runs one invocation (an empty
-event, with the function's local environment pointing at the emulator). The baseline is a bare
-handler that constructs the same AWS SDK clients, bundled the same way.
+Cold start = a fresh Node process loads the minified bundle (Lambda's Init phase: module
+code, SDK clients, logger), with the function's local environment pointing at the emulator,
+measured in CPU time (a Lambda has its CPU share to itself; this machine is shared, and wall
+time swings with the load of other processes). The baseline is a bare handler that
+constructs the same AWS SDK clients, bundled the same way. Function and baseline run in
+${COLD_SAMPLES} interleaved pairs; the ratio is the median of the pairs' ratios, the spread
+their lowest and highest. Target P1: ratio ≤ ${P1_RATIO}× for every function. Beside it: the
+same ratio in wall time, and in wall time with one invocation of an empty event added (the
+earlier definition of this figure: most functions refuse that event at once, a few answer it
+with AWS calls the bare handler does not make, so it mixes work with start-up).
 
-| Function | Bundle KiB | Bare KiB | SDK clients | Cold start ms | Bare ms | Ratio | Peak RSS MiB | Bare RSS MiB |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
-${f.map((r) => `| ${r.function} | ${r.bundleKb} | ${r.bareBundleKb} | ${r.sdkClients} | ${r.coldStartMs} | ${r.bareColdStartMs} | ${r.coldStartRatio} | ${r.peakRssMb} | ${r.bareRssMb} |`).join('\n')}
+| Function | Bundle KiB | Bare KiB | SDK clients | Init CPU ms | Bare CPU ms | Ratio | Spread | P1 (≤ ${P1_RATIO}×) | Init wall ms | Bare wall ms | Wall ratio | First call ms | Ratio with first call | Peak RSS MiB | Bare RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+${f.map((r) => `| ${r.function} | ${r.bundleKb} | ${r.bareBundleKb} | ${r.sdkClients} | ${r.coldStartCpuMs} | ${r.bareColdStartCpuMs} | ${r.coldStartRatio} | ${r.ratioSpread[0]}–${r.ratioSpread[1]} | ${p1(r.coldStartRatio)} | ${r.coldStartWallMs} | ${r.bareColdStartWallMs} | ${r.wallRatio} | ${r.firstCallMs} | ${r.withFirstCallRatio} | ${r.peakRssMb} | ${r.bareRssMb} |`).join('\n')}
 
-Median cold-start ratio: **${round(median(f.map((r) => r.coldStartRatio)), 2)}×** the bare handler.
+Cold-start ratio against the bare handler: median **${round(median(f.map((r) => r.coldStartRatio)), 2)}×**,
+worst **${worst.coldStartRatio}×** (${worst.function}); in wall time, median
+${round(median(f.map((r) => r.wallRatio)), 2)}×, worst ${round(Math.max(...f.map((r) => r.wallRatio)), 2)}×; with the first call, median
+${round(median(f.map((r) => r.withFirstCallRatio)), 2)}×, worst ${round(Math.max(...f.map((r) => r.withFirstCallRatio)), 2)}×. P1 ${
+    missed.length
+      ? `missed by ${missed.length} of ${f.length} functions (${missed.map((r) => r.function).join(', ')})`
+      : `met by all ${f.length} functions`
+  }. Bundles: ${round(Math.min(...f.map((r) => r.bundleKb)))}–${round(Math.max(...f.map((r) => r.bundleKb)))} KiB minified.
 
 ## Rollout monitoring: AWS calls per status poll
 One \`Check Deployment\` poll of a thing-group deployment (GetDeployment + the IoT job's counters);

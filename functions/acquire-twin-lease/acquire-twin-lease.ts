@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
 import { Superseded } from '../shared/errors';
 import { getLatestVersion } from '../shared/registry-store';
 import type { StateStore } from '../shared/state-store';
 import { planOnly } from '../shared/task-input';
 import { acquireTwinLease as acquire, twinClaim } from '../shared/twin-lease';
 import { parseInput } from '../shared/validate';
+import type * as z from '../shared/zod-mini';
 
 export type AcquireTwinLeaseInput = z.input<typeof planOnly>;
 export type AcquireTwinLeaseDeps = { store: StateStore; logger: Logger; now: () => number };

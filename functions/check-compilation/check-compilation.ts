@@ -4,14 +4,14 @@ import {
   type DescribeCompilationJobCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { CompilationFailed, classifyAwsError } from '../shared/errors';
 import { COMPILATION_POLL, continuePolling, type PollState } from '../shared/polling';
 import { PollSchema, TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
-const CheckCompilationInputSchema = TargetTaskSchema.extend({
-  compilation: z.object({ jobName: z.string().min(1), poll: PollSchema }).passthrough(),
+const CheckCompilationInputSchema = z.extend(TargetTaskSchema, {
+  compilation: z.looseObject({ jobName: z.string().check(z.minLength(1)), poll: PollSchema }),
 });
 export type CheckCompilationInput = z.input<typeof CheckCompilationInputSchema>;
 

@@ -7,7 +7,6 @@ import {
   type JobExecutionStatus,
   ListJobExecutionsForJobCommand,
 } from '@aws-sdk/client-iot';
-import { z } from 'zod';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError, WaitTimedOut } from '../shared/errors';
 import { unhealthyDevices } from '../shared/greengrass/health';
@@ -15,6 +14,7 @@ import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/poll
 import { type WatchedDeployment, WatchedDeploymentSchema } from '../shared/release-input';
 import type { MetricAnalysis } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 import { bakeVerdict } from './bake';
 import { analyseMetric } from './metric-analysis';
 import {
@@ -27,7 +27,7 @@ import {
 
 export type { DeploymentVerdict, JobCounts } from './settle';
 
-const InputSchema = z.object({ deployment: WatchedDeploymentSchema.passthrough() });
+const InputSchema = z.object({ deployment: z.looseObject(WatchedDeploymentSchema.shape) });
 export type CheckDeploymentInput = z.input<typeof InputSchema>;
 
 export type CheckDeploymentOutput = WatchedDeployment & {

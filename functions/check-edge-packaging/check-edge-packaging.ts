@@ -1,14 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeEdgePackagingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { classifyAwsError, PackagingFailed } from '../shared/errors';
 import { continuePolling, PACKAGING_POLL, type PollState } from '../shared/polling';
 import { PollSchema, TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 /** LEGACY (Edge Manager is end-of-life): one poll of an edge packaging job. */
-const CheckEdgePackagingInputSchema = TargetTaskSchema.extend({
-  packaging: z.object({ jobName: z.string().min(1), poll: PollSchema }).passthrough(),
+const CheckEdgePackagingInputSchema = z.extend(TargetTaskSchema, {
+  packaging: z.looseObject({ jobName: z.string().check(z.minLength(1)), poll: PollSchema }),
 });
 export type CheckEdgePackagingInput = z.input<typeof CheckEdgePackagingInputSchema>;
 export type CheckEdgePackagingOutput = {

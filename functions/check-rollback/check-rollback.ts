@@ -11,7 +11,6 @@ import {
   type JobExecutionStatus,
   ListJobExecutionsForJobCommand,
 } from '@aws-sdk/client-iot';
-import { z } from 'zod';
 import { countsOf, type JobCounts } from '../check-deployment/settle';
 import type { RollBackFleetOutput } from '../roll-back-fleet/roll-back-fleet';
 import type { TargetClients } from '../shared/assume-role';
@@ -19,6 +18,7 @@ import { classifyAwsError } from '../shared/errors';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
 import { PollSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 import {
   fleetRollbackSentence,
   rollbackSettled,
@@ -27,40 +27,31 @@ import {
 } from './rollback-verdict';
 
 const InputSchema = z.object({
-  modelPackageVersion: z.number().int(),
-  rollback: z
-    .object({
-      error: z.object({ Error: z.string(), Cause: z.string() }),
-      fleets: z.array(
-        z
-          .object({
-            fleet: z.string(),
-            finished: z.boolean(),
-            restored: z.string().nullable(),
-            bad: z.record(
-              z.string(),
-              z.object({ componentVersion: z.string().optional() }).passthrough(),
-            ),
-            graceMinutes: z.number(),
-            waves: z.array(
-              z
-                .object({
-                  wave: z.string(),
-                  deploymentId: z.string(),
-                  changed: z.boolean(),
-                  created: z.boolean(),
-                })
-                .passthrough(),
-            ),
-          })
-          .passthrough(),
-      ),
-      kept: z.array(z.string()),
-      lost: z.array(z.object({ fleet: z.string(), holder: z.string() })),
-      startedAt: z.iso.datetime(),
-      poll: PollSchema,
-    })
-    .passthrough(),
+  modelPackageVersion: z.int(),
+  rollback: z.looseObject({
+    error: z.object({ Error: z.string(), Cause: z.string() }),
+    fleets: z.array(
+      z.looseObject({
+        fleet: z.string(),
+        finished: z.boolean(),
+        restored: z.nullable(z.string()),
+        bad: z.record(z.string(), z.looseObject({ componentVersion: z.optional(z.string()) })),
+        graceMinutes: z.number(),
+        waves: z.array(
+          z.looseObject({
+            wave: z.string(),
+            deploymentId: z.string(),
+            changed: z.boolean(),
+            created: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+    kept: z.array(z.string()),
+    lost: z.array(z.object({ fleet: z.string(), holder: z.string() })),
+    startedAt: z.iso.datetime(),
+    poll: PollSchema,
+  }),
 });
 export type CheckRollbackInput = z.input<typeof InputSchema>;
 export type CheckRollbackOutput = RollBackFleetOutput & {

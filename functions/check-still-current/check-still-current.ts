@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { z } from 'zod';
 import { classifyAwsError, ModelNotApproved, Superseded } from '../shared/errors';
 import { getLatestVersion } from '../shared/registry-store';
 import type { StateStore } from '../shared/state-store';
 import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import type * as z from '../shared/zod-mini';
 
 export type CheckStillCurrentInput = z.input<typeof planOnly>;
 export type CheckStillCurrentDeps = {

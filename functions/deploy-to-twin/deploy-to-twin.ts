@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
 import type { TargetClients } from '../shared/assume-role';
 import { ConfigError } from '../shared/errors';
 import {
@@ -11,6 +10,7 @@ import type { Plan } from '../shared/plan';
 import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
+import type * as z from '../shared/zod-mini';
 
 export type DeployToTwinInput = z.input<typeof ReleaseInputSchema>;
 export type DeployToTwinOutput = {

@@ -1,17 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { readableCause } from '../shared/errors';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
 import type { Notification } from '../shared/outcome/notify';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 const InputSchema = z.object({
-  modelPackageArn: z.string().min(1),
-  modelPackageGroupName: z.string().min(1),
-  modelPackageVersion: z.number().int(),
-  executionArn: z.string().min(1),
-  error: z.object({ Error: z.string().default('Unknown'), Cause: z.string().default('') }),
+  modelPackageArn: z.string().check(z.minLength(1)),
+  modelPackageGroupName: z.string().check(z.minLength(1)),
+  modelPackageVersion: z.int(),
+  executionArn: z.string().check(z.minLength(1)),
+  error: z.object({ Error: z._default(z.string(), 'Unknown'), Cause: z._default(z.string(), '') }),
   state: z.record(z.string(), z.unknown()),
 });
 export type RecordFailureInput = z.input<typeof InputSchema>;

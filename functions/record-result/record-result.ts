@@ -1,23 +1,21 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
 import type { Notification } from '../shared/outcome/notify';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
-const InputSchema = ReleaseInputSchema.extend({
+const InputSchema = z.extend(ReleaseInputSchema, {
   rollout: z.array(
-    z
-      .object({
-        fleet: z.string(),
-        status: z.string(),
-        waves: z.array(z.string()),
-        offline: z.array(z.string()).optional(),
-      })
-      .passthrough(),
+    z.looseObject({
+      fleet: z.string(),
+      status: z.string(),
+      waves: z.array(z.string()),
+      offline: z.optional(z.array(z.string())),
+    }),
   ),
-  twinTests: z.object({ summary: z.string(), reportUri: z.string() }).passthrough().optional(),
+  twinTests: z.optional(z.looseObject({ summary: z.string(), reportUri: z.string() })),
 });
 export type RecordResultInput = z.input<typeof InputSchema>;
 export type RecordResultOutput = {

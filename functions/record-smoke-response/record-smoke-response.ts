@@ -1,16 +1,16 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { classifyAwsError } from '../shared/errors';
 import { smokePartitionKey, smokeSortKey } from '../shared/smoke-contract';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 /** What the twin account's rule passes on: the device's answer, `runId` taken from the topic. */
 const SmokeResponseInput = z.object({
-  runId: z.string().min(1).max(128),
-  requestId: z.string().min(1).max(128),
-  thingName: z.string().regex(/^[a-zA-Z0-9:_-]{1,128}$/),
+  runId: z.string().check(z.minLength(1), z.maxLength(128)),
+  requestId: z.string().check(z.minLength(1), z.maxLength(128)),
+  thingName: z.string().check(z.regex(/^[a-zA-Z0-9:_-]{1,128}$/)),
   output: z.unknown(),
-  latencyMs: z.number().nonnegative(),
+  latencyMs: z.number().check(z.gte(0)),
 });
 export type RecordSmokeResponseInput = z.input<typeof SmokeResponseInput>;
 

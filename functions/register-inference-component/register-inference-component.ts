@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { inferenceComponentRecipe } from '../shared/greengrass/recipes';
 import {
   type RegisteredInAccounts,
@@ -7,6 +6,7 @@ import {
 } from '../shared/greengrass/register-in-accounts';
 import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import type * as z from '../shared/zod-mini';
 
 export type RegisterInferenceComponentInput = z.input<typeof planOnly>;
 export type RegisterInferenceComponentDeps = RegisterInAccountsDeps;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { modelComponentRecipe } from '../shared/greengrass/recipes';
 import {
   type RegisteredInAccounts,
@@ -8,17 +7,18 @@ import {
 import type { TargetBuild } from '../shared/plan';
 import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
-const InputSchema = planOnly.extend({
+const InputSchema = z.extend(planOnly, {
   builds: z
     .array(
       z.object({
-        target: z.string().min(1),
-        compiledArtifactUri: z.string().regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3:// URI'),
+        target: z.string().check(z.minLength(1)),
+        compiledArtifactUri: z.string().check(z.regex(/^s3:\/\/[^/]+\/.+/, 'must be an s3:// URI')),
         modelComponent: z.object({ name: z.string(), version: z.string() }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 export type RegisterModelComponentInput = z.input<typeof InputSchema>;
 export type RegisterModelComponentDeps = RegisterInAccountsDeps;

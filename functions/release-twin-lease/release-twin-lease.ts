@@ -1,14 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { readableCause } from '../shared/errors';
 import type { StateStore } from '../shared/state-store';
 import { planOnly } from '../shared/task-input';
 import { assertTwinLeaseHeld, releaseTwinLease, twinClaim } from '../shared/twin-lease';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
-const ReleaseTwinLeaseSchema = planOnly.extend({
+const ReleaseTwinLeaseSchema = z.extend(planOnly, {
   /** Set when the twin stage failed: the failure to pass on once the lease is settled. */
-  error: z.object({ Error: z.string().min(1), Cause: z.string().optional() }).optional(),
+  error: z.optional(
+    z.object({ Error: z.string().check(z.minLength(1)), Cause: z.optional(z.string()) }),
+  ),
 });
 export type ReleaseTwinLeaseInput = z.input<typeof ReleaseTwinLeaseSchema>;
 export type ReleaseTwinLeaseDeps = { store: StateStore; logger: Logger };

@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { approvalLink } from '../shared/approval/signing';
 import {
   type ApprovalRecord,
@@ -9,22 +8,19 @@ import {
 import { shortHash } from '../shared/names';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
-const InputSchema = ReleaseInputSchema.extend({
-  taskToken: z.string().min(1).max(2048),
+const InputSchema = z.extend(ReleaseInputSchema, {
+  taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
   /** `$$.State.EnteredTime`: the same across retries, new on a redrive. */
-  enteredTime: z.string().min(1),
-  twin: z
-    .object({ diff: z.unknown().optional(), deploymentId: z.string().optional() })
-    .passthrough(),
-  twinTests: z
-    .object({
-      passed: z.boolean(),
-      summary: z.string(),
-      reportUri: z.string(),
-      probes: z.array(z.unknown()),
-    })
-    .passthrough(),
+  enteredTime: z.string().check(z.minLength(1)),
+  twin: z.looseObject({ diff: z.optional(z.unknown()), deploymentId: z.optional(z.string()) }),
+  twinTests: z.looseObject({
+    passed: z.boolean(),
+    summary: z.string(),
+    reportUri: z.string(),
+    probes: z.array(z.unknown()),
+  }),
 });
 export type RequestApprovalInput = z.input<typeof InputSchema>;
 

@@ -4,7 +4,6 @@ import {
   type DescribeModelPackageCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import {
   ConfigError,
   classifyAwsError,
@@ -17,20 +16,23 @@ import { deterministicName, EDGE_MODEL_VERSION, SAGEMAKER_ENTITY_NAME } from '..
 import type { Plan, RegistryEvidence, TargetPlan } from '../shared/plan';
 import type { Profile, StageConfig } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 export const ResolveModelInputSchema = z.object({
   input: z.object({
     modelPackageArn: z
       .string()
-      .regex(
-        /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/.+\/\d+$/,
-        'must be a versioned model package ARN',
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/.+\/\d+$/,
+          'must be a versioned model package ARN',
+        ),
       ),
-    modelPackageGroupName: z.string().min(1).max(63),
-    modelPackageVersion: z.number().int().min(1),
+    modelPackageGroupName: z.string().check(z.minLength(1), z.maxLength(63)),
+    modelPackageVersion: z.int().check(z.gte(1)),
   }),
-  executionArn: z.string().min(1),
-  executionName: z.string().min(1),
+  executionArn: z.string().check(z.minLength(1)),
+  executionName: z.string().check(z.minLength(1)),
 });
 export type ResolveModelInput = z.input<typeof ResolveModelInputSchema>;
 

@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CancelDeploymentCommand, type GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
-import { z } from 'zod';
 import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-twin';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError, isAwsError, readableCause } from '../shared/errors';
@@ -10,10 +9,11 @@ import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling
 import { ReleaseInputSchema } from '../shared/release-input';
 import { getFleetRecord, giveBackFleet, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 import { waveDeploymentName } from '../start-wave/start-wave';
 
-const InputSchema = ReleaseInputSchema.extend({
-  error: z.object({ Error: z.string().default('Unknown'), Cause: z.string().default('') }),
+const InputSchema = z.extend(ReleaseInputSchema, {
+  error: z.object({ Error: z._default(z.string(), 'Unknown'), Cause: z._default(z.string(), '') }),
 });
 export type RollBackFleetInput = z.input<typeof InputSchema>;
 

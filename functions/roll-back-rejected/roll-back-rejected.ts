@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import type { TargetClients } from '../shared/assume-role';
 import { ConfigError } from '../shared/errors';
 import { safeDeploy } from '../shared/greengrass/deployments';
@@ -12,13 +11,14 @@ import {
   type StateStore,
 } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 const InputSchema = z.object({
-  modelPackageArn: z.string().min(1),
-  modelPackageGroupName: z.string().min(1),
-  modelPackageVersion: z.number().int(),
-  executionArn: z.string().min(1),
-  rollback: z.object({ reason: z.string().min(1) }),
+  modelPackageArn: z.string().check(z.minLength(1)),
+  modelPackageGroupName: z.string().check(z.minLength(1)),
+  modelPackageVersion: z.int(),
+  executionArn: z.string().check(z.minLength(1)),
+  rollback: z.object({ reason: z.string().check(z.minLength(1)) }),
 });
 export type RollBackRejectedInput = z.input<typeof InputSchema>;
 export type RollBackRejectedOutput = {

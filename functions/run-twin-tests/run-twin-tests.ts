@@ -1,13 +1,13 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-greengrassv2';
 import { ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import type { CheckDeploymentOutput } from '../check-deployment/check-deployment';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError } from '../shared/errors';
 import { shortHash } from '../shared/names';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 import { componentHealth } from './probes/component-health';
 import { customProbe } from './probes/custom';
 import { deploymentHealth } from './probes/deployment-health';
@@ -15,16 +15,16 @@ import { inferenceSmoke } from './probes/inference-smoke';
 import type { ProbeDeps, ProbeResult, TwinContext } from './probes/types';
 import { stateOutput, type TwinTestsOutput } from './state-output';
 
-const InputSchema = ReleaseInputSchema.extend({
-  twin: z
-    .object({
+const InputSchema = z.extend(ReleaseInputSchema, {
+  twin: z.pipe(
+    z.looseObject({
       deploymentId: z.string(),
       targetArn: z.string(),
       status: z.string(),
-      counts: z.object({}).passthrough(),
-    })
-    .passthrough()
-    .transform((t) => t as unknown as CheckDeploymentOutput),
+      counts: z.looseObject({}),
+    }),
+    z.transform((t) => t as unknown as CheckDeploymentOutput),
+  ),
 });
 export type RunTwinTestsInput = z.input<typeof InputSchema>;
 

@@ -1,36 +1,36 @@
-import { z } from 'zod';
 import type { RegisteredComponent } from './greengrass/register-component';
 import { PollSchema, planOnly } from './task-input';
+import * as z from './zod-mini';
 
 /** What the release tasks read besides the plan: the registered components. */
-const Registered = z
-  .object({ name: z.string(), version: z.string(), arn: z.string().optional() })
-  .passthrough()
-  .transform((c) => c as unknown as RegisteredComponent);
+const Registered = z.pipe(
+  z.looseObject({ name: z.string(), version: z.string(), arn: z.optional(z.string()) }),
+  z.transform((c) => c as unknown as RegisteredComponent),
+);
 
-export const ReleaseInputSchema = planOnly.extend({
-  components: z.object({ model: Registered.optional(), inference: Registered }),
+export const ReleaseInputSchema = z.extend(planOnly, {
+  components: z.object({ model: z.optional(Registered), inference: Registered }),
 });
 export type ReleaseInput = z.input<typeof ReleaseInputSchema>;
 
 /** A deployment being watched by Check Deployment. */
 export const WatchedDeploymentSchema = z.object({
-  deploymentId: z.string().min(1),
-  targetArn: z.string().min(1),
-  roleArn: z.string().optional(),
+  deploymentId: z.string().check(z.minLength(1)),
+  targetArn: z.string().check(z.minLength(1)),
+  roleArn: z.optional(z.string()),
   poll: PollSchema,
   /** Abort rule of a production wave; absent for the twin. */
-  abort: z
-    .object({ failureThresholdPercentage: z.number(), minExecutedThings: z.number().int() })
-    .optional(),
+  abort: z.optional(
+    z.object({ failureThresholdPercentage: z.number(), minExecutedThings: z.int() }),
+  ),
   /** Production waves: when the wave started, its grace period and bake time. */
-  startedAt: z.iso.datetime().optional(),
-  graceMinutes: z.number().int().min(1).optional(),
+  startedAt: z.optional(z.iso.datetime()),
+  graceMinutes: z.optional(z.int().check(z.gte(1))),
   /** The slowest rate the rollout notifies devices at (its base rate when exponential). */
-  rolloutPerMinute: z.number().int().min(1).optional(),
-  bakeMinutes: z.number().int().min(0).optional(),
+  rolloutPerMinute: z.optional(z.int().check(z.gte(1))),
+  bakeMinutes: z.optional(z.int().check(z.gte(0))),
   /** Set once the wave settled: health is watched until then. */
-  bakeUntil: z.iso.datetime().optional(),
-  analysis: z.object({}).passthrough().optional(),
+  bakeUntil: z.optional(z.iso.datetime()),
+  analysis: z.optional(z.looseObject({})),
 });
 export type WatchedDeployment = z.infer<typeof WatchedDeploymentSchema>;

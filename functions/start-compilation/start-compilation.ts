@@ -6,12 +6,12 @@ import {
   type DescribeCompilationJobCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { z } from 'zod';
 import { classifyAwsError, isAwsError, ResourceConflict } from '../shared/errors';
 import type { Plan, TargetPlan } from '../shared/plan';
 import { COMPILATION_POLL, type PollState, startPolling } from '../shared/polling';
 import { TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import type * as z from '../shared/zod-mini';
 
 export type StartCompilationInput = z.input<typeof TargetTaskSchema>;
 export type StartCompilationOutput = { jobName: string; created: boolean; poll: PollState };

@@ -6,19 +6,19 @@ import {
   type DescribeEdgePackagingJobCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { classifyAwsError, InvalidInput, isAwsError, ResourceConflict } from '../shared/errors';
 import type { Plan, TargetPlan } from '../shared/plan';
 import { PACKAGING_POLL, type PollState, startPolling } from '../shared/polling';
 import { TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
 
 /**
  * LEGACY. SageMaker Edge Manager was discontinued on 2024-04-26; this strategy exists only
  * for accounts that still have it (`packaging: edge-manager`). Nothing else depends on it.
  */
-const StartEdgePackagingInputSchema = TargetTaskSchema.extend({
-  compilation: z.object({ jobName: z.string().min(1) }).passthrough(),
+const StartEdgePackagingInputSchema = z.extend(TargetTaskSchema, {
+  compilation: z.looseObject({ jobName: z.string().check(z.minLength(1)) }),
 });
 export type StartEdgePackagingInput = z.input<typeof StartEdgePackagingInputSchema>;
 export type StartEdgePackagingOutput = { jobName: string; created: boolean; poll: PollState };

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { PipelineError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME, shortHash } from '../shared/names';
 import type { ExecutionInput } from '../shared/plan';
 import type { StageConfig } from '../shared/stage-config/schema';
+import * as z from '../shared/zod-mini';
 
 /**
  * Pure decisions of start-pipeline: what an EventBridge event is, and what it asks for.
@@ -30,45 +30,52 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** SageMaker puts ISO strings in this event, other SageMaker events epoch milliseconds: accept both. */
 const timestamp = (now: number) =>
-  z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
-    const ms = typeof v === 'number' ? v : Date.parse(v);
-    if (!Number.isSafeInteger(ms)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'is not a timestamp (ISO 8601 or epoch milliseconds)',
-      });
-      return z.NEVER;
-    }
-    if (ms < EARLIEST_STATUS_TIME || ms > now + CLOCK_SKEW_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `is out of range (${new Date(EARLIEST_STATUS_TIME).toISOString()} to ${CLOCK_SKEW_MS / 60_000} minutes after now, ${new Date(now).toISOString()})`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  z.pipe(
+    z.union([z.string().check(z.maxLength(64)), z.number()]),
+    z.transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : Date.parse(v);
+      if (!Number.isSafeInteger(ms)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: v,
+          message: 'is not a timestamp (ISO 8601 or epoch milliseconds)',
+        });
+        return z.NEVER;
+      }
+      if (ms < EARLIEST_STATUS_TIME || ms > now + CLOCK_SKEW_MS) {
+        ctx.issues.push({
+          code: 'custom',
+          input: v,
+          message: `is out of range (${new Date(EARLIEST_STATUS_TIME).toISOString()} to ${CLOCK_SKEW_MS / 60_000} minutes after now, ${new Date(now).toISOString()})`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  );
 
 /** The event schema, relative to the handler's clock (timestamps may not lie in the future). */
 export const modelPackageEventSchema = (now: number) =>
   z.object({
-    id: z.string().min(1).max(128),
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
     source: z.literal('aws.sagemaker'),
     'detail-type': z.literal('SageMaker Model Package State Change'),
-    account: z.string().optional(),
-    region: z.string().optional(),
-    time: timestamp(now).optional(),
+    account: z.optional(z.string()),
+    region: z.optional(z.string()),
+    time: z.optional(timestamp(now)),
     detail: z.object({
       ModelPackageGroupName: z
         .string()
-        .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name'),
-      ModelPackageVersion: z.number().int().min(1).max(999_999_999),
+        .check(z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name')),
+      ModelPackageVersion: z.int().check(z.gte(1), z.lte(999_999_999)),
       ModelPackageArn: z
         .string()
-        .max(2048)
-        .regex(MODEL_PACKAGE_ARN, 'must be a versioned model package ARN'),
-      ModelApprovalStatus: z.string().min(1).max(64),
-      LastModifiedTime: timestamp(now).optional(),
+        .check(
+          z.maxLength(2048),
+          z.regex(MODEL_PACKAGE_ARN, 'must be a versioned model package ARN'),
+        ),
+      ModelApprovalStatus: z.string().check(z.minLength(1), z.maxLength(64)),
+      LastModifiedTime: z.optional(timestamp(now)),
     }),
   });
 export type ModelPackageEvent = z.output<ReturnType<typeof modelPackageEventSchema>>;
@@ -86,7 +93,7 @@ const clip = (text: string, max: number) =>
  * DLQ). `now` bounds the timestamps: nothing from the future is believed.
  */
 export const parseEvent = (raw: unknown, now: number = Date.now()): ModelPackageEvent => {
-  const result = modelPackageEventSchema(now).safeParse(raw);
+  const result = z.safeParse(modelPackageEventSchema(now), raw);
   if (result.success) {
     const d = result.data.detail;
     if (!d.ModelPackageArn.endsWith(`/${d.ModelPackageGroupName}/${d.ModelPackageVersion}`)) {

@@ -1,5 +1,9 @@
 import { requiredEnv } from '../env';
-import { loadStageConfig } from './load';
+import { readResolvedStageConfig } from './resolved';
 
-/** The stage configuration named by `STAGE_CONFIG_FILE` (shipped in the Lambda package). */
-export const stageConfigFromEnv = () => loadStageConfig(requiredEnv('STAGE_CONFIG_FILE'));
+/**
+ * The stage configuration named by `STAGE_CONFIG_FILE` (shipped in the Lambda package), read
+ * from the JSON that packaging resolved it into (see resolved.ts): no YAML parser or schema
+ * in a Lambda.
+ */
+export const stageConfigFromEnv = () => readResolvedStageConfig(requiredEnv('STAGE_CONFIG_FILE'));

@@ -3,13 +3,10 @@ import { basename } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors';
+import { formatPath } from '../validate';
+import { writeResolvedStageConfig } from './resolve';
+import { resolvedPathOf } from './resolved';
 import { type StageConfig, StageConfigSchema } from './schema';
-
-/** `modelGroups.detector.fleets[0].waves[1].abort` from a zod issue path. */
-export const formatPath = (path: readonly PropertyKey[]): string =>
-  path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('') || '(top level)';
 
 const lineOf = (
   doc: ReturnType<typeof parseDocument>,
@@ -64,7 +61,12 @@ export const parseStageConfig = (text: string, source: string): StageConfig => {
   return result.data;
 };
 
-/** Reads and validates `config/<stage>.yml` (see `parseStageConfig`). */
+/**
+ * Reads and validates `config/<stage>.yml` (see `parseStageConfig`), and leaves the result
+ * beside it as the JSON the Lambdas read (`config/resolved/<stage>.json`, see resolved.ts).
+ * Packaging and local mode both load the file through here, so the JSON is always the one
+ * this validation produced.
+ */
 export const loadStageConfig = (file: string): StageConfig => {
   let text: string;
   try {
@@ -72,5 +74,13 @@ export const loadStageConfig = (file: string): StageConfig => {
   } catch (error) {
     throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
   }
-  return parseStageConfig(text, file);
+  const config = parseStageConfig(text, file);
+  try {
+    writeResolvedStageConfig(file, text, config);
+  } catch (error) {
+    throw new ConfigError(
+      `${resolvedPathOf(file)}: cannot write the resolved configuration: ${(error as Error).message}`,
+    );
+  }
+  return config;
 };

@@ -3,8 +3,10 @@ import { hiddenPlatform } from '../greengrass/platforms';
 
 /**
  * The schema of `config/<stage>.yml`: one deployment profile per SageMaker model package
- * group. Checked at package time (serverless.yml resolves the file through it) and again
- * when a Lambda loads it, so a bad file never reaches a running pipeline.
+ * group. Checked at package time (serverless.yml resolves the file through it, and local
+ * mode loads it the same way); Lambdas read the validated result as JSON
+ * (`config/resolved/<stage>.json`, see resolved.ts), so a bad file never reaches a running
+ * pipeline and neither this schema nor the YAML parser ships in a Lambda.
  * Limits come from the AWS API models; see docs/configuration.md for every field.
  */
 

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadStageConfig } from '../../../functions/shared/stage-config/load';
+import { readResolvedStageConfig } from '../../../functions/shared/stage-config/resolved';
 import {
   type PackageResult,
   packageService,
@@ -406,7 +409,18 @@ describe('serverless package (offline, no AWS credentials)', () => {
     });
     // Assess
     expect(listing).toContain('config/local.yml');
+    expect(listing).toContain('config/resolved/local.json');
     expect(listing).toContain('functions/resolve-model/handler.js.map');
+  });
+
+  it('ships the stage configuration resolved from the YAML it ships with', () => {
+    // Prepare
+    const unzipped = mkdtempSync(join(tmpdir(), 'edge-mlops-unzipped-'));
+    execFileSync('unzip', ['-q', join(packaged.dir, 'startPipeline.zip'), '-d', unzipped]);
+    // Act
+    const config = readResolvedStageConfig(join(unzipped, 'config/local.yml'));
+    // Assess: what the Lambda reads is what validation made of config/local.yml
+    expect(config).toEqual(loadStageConfig('config/local.yml'));
   });
 
   it('stops packaging with a one-line error naming the bad field of config/<stage>.yml', () => {

@@ -1,6 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../../functions/shared/errors';
+import { stageConfigFromEnv } from '../../../functions/shared/stage-config/from-env';
 import { loadStageConfig, parseStageConfig } from '../../../functions/shared/stage-config/load';
+import {
+  readResolvedStageConfig,
+  resolvedPathOf,
+} from '../../../functions/shared/stage-config/resolved';
 
 const local = readFileSync('config/local.yml', 'utf8');
 const broken = (from: string, to: string) => {
@@ -200,5 +207,80 @@ describe('stage configuration', () => {
     expect(errorOf(broken('framework: PYTORCH', 'framework: SKLEARN')).message).toMatch(
       /neo\.framework: SageMaker Neo does not compile SKLEARN for edge devices/,
     );
+  });
+});
+
+describe('the resolved stage configuration a Lambda reads', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const stageDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-resolved-'));
+    dirs.push(dir);
+    const file = join(dir, 'local.yml');
+    writeFileSync(file, local);
+    return { dir, file };
+  };
+  const withEnv = <T>(name: string, value: string, fn: () => T): T => {
+    const before = process.env[name];
+    process.env[name] = value;
+    try {
+      return fn();
+    } finally {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    }
+  };
+
+  it('is what validation produced, written beside the YAML when the YAML is loaded', () => {
+    // Prepare
+    const { dir, file } = stageDir();
+    // Act
+    const loaded = loadStageConfig(file);
+    const read = withEnv('STAGE_CONFIG_FILE', file, stageConfigFromEnv);
+    // Assess: defaults applied, nothing parsed again
+    expect(resolvedPathOf(file)).toBe(join(dir, 'resolved', 'local.json'));
+    expect(read).toEqual(loaded);
+    expect(read.modelGroups['defect-detector']!.approval.retentionDays).toBeDefined();
+  });
+
+  it('is refused once the YAML changed after it was resolved', () => {
+    // Prepare
+    const { file } = stageDir();
+    loadStageConfig(file);
+    writeFileSync(file, broken('quorum: 1', 'quorum: 0'));
+    // Act
+    const act = () => readResolvedStageConfig(file);
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(
+      new RegExp(
+        `^${resolvedPathOf(file)} was resolved from another version of ${file} \\(sha256 [0-9a-f]{12}…, the file has [0-9a-f]{12}…\\): package the stage again$`,
+      ),
+    );
+  });
+
+  it('names the missing file when the stage was never resolved', () => {
+    // Prepare
+    const { file } = stageDir();
+    // Act
+    const act = () => readResolvedStageConfig(file);
+    // Assess
+    expect(act).toThrow(
+      `${resolvedPathOf(file)}: cannot read the resolved stage configuration (package the stage): ENOENT`,
+    );
+  });
+
+  it('is rewritten only when it changes, and never from a refused YAML', () => {
+    // Prepare
+    const { file } = stageDir();
+    loadStageConfig(file);
+    const first = readFileSync(resolvedPathOf(file), 'utf8');
+    writeFileSync(file, broken('quorum: 1', 'quorum: 0'));
+    // Act
+    expect(() => loadStageConfig(file)).toThrow(/approval\.quorum: Too small/);
+    // Assess
+    expect(readFileSync(resolvedPathOf(file), 'utf8')).toBe(first);
   });
 });

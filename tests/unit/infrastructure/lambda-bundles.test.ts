@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { readService } from '../../../emulator/serverless-service';
+
+/**
+ * What each Lambda ships (issue 16, P1 cold start): the stage configuration arrives resolved
+ * as JSON, so neither the YAML parser nor the config schema is bundled, and inputs are
+ * checked with zod/mini and its English messages only, not full zod with every locale.
+ */
+const ROOT = join(__dirname, '../../..');
+const service = readService(ROOT);
+
+const bundledInputs = async (module: string) => {
+  const result = await build({
+    entryPoints: [join(ROOT, `${module}.ts`)],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  return Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+};
+
+describe('Lambda bundles', () => {
+  it.each(Object.values(service.functions).map((fn) => [fn.key, fn.module]))(
+    '%s bundles no YAML parser, no stage-config schema and no full zod',
+    async (_key, module) => {
+      // Act
+      const inputs = await bundledInputs(module);
+      // Assess
+      expect(inputs.filter((p) => p.includes('node_modules/yaml/'))).toEqual([]);
+      expect(inputs.filter((p) => /stage-config\/(schema|load)\.ts$/.test(p))).toEqual([]);
+      expect(inputs.filter((p) => p.includes('node_modules/zod/v4/classic/'))).toEqual([]);
+      expect(inputs.filter((p) => /node_modules\/zod\/v4\/locales\/(?!en\.js$)/.test(p))).toEqual(
+        [],
+      );
+    },
+  );
+});
+
+describe('dependencies', () => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version: string }>;
+  };
+  const versionsOf = (name: string) =>
+    new Set(
+      Object.entries(lock.packages)
+        .filter(([path]) => path.endsWith(`node_modules/${name}`))
+        .map(([, p]) => p.version),
+    );
+
+  it('installs one copy of every Powertools, AWS SDK and Smithy package, so none is bundled twice', () => {
+    // Prepare
+    const names = new Set(
+      Object.keys(lock.packages)
+        .map((path) => path.split('node_modules/').pop()!)
+        .filter((name) => /^@(aws-lambda-powertools|aws-sdk|smithy|aws)\//.test(name)),
+    );
+    // Act
+    const duplicated = [...names]
+      .map((name) => [name, [...versionsOf(name)]] as const)
+      .filter(([, versions]) => versions.length > 1);
+    // Assess
+    expect(duplicated).toEqual([]);
+  });
+
+  it('pins every Powertools package to one version', () => {
+    // Prepare
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    // Act
+    const versions = new Set(
+      Object.entries(manifest.dependencies)
+        .filter(([name]) => name.startsWith('@aws-lambda-powertools/'))
+        .map(([, version]) => version),
+    );
+    // Assess
+    expect(versions.size).toBe(1);
+  });
+});
