@@ -91,7 +91,7 @@ const program = new Command()
 withOptions(program.command('emulator'), fleetOptions())
   .description('run the local AWS emulator and simulated fleet until interrupted')
   .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', count, 4566)
-  .option('--state-dir <dir>', 'where S3 objects and function bundles are kept')
+  .option('--state-dir <dir>', 'where S3 objects are kept (default: a temp dir removed on exit)')
   .option('--config <file>', 'stage configuration to simulate', 'config/local.yml')
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
@@ -173,12 +173,30 @@ withOptions(program.command('simulate'), fleetOptions())
     '--endpoint <url>',
     'use a running emulator (edge-mlops emulator) instead of starting one',
   )
-  .option('--state-dir <dir>', 'where the embedded emulator keeps its files')
+  .option(
+    '--state-dir <dir>',
+    'where the embedded emulator keeps its files (default: a temp dir removed at the end)',
+  )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
   .option('--json', 'print the summary as one JSON object on stdout')
   .action(async (opts, command: Command) => {
     const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
+    // Ctrl-C or SIGTERM ends the run cleanly: the embedded emulator stops and removes its temp
+    // files before the process exits (128 + the signal's number); a second signal exits at once.
+    const interrupted = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      const code = 128 + (signal === 'SIGINT' ? 2 : 15);
+      if (interrupted.signal.aborted) process.exit(code);
+      interrupted.abort(
+        Object.assign(new Error(`interrupted by ${signal}; the local run was stopped`), {
+          name: 'Interrupted',
+          exitCode: code,
+        }),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const summary = await simulate(
       {
         event: opts.event,
@@ -200,6 +218,7 @@ withOptions(program.command('simulate'), fleetOptions())
         stateDir: opts.stateDir,
         timeoutSeconds: opts.timeout,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
+        signal: interrupted.signal,
       },
       stderr,
     );
@@ -210,8 +229,8 @@ withOptions(program.command('simulate'), fleetOptions())
 
 registerSreCommands(program, (code) => process.exit(code));
 
-program.parseAsync(process.argv).catch((error: Error) => {
-  const plain = error.name === 'ConfigError' || error.name === 'CliError';
+program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
+  const plain = ['ConfigError', 'CliError', 'Interrupted'].includes(error.name);
   stderr(`edge-mlops: ${plain ? '' : `${error.name}: `}${error.message}`);
-  process.exit(2);
+  process.exit(error.name === 'Interrupted' ? (error.exitCode ?? 130) : 2);
 });

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import type { VirtualClock } from '../clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResource, resolveLocal } from '../local-stage';
-import type { FunctionDeclaration, ServiceDeclaration } from '../serverless-service';
+import {
+  type FunctionDeclaration,
+  PROJECT_ROOT,
+  type ServiceDeclaration,
+} from '../serverless-service';
+import { cachedBuild } from './bundle-cache';
+import { localEsbuildOptions } from './esbuild-options';
 
 /**
  * The project's Lambda functions, run locally as AWS would run them: each bundled by
- * esbuild from its handler in serverless.yml (as serverless-esbuild does for deployment),
+ * esbuild from its handler in serverless.yml with the options serverless-esbuild deploys it
+ * with (custom.esbuild),
  * each in its own worker thread with the environment serverless.yml gives it (resolved to
  * local resources), and every SDK client pointed at the emulator by AWS_ENDPOINT_URL.
  */
@@ -22,29 +27,38 @@ export const functionName = (key: string, stage = 'local') => `edge-mlops-${stag
 export const functionArn = (key: string, stage = 'local') =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(key, stage)}`;
 
-/** Bundles every function of the service in one esbuild run. */
+/**
+ * Where bundles are cached between runs: node_modules/.cache (the usual home of build caches,
+ * removed with node_modules, never committed), or EDGE_MLOPS_CACHE_DIR.
+ */
+export const defaultBundleCacheDir = () =>
+  process.env.EDGE_MLOPS_CACHE_DIR
+    ? join(resolve(process.env.EDGE_MLOPS_CACHE_DIR), 'bundles')
+    : join(PROJECT_ROOT, 'node_modules/.cache/edge-mlops/bundles');
+
+export type Bundles = { files: Record<string, string>; dir: string; cached: boolean };
+
+/**
+ * Bundles every function of the service in one esbuild run, with the options serverless.yml
+ * packages them with, or reuses the bundles of an earlier run whose inputs are unchanged.
+ */
 export const bundleFunctions = async (
   service: ServiceDeclaration,
-  outDir: string,
-): Promise<Record<string, string>> => {
-  mkdirSync(outDir, { recursive: true });
+  cacheDir = defaultBundleCacheDir(),
+): Promise<Bundles> => {
   const entryPoints = Object.fromEntries(
     Object.values(service.functions).map((fn) => [fn.key, join(service.root, `${fn.module}.ts`)]),
   );
-  await build({
+  const { dir, cached } = await cachedBuild({
+    cacheDir,
     entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    sourcemap: 'inline',
-    outExtension: { '.js': '.cjs' },
-    logLevel: 'silent',
+    options: localEsbuildOptions(service),
+    dependsOn: ['package-lock.json', 'tsconfig.json'].map((f) => join(service.root, f)),
   });
-  return Object.fromEntries(
-    Object.keys(entryPoints).map((key) => [key, join(outDir, `${key}.cjs`)]),
+  const files = Object.fromEntries(
+    Object.keys(entryPoints).map((key) => [key, join(dir, `${key}.cjs`)]),
   );
+  return { files, dir, cached };
 };
 
 export class FunctionRuntime {
