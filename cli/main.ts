@@ -103,6 +103,14 @@ withOptions(program.command('emulator'), fleetOptions())
   )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .action(async (opts) => {
+    // Handlers first: a signal while the emulator starts (or right after it says it listens)
+    // must still stop it and remove its temp directory.
+    let interrupted = false;
+    let stop = async () => {
+      interrupted = true;
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
     const emulator = await Emulator.start({
       failingOperations: opts.failOperation ?? [],
       config: loadStageConfig(opts.config),
@@ -117,16 +125,15 @@ withOptions(program.command('emulator'), fleetOptions())
       seed: opts.seed,
       logs: process.stderr,
     });
+    stop = async () => {
+      await emulator.close();
+      process.exit(0);
+    };
+    if (interrupted) return stop();
     process.stdout.write(`edge-mlops emulator listening on ${emulator.url}\n`);
     process.stdout.write(
       `export AWS_ENDPOINT_URL=${emulator.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n`,
     );
-    const stop = async () => {
-      await emulator.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
   });
 
 withOptions(program.command('simulate'), fleetOptions())

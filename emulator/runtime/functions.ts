@@ -61,8 +61,18 @@ export const bundleFunctions = async (
   return { files, dir, cached };
 };
 
+/**
+ * Execution environments kept warm at once. Lambda keeps an idle environment only for a while
+ * and may shut it down at any time ("Understanding the Lambda execution environment
+ * lifecycle", Shutdown phase), so a handler must survive a cold start on any invocation. Locally
+ * each warm worker holds its bundle and SDK clients (~50–100 MB), so the least recently used idle
+ * one is shut down when a new one would exceed this.
+ */
+export const WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
+
 export class FunctionRuntime {
   private readonly workers = new Map<string, Worker>();
+  private readonly lastUsed = new Map<string, number>();
   private readonly pending = new Map<
     string,
     { resolve: (v: unknown) => void; reject: (e: Error) => void; key: string; started: number }
@@ -78,6 +88,7 @@ export class FunctionRuntime {
     private readonly logs: Writable,
     /** Environment overrides per function: the credentials of its execution role. */
     private readonly identityOf: (key: string) => Record<string, string> = () => ({}),
+    private readonly warmFunctions = WARM_FUNCTIONS,
   ) {
     // Every function's stdout and stderr are piped into the one log sink.
     this.logs.setMaxListeners(0);
@@ -107,6 +118,7 @@ export class FunctionRuntime {
     const fn = this.service.functions[key];
     const bundle = this.bundles[key];
     if (!fn || !bundle) throw new Error(`serverless.yml declares no function ${key}`);
+    this.shutDownIdle(this.warmFunctions - 1);
     worker = new Worker(join(__dirname, 'worker.cjs'), {
       workerData: {
         bundle,
@@ -172,9 +184,23 @@ export class FunctionRuntime {
     return worker;
   }
 
+  /** Shuts down the least recently used idle workers until at most `keep` are left. */
+  private shutDownIdle(keep: number) {
+    const busy = new Set([...this.pending.values()].map((call) => call.key));
+    const idle = [...this.workers.keys()]
+      .filter((key) => !busy.has(key))
+      .sort((a, b) => (this.lastUsed.get(a) ?? 0) - (this.lastUsed.get(b) ?? 0));
+    for (const key of idle) {
+      if (this.workers.size <= keep) return;
+      void this.workers.get(key)?.terminate();
+      this.workers.delete(key);
+    }
+  }
+
   /** Invokes function `key` with `event` (RequestResponse); rejects with the function's error. */
   invoke(key: string, event: unknown): Promise<unknown> {
     const id = randomUUID();
+    this.lastUsed.set(key, Date.now());
     const worker = this.worker(key);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, key, started: Date.now() });

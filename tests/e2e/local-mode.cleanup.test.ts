@@ -84,4 +84,26 @@ describe('local mode leaves no temp files', () => {
     expect(stderr).toContain('edge-mlops: interrupted by SIGTERM');
     expect(leftIn(dir)).toEqual([]);
   });
+
+  it('after `edge-mlops emulator` is stopped by SIGTERM as soon as it listens', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'cli/bin/edge-mlops.mjs'), 'emulator', '--port', '0'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TMPDIR: dir },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let stdout = '';
+    // At once: the signal may arrive before the next line of the CLI runs.
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('edge-mlops emulator listening on')) child.kill('SIGTERM');
+    });
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('edge-mlops emulator listening on');
+    expect(leftIn(dir)).toEqual([]);
+  });
 });
