@@ -62,11 +62,13 @@ export const bundleFunctions = async (
 };
 
 /**
- * Execution environments kept warm at once. Lambda keeps an idle environment only for a while
- * and may shut it down at any time ("Understanding the Lambda execution environment
- * lifecycle", Shutdown phase), so a handler must survive a cold start on any invocation. Locally
- * each warm worker holds its bundle and SDK clients (~50–100 MB), so the least recently used idle
- * one is shut down when a new one would exceed this.
+ * Execution environments kept warm at once. Lambda keeps an idle environment "for some time in
+ * anticipation of another function invocation" and tells us not to "assume that the execution
+ * environment will persist indefinitely" (developer guide, "Understanding the Lambda execution
+ * environment lifecycle", docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html),
+ * so a handler must survive a cold start on any invocation. Locally each warm worker holds its
+ * bundle and SDK clients (50–130 MB): the least recently used idle one is shut down when a new
+ * one would exceed this.
  */
 export const WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
 
