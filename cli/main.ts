@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
+import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
@@ -123,6 +124,7 @@ withOptions(program.command('emulator'), fleetOptions())
       fleet: fleetOf(opts),
       badModel: Boolean(opts.badModel),
       seed: opts.seed,
+      warmFunctions: CLI_WARM_FUNCTIONS,
       logs: process.stderr,
     });
     stop = async () => {

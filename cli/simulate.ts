@@ -17,6 +17,7 @@ import {
 import { internal } from '../emulator/backends';
 import type { DeviceControl } from '../emulator/controls';
 import { Emulator } from '../emulator/emulator';
+import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { PROJECT_ROOT } from '../emulator/serverless-service';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
@@ -205,6 +206,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       clockFactor: options.clockFactor,
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
+      warmFunctions: CLI_WARM_FUNCTIONS,
       logs,
     }).catch((error: unknown) => {
       logs?.end();

@@ -75,6 +75,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
   logs?: Writable;
   /** The service to provision (default: the project's serverless.yml); tests pass wrong ones. */
   service?: ServiceDeclaration;
+  /** Function workers kept warm at once (default: all); see emulator/runtime/functions.ts. */
+  warmFunctions?: number;
 };
 
 const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
@@ -292,6 +294,7 @@ export class Emulator {
       },
       logs,
       (key) => functionCredentials[key] ?? {},
+      options.warmFunctions,
     );
 
     // ---- provision what serverless.yml declares

@@ -68,9 +68,11 @@ export const bundleFunctions = async (
  * environment lifecycle", docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html),
  * so a handler must survive a cold start on any invocation. Locally each warm worker holds its
  * bundle and SDK clients (50–130 MB): the least recently used idle one is shut down when a new
- * one would exceed this.
+ * one would exceed this. The CLI (`npm start`, `edge-mlops emulator`) keeps this many; an
+ * Emulator.start without `warmFunctions` (tests sharing one emulator across many executions)
+ * keeps every function warm.
  */
-export const WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
+export const CLI_WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
 
 export class FunctionRuntime {
   private readonly workers = new Map<string, Worker>();
@@ -90,7 +92,7 @@ export class FunctionRuntime {
     private readonly logs: Writable,
     /** Environment overrides per function: the credentials of its execution role. */
     private readonly identityOf: (key: string) => Record<string, string> = () => ({}),
-    private readonly warmFunctions = WARM_FUNCTIONS,
+    private readonly warmFunctions = Number.POSITIVE_INFINITY,
   ) {
     // Every function's stdout and stderr are piped into the one log sink.
     this.logs.setMaxListeners(0);
