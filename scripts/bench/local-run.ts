@@ -132,7 +132,10 @@ included), read with getrusage at exit.
 | peak RSS | ${r.peakRssMb} MiB | ≤ ${P4_TARGETS.peakRssMb} MiB | emulator alone ${r.emulatorRssMb} MiB | ${round(r.peakRssMb / r.emulatorRssMb, 2)}× | ${verdict(r.peakRssMb, P4_TARGETS.peakRssMb, 'MiB')} |
 | files left in the temp directory | ${r.tempFilesLeft}${r.tempLeft.length ? ` (${r.tempLeft.join(', ')})` : ''} | 0 | | | ${verdict(r.tempFilesLeft, 0, 'files')} |
 
-The wall time has a floor the run cannot go below: the virtual time the pipeline spends waiting
-(Neo compiles, device deployments, rollout waves) divided by the clock factor (1,000), plus one
-cold start per function; on a loaded machine every cold start costs more.
+Where the wall time goes once bundling is cached: about 25 cold starts in sequence (each
+function's first invocation loads its bundle and SDK clients, see the cold-start table; about
+1 s each on a loaded 2-core machine), and the virtual waits of the pipeline (Neo compiles, device
+deployments, rollout waves) at 1,000×. The virtual clock also counts those real seconds: the
+function logs of a run show 15–20 virtual minutes between consecutive functions. Lighter
+bundles (P1) shorten this; the cache removed only the build.
 `;
