@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
+import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
@@ -91,7 +92,7 @@ const program = new Command()
 withOptions(program.command('emulator'), fleetOptions())
   .description('run the local AWS emulator and simulated fleet until interrupted')
   .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', count, 4566)
-  .option('--state-dir <dir>', 'where S3 objects and function bundles are kept')
+  .option('--state-dir <dir>', 'where S3 objects are kept (default: a temp dir removed on exit)')
   .option('--config <file>', 'stage configuration to simulate', 'config/local.yml')
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
@@ -107,6 +108,14 @@ withOptions(program.command('emulator'), fleetOptions())
   )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .action(async (opts) => {
+    // Handlers first: a signal while the emulator starts (or right after it says it listens)
+    // must still stop it and remove its temp directory.
+    let interrupted = false;
+    let stop = async () => {
+      interrupted = true;
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
     const emulator = await Emulator.start({
       failingOperations: opts.failOperation ?? [],
       lostAnswerOperations: opts.loseAnswer ?? [],
@@ -120,18 +129,18 @@ withOptions(program.command('emulator'), fleetOptions())
       fleet: fleetOf(opts),
       badModel: Boolean(opts.badModel),
       seed: opts.seed,
+      warmFunctions: CLI_WARM_FUNCTIONS,
       logs: process.stderr,
     });
+    stop = async () => {
+      await emulator.close();
+      process.exit(0);
+    };
+    if (interrupted) return stop();
     process.stdout.write(`edge-mlops emulator listening on ${emulator.url}\n`);
     process.stdout.write(
       `export AWS_ENDPOINT_URL=${emulator.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n`,
     );
-    const stop = async () => {
-      await emulator.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
   });
 
 withOptions(program.command('simulate'), fleetOptions())
@@ -178,12 +187,30 @@ withOptions(program.command('simulate'), fleetOptions())
     '--endpoint <url>',
     'use a running emulator (edge-mlops emulator) instead of starting one',
   )
-  .option('--state-dir <dir>', 'where the embedded emulator keeps its files')
+  .option(
+    '--state-dir <dir>',
+    'where the embedded emulator keeps its files (default: a temp dir removed at the end)',
+  )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
   .option('--json', 'print the summary as one JSON object on stdout')
   .action(async (opts, command: Command) => {
     const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
+    // Ctrl-C or SIGTERM ends the run cleanly: the embedded emulator stops and removes its temp
+    // files before the process exits (128 + the signal's number); a second signal exits at once.
+    const interrupted = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      const code = 128 + (signal === 'SIGINT' ? 2 : 15);
+      if (interrupted.signal.aborted) process.exit(code);
+      interrupted.abort(
+        Object.assign(new Error(`interrupted by ${signal}; the local run was stopped`), {
+          name: 'Interrupted',
+          exitCode: code,
+        }),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const summary = await simulate(
       {
         event: opts.event,
@@ -205,6 +232,7 @@ withOptions(program.command('simulate'), fleetOptions())
         stateDir: opts.stateDir,
         timeoutSeconds: opts.timeout,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
+        signal: interrupted.signal,
       },
       stderr,
     );
@@ -215,8 +243,8 @@ withOptions(program.command('simulate'), fleetOptions())
 
 registerSreCommands(program, (code) => process.exit(code));
 
-program.parseAsync(process.argv).catch((error: Error) => {
-  const plain = error.name === 'ConfigError' || error.name === 'CliError';
+program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
+  const plain = ['ConfigError', 'CliError', 'Interrupted'].includes(error.name);
   stderr(`edge-mlops: ${plain ? '' : `${error.name}: `}${error.message}`);
-  process.exit(2);
+  process.exit(error.name === 'Interrupted' ? (error.exitCode ?? 130) : 2);
 });

@@ -1,5 +1,12 @@
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -10,6 +17,8 @@ import {
 import { internal } from '../emulator/backends';
 import type { DeviceControl } from '../emulator/controls';
 import { Emulator } from '../emulator/emulator';
+import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
+import { PROJECT_ROOT } from '../emulator/serverless-service';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { endpointOptions } from './endpoint-options';
@@ -58,6 +67,8 @@ export type SimulateOptions = {
   clockFactor?: number;
   stateDir?: string;
   timeoutSeconds: number;
+  /** Ends the run early (Ctrl-C): the embedded emulator is closed and its temp files removed. */
+  signal?: AbortSignal;
   /**
    * The options set explicitly (on the command line): with --endpoint, these take effect on
    * the running emulator or are refused. Options not listed keep the emulator's settings.
@@ -166,14 +177,17 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
   let emulator: Emulator | undefined;
   let endpoint = options.endpoint;
   let logFile: string | undefined;
+  let logs: WriteStream | undefined;
   if (!endpoint) {
-    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'edge-mlops-'));
-    mkdirSync(stateDir, { recursive: true });
-    logFile = join(stateDir, 'functions.log');
+    // Without --state-dir the emulator keeps its state in a temp directory it removes when it
+    // closes; the function logs outlive the run, in .edge-mlops/logs/.
+    if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
+    logFile = options.stateDir ? join(options.stateDir, 'functions.log') : newRunLog();
+    logs = createWriteStream(logFile);
     emulator = await Emulator.start({
       config,
       configFile: resolve(options.config),
-      stateDir,
+      stateDir: options.stateDir,
       seed: options.seed,
       fleetSize: options.fleetSize,
       deviceFailureRate: options.deviceFailureRate,
@@ -192,7 +206,11 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       clockFactor: options.clockFactor,
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
-      logs: createWriteStream(logFile),
+      warmFunctions: CLI_WARM_FUNCTIONS,
+      logs,
+    }).catch((error: unknown) => {
+      logs?.end();
+      throw error;
     });
     endpoint = emulator.url;
     log(`emulator on ${endpoint} (function logs: ${logFile})`);
@@ -210,9 +228,10 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
     await control(endpoint, 'options', update);
     if (options.deviceSchedule) await control(endpoint, 'devices', options.deviceSchedule);
   }
-  const before = await control(endpoint, 'state');
-  const devicesBefore = await control(endpoint, 'devices');
   try {
+    options.signal?.throwIfAborted();
+    const before = await control(endpoint, 'state');
+    const devicesBefore = await control(endpoint, 'devices');
     await control(endpoint, 'health');
     await control(endpoint, 'seed', { event });
     log(
@@ -275,6 +294,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
         seen = events.length;
       };
       for (;;) {
+        options.signal?.throwIfAborted();
         await readNewStates();
         const state = await control(endpoint, 'state');
         if (!approval && visited.includes('Request Approval')) {
@@ -399,8 +419,28 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       ...(logFile ? { logFile } : {}),
     };
   } finally {
-    await emulator?.close();
+    try {
+      await emulator?.close();
+    } finally {
+      logs?.end();
+    }
   }
+};
+
+/** How many run logs .edge-mlops/logs/ keeps (the newest). */
+const KEPT_RUN_LOGS = 10;
+
+/** A new file for the function logs of one run, in .edge-mlops/logs/ of the project. */
+const newRunLog = () => {
+  const dir = join(PROJECT_ROOT, '.edge-mlops', 'logs');
+  mkdirSync(dir, { recursive: true });
+  const old = readdirSync(dir)
+    .filter((f) => /^simulate-.*\.log$/.test(f))
+    .sort()
+    .reverse();
+  for (const f of old.slice(KEPT_RUN_LOGS - 1)) rmSync(join(dir, f), { force: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return join(dir, `simulate-${stamp}-${process.pid}-${randomBytes(2).toString('hex')}.log`);
 };
 
 type DeviceReport = {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
    * a bucket's policy (by bucket name), an account's token exchange role statements.
    */
   artifactAccess?: Partial<Pick<ArtifactAccess, 'bucketPolicies' | 'tokenExchangeStatements'>>;
+  /** Function workers kept warm at once (default: all); see emulator/runtime/functions.ts. */
+  warmFunctions?: number;
 };
 
 const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
@@ -212,8 +214,28 @@ export class Emulator {
     readonly pending: Set<Promise<unknown>>,
   ) {}
 
+  /** The temp directory this emulator made for its state (none when given --state-dir). */
+  private ownedStateDir?: string;
+
+  /**
+   * Starts an emulator. Without `stateDir` its state lives in a temp directory that close()
+   * removes, as does a start that fails.
+   */
   static async start(options: StartOptions): Promise<Emulator> {
-    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'edge-mlops-emulator-'));
+    const owned = options.stateDir
+      ? undefined
+      : mkdtempSync(join(tmpdir(), 'edge-mlops-emulator-'));
+    try {
+      const emulator = await Emulator.startIn(options, options.stateDir ?? (owned as string));
+      emulator.ownedStateDir = owned;
+      return emulator;
+    } catch (error) {
+      if (owned) rmSync(owned, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private static async startIn(options: StartOptions, stateDir: string): Promise<Emulator> {
     const clock = new VirtualClock(options.clockFactor ?? 1000);
     const worldOptions: EmulatorOptions = {
       seed: options.seed ?? 'edge-mlops',
@@ -234,6 +256,8 @@ export class Emulator {
     const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
     const backends = await startBackends(stateDir);
     const service = options.service ?? readService(PROJECT_ROOT);
+    // Before listening: a service that does not build stops the start with nothing to close.
+    const bundles = await bundleFunctions(service);
     const logs = options.logs ?? new PassThrough().resume();
 
     // Listen first: the URL is part of every function's environment. Until every service is
@@ -305,10 +329,9 @@ export class Emulator {
       }),
     );
 
-    const bundles = await bundleFunctions(service, join(stateDir, 'functions'));
     const functions = new FunctionRuntime(
       service,
-      bundles,
+      bundles.files,
       resources,
       clock,
       {
@@ -323,6 +346,7 @@ export class Emulator {
       },
       logs,
       (key) => functionCredentials[key] ?? {},
+      options.warmFunctions,
     );
 
     // ---- provision what serverless.yml declares
@@ -1089,8 +1113,16 @@ export class Emulator {
     return emulator;
   }
 
-  /** Stops the server and the function workers. */
+  /** Stops the server and the function workers, and removes the state it kept in a temp directory. */
   async close() {
+    try {
+      await this.stop();
+    } finally {
+      if (this.ownedStateDir) rmSync(this.ownedStateDir, { recursive: true, force: true });
+    }
+  }
+
+  private async stop() {
     // Executions still running (e.g. waiting at approval) end with the emulator.
     for (const execution of this.sfn.executions.values()) execution.abort?.();
     await this.functions.close();

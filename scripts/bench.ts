@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -13,6 +13,7 @@ import { checkDeployment } from '../functions/check-deployment/check-deployment'
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { parseEvent, triage } from '../functions/start-pipeline/decide';
 import { startPipeline } from '../functions/start-pipeline/start-pipeline';
+import { localRun, localRunSection } from './bench/local-run';
 
 /**
  * `npm run bench`: what edge-mlops costs, each figure beside a baseline measured in the same
@@ -274,6 +275,7 @@ const endToEnd = async () => {
     trips.push(performance.now() - r);
     await e.close();
   }
+  rmSync(dir, { recursive: true, force: true });
   return {
     transitions,
     wallTimeMs: round(median(walls)),
@@ -380,6 +382,8 @@ const main = async () => {
     await emulator.close();
   }
   const e2e = await endToEnd();
+  const p4 = await localRun(RUNS, log);
+  rmSync(dir, { recursive: true, force: true });
   const machine = {
     date: new Date().toISOString(),
     node: process.version,
@@ -401,7 +405,7 @@ const main = async () => {
   };
   machine.benchSeconds = Math.round((Date.now() - started) / 1000);
   if (!results) throw new Error('no results');
-  const report = { machine, ...results, endToEnd: e2e };
+  const report = { machine, ...results, endToEnd: e2e, localRun: p4 };
   writeFileSync(join(ROOT, 'docs/benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
   const f = results.functions;
   const worst = f.reduce((a, b) => (b.coldStartRatio > a.coldStartRatio ? b : a));
@@ -465,6 +469,7 @@ ${e2e.transitions.map((t) => `| ${t.case} | ${t.status} | ${t.stateTransitions} 
 | approval POST → execution resumed | ${e2e.approvalResumeMs} ms | one HTTP round trip ${e2e.httpRoundTripMs} ms | ${round(e2e.approvalResumeMs / e2e.httpRoundTripMs, 1)}× |
 | peak RSS of the local run (process) | ${e2e.peakRssMb} MiB | | |
 
+${localRunSection(p4)}
 ## start-pipeline under a burst
 ${results.burst.events} events (${results.burst.distinctApprovals} distinct approvals, each delivered twice), 8 at a time,
 through the real start-pipeline core and state table (local DynamoDB); Step Functions is a

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import type { VirtualClock } from '../clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResource, resolveLocal } from '../local-stage';
-import type { FunctionDeclaration, ServiceDeclaration } from '../serverless-service';
+import {
+  type FunctionDeclaration,
+  PROJECT_ROOT,
+  type ServiceDeclaration,
+} from '../serverless-service';
+import { cachedBuild } from './bundle-cache';
+import { localEsbuildOptions } from './esbuild-options';
 
 /**
  * The project's Lambda functions, run locally as AWS would run them: each bundled by
- * esbuild from its handler in serverless.yml (as serverless-esbuild does for deployment),
+ * esbuild from its handler in serverless.yml with the options serverless-esbuild deploys it
+ * with (custom.esbuild),
  * each in its own worker thread with the environment serverless.yml gives it (resolved to
  * local resources), and every SDK client pointed at the emulator by AWS_ENDPOINT_URL.
  */
@@ -22,33 +27,56 @@ export const functionName = (key: string, stage = 'local') => `edge-mlops-${stag
 export const functionArn = (key: string, stage = 'local') =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(key, stage)}`;
 
-/** Bundles every function of the service in one esbuild run. */
+/**
+ * Where bundles are cached between runs: node_modules/.cache (the usual home of build caches,
+ * removed with node_modules, never committed), or EDGE_MLOPS_CACHE_DIR.
+ */
+export const defaultBundleCacheDir = () =>
+  process.env.EDGE_MLOPS_CACHE_DIR
+    ? join(resolve(process.env.EDGE_MLOPS_CACHE_DIR), 'bundles')
+    : join(PROJECT_ROOT, 'node_modules/.cache/edge-mlops/bundles');
+
+export type Bundles = { files: Record<string, string>; dir: string; cached: boolean };
+
+/**
+ * Bundles every function of the service in one esbuild run, with the options serverless.yml
+ * packages them with, or reuses the bundles of an earlier run whose inputs are unchanged.
+ */
 export const bundleFunctions = async (
   service: ServiceDeclaration,
-  outDir: string,
-): Promise<Record<string, string>> => {
-  mkdirSync(outDir, { recursive: true });
+  cacheDir = defaultBundleCacheDir(),
+): Promise<Bundles> => {
   const entryPoints = Object.fromEntries(
     Object.values(service.functions).map((fn) => [fn.key, join(service.root, `${fn.module}.ts`)]),
   );
-  await build({
+  const { dir, cached } = await cachedBuild({
+    cacheDir,
     entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    sourcemap: 'inline',
-    outExtension: { '.js': '.cjs' },
-    logLevel: 'silent',
+    options: localEsbuildOptions(service),
+    dependsOn: ['package-lock.json', 'tsconfig.json'].map((f) => join(service.root, f)),
   });
-  return Object.fromEntries(
-    Object.keys(entryPoints).map((key) => [key, join(outDir, `${key}.cjs`)]),
+  const files = Object.fromEntries(
+    Object.keys(entryPoints).map((key) => [key, join(dir, `${key}.cjs`)]),
   );
+  return { files, dir, cached };
 };
+
+/**
+ * Execution environments kept warm at once. Lambda keeps an idle environment "for some time in
+ * anticipation of another function invocation" and tells us not to "assume that the execution
+ * environment will persist indefinitely" (developer guide, "Understanding the Lambda execution
+ * environment lifecycle", docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html),
+ * so a handler must survive a cold start on any invocation. Locally each warm worker holds its
+ * bundle and SDK clients (50–130 MB): the least recently used idle one is shut down when a new
+ * one would exceed this. The CLI (`npm start`, `edge-mlops emulator`) keeps this many; an
+ * Emulator.start without `warmFunctions` (tests sharing one emulator across many executions)
+ * keeps every function warm.
+ */
+export const CLI_WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
 
 export class FunctionRuntime {
   private readonly workers = new Map<string, Worker>();
+  private readonly lastUsed = new Map<string, number>();
   private readonly pending = new Map<
     string,
     { resolve: (v: unknown) => void; reject: (e: Error) => void; key: string; started: number }
@@ -64,6 +92,7 @@ export class FunctionRuntime {
     private readonly logs: Writable,
     /** Environment overrides per function: the credentials of its execution role. */
     private readonly identityOf: (key: string) => Record<string, string> = () => ({}),
+    private readonly warmFunctions = Number.POSITIVE_INFINITY,
   ) {
     // Every function's stdout and stderr are piped into the one log sink.
     this.logs.setMaxListeners(0);
@@ -93,6 +122,7 @@ export class FunctionRuntime {
     const fn = this.service.functions[key];
     const bundle = this.bundles[key];
     if (!fn || !bundle) throw new Error(`serverless.yml declares no function ${key}`);
+    this.shutDownIdle(this.warmFunctions - 1);
     worker = new Worker(join(__dirname, 'worker.cjs'), {
       workerData: {
         bundle,
@@ -158,9 +188,23 @@ export class FunctionRuntime {
     return worker;
   }
 
+  /** Shuts down the least recently used idle workers until at most `keep` are left. */
+  private shutDownIdle(keep: number) {
+    const busy = new Set([...this.pending.values()].map((call) => call.key));
+    const idle = [...this.workers.keys()]
+      .filter((key) => !busy.has(key))
+      .sort((a, b) => (this.lastUsed.get(a) ?? 0) - (this.lastUsed.get(b) ?? 0));
+    for (const key of idle) {
+      if (this.workers.size <= keep) return;
+      void this.workers.get(key)?.terminate();
+      this.workers.delete(key);
+    }
+  }
+
   /** Invokes function `key` with `event` (RequestResponse); rejects with the function's error. */
   invoke(key: string, event: unknown): Promise<unknown> {
     const id = randomUUID();
+    this.lastUsed.set(key, Date.now());
     const worker = this.worker(key);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, key, started: Date.now() });

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Emulator } from '../../emulator/emulator';
+import { readService } from '../../emulator/serverless-service';
+import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { runSimulation } from '../helpers/local-mode';
+import { until } from '../helpers/until';
+
+/**
+ * A local run leaves nothing in the temp directory: not after a normal end, not after a
+ * failure, not after the emulator of a test is stopped, not after Ctrl-C/SIGTERM of
+ * `edge-mlops simulate`. Each test has a temp directory of its own: os.tmpdir() in this
+ * process (jest's process.env is a copy, so TMPDIR cannot be set here), TMPDIR for a CLI.
+ */
+const ROOT = join(__dirname, '../..');
+const CONFIG = join(ROOT, 'config/local.yml');
+
+/** What is left in `dir`, except tsx's compile cache (tsx-<uid>, shared by every tsx run). */
+const leftIn = (dir: string) => readdirSync(dir).filter((f) => !/^tsx-\d+$/.test(f));
+
+describe('local mode leaves no temp files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(os.tmpdir(), 'cleanup-'));
+    jest.spyOn(os, 'tmpdir').mockReturnValue(dir);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('after a run that succeeds and one that fails', async () => {
+    const ok = await runSimulation({ approve: true });
+    expect(ok.status).toBe('SUCCEEDED');
+    expect(leftIn(dir)).toEqual([]);
+    const failed = await runSimulation({ approve: true, compileFailure: 'ClientError: bad model' });
+    expect(failed.status).toBe('FAILED');
+    expect(leftIn(dir)).toEqual([]);
+  });
+
+  it('after an emulator is stopped, and after one that could not start', async () => {
+    const config = loadStageConfig(CONFIG);
+    const emulator = await Emulator.start({ config, configFile: CONFIG, clockFactor: 300 });
+    let whileRunning: string[];
+    try {
+      whileRunning = leftIn(dir);
+    } finally {
+      await emulator.close();
+    }
+    expect(whileRunning).toEqual([expect.stringMatching(/^edge-mlops-emulator-/)]);
+    expect(leftIn(dir)).toEqual([]);
+
+    const broken = readService();
+    broken.functions.startPipeline!.module = 'functions/start-pipeline/no-such-handler';
+    await expect(Emulator.start({ config, configFile: CONFIG, service: broken })).rejects.toThrow(
+      /no-such-handler/,
+    );
+    expect(leftIn(dir)).toEqual([]);
+  });
+
+  it('after `edge-mlops simulate` is stopped by SIGTERM in the middle of a run', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'cli/bin/edge-mlops.mjs'), 'simulate', '--approve', '--timeout', '120'],
+      { cwd: ROOT, env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Until the pipeline is running: the emulator and its workers are up.
+    await until(
+      'the first state of the pipeline',
+      () => (stderr.includes('→ ') || child.exitCode !== null ? true : undefined),
+      200_000,
+    );
+    expect(child.exitCode).toBeNull();
+    expect(leftIn(dir)).not.toEqual([]);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain('edge-mlops: interrupted by SIGTERM');
+    expect(leftIn(dir)).toEqual([]);
+  });
+
+  it('after `edge-mlops emulator` is stopped by SIGTERM as soon as it listens', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'cli/bin/edge-mlops.mjs'), 'emulator', '--port', '0'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TMPDIR: dir },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let stdout = '';
+    // At once: the signal may arrive before the next line of the CLI runs.
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('edge-mlops emulator listening on')) child.kill('SIGTERM');
+    });
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('edge-mlops emulator listening on');
+    expect(leftIn(dir)).toEqual([]);
+  });
+});

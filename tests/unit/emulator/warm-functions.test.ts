@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { VirtualClock } from '../../../emulator/clock';
+import { bundleFunctions, FunctionRuntime } from '../../../emulator/runtime/functions';
+import type { ServiceDeclaration } from '../../../emulator/serverless-service';
+
+/** Three functions in a scratch folder; `slow` answers after `event.ms` real milliseconds. */
+const scratchService = (root: string): ServiceDeclaration => {
+  mkdirSync(join(root, 'functions'), { recursive: true });
+  for (const key of ['a', 'b'])
+    writeFileSync(
+      join(root, `functions/${key}.ts`),
+      `export const handler = async () => '${key}';\n`,
+    );
+  writeFileSync(
+    join(root, 'functions/slow.ts'),
+    'export const handler = async (e: { ms: number }) => { await new Promise((r) => setTimeout(r, e.ms)); return "slow"; };\n',
+  );
+  const fn = (key: string) => ({
+    key,
+    handler: `functions/${key}.handler`,
+    module: `functions/${key}`,
+    exportName: 'handler',
+    environment: {},
+    iamRoleStatements: [],
+  });
+  return {
+    root,
+    providerEnvironment: {},
+    functions: { a: fn('a'), b: fn('b'), slow: fn('slow') },
+    raw: {
+      custom: { esbuild: { bundle: true, platform: 'node', format: 'cjs', target: 'node24' } },
+    },
+  };
+};
+
+describe('warm function workers', () => {
+  let root: string;
+  let runtime: FunctionRuntime;
+  const start = async (warmFunctions?: number) => {
+    const service = scratchService(root);
+    const { files } = await bundleFunctions(service, join(root, 'cache'));
+    runtime = new FunctionRuntime(
+      service,
+      files,
+      {},
+      new VirtualClock(1),
+      {},
+      new PassThrough().resume(),
+      () => ({}),
+      warmFunctions,
+    );
+  };
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'warm-functions-'));
+  });
+  afterEach(async () => {
+    await runtime?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const coldStarts = () => runtime.invocations.map((i) => `${i.key}:${i.coldStart}`);
+
+  it('shuts down the least recently used idle worker beyond the limit: its next call is cold', async () => {
+    await start(1);
+    expect(await runtime.invoke('a', {})).toBe('a');
+    expect(await runtime.invoke('b', {})).toBe('b');
+    expect(await runtime.invoke('a', {})).toBe('a');
+    expect(coldStarts()).toEqual(['a:true', 'b:true', 'a:true']);
+  });
+
+  it('keeps every function warm without a limit', async () => {
+    await start();
+    for (const key of ['a', 'b', 'a', 'b']) await runtime.invoke(key, {});
+    expect(coldStarts()).toEqual(['a:true', 'b:true', 'a:false', 'b:false']);
+  });
+
+  it('never shuts down a worker in the middle of an invocation', async () => {
+    await start(1);
+    const slow = runtime.invoke('slow', { ms: 300 });
+    // Started while `slow` runs: over the limit for a moment rather than cutting it short.
+    expect(await runtime.invoke('a', {})).toBe('a');
+    expect(await slow).toBe('slow');
+  });
+});
