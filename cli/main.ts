@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
 import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { errorMessage } from './error-message';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
 
@@ -244,7 +245,6 @@ withOptions(program.command('simulate'), fleetOptions())
 registerSreCommands(program, (code) => process.exit(code));
 
 program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
-  const plain = ['ConfigError', 'CliError', 'Interrupted'].includes(error.name);
-  stderr(`edge-mlops: ${plain ? '' : `${error.name}: `}${error.message}`);
+  stderr(`edge-mlops: ${errorMessage(error)}`);
   process.exit(error.name === 'Interrupted' ? (error.exitCode ?? 130) : 2);
 });

@@ -17,6 +17,7 @@ import {
   replayExecution,
 } from './executions';
 import { table } from './format';
+import { STATUSES, statusOf } from './status';
 
 /** `edge-mlops executions …` and `edge-mlops dlq …`: for the people on call. */
 type Common = {
@@ -27,8 +28,6 @@ type Common = {
   stateMachineArn?: string;
   json?: boolean;
 };
-
-const STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING', 'SUCCEEDED'];
 
 const clientConfig = (o: Common) => {
   if (o.profile) process.env.AWS_PROFILE = o.profile;
@@ -75,8 +74,9 @@ const confirm = async (question: string): Promise<boolean> => {
 };
 
 const parseStatus = (v: string) => {
-  if (!STATUSES.includes(v)) throw new InvalidArgumentError(`one of ${STATUSES.join(', ')}`);
-  return v as ExecutionStatus;
+  const status = statusOf(v);
+  if (!status) throw new InvalidArgumentError(`one of ${STATUSES.join(', ')} (any case)`);
+  return status;
 };
 
 /** Redrive or replay one execution, or all that match; a plan with --dry-run, a prompt on a TTY. */
