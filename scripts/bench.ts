@@ -13,6 +13,7 @@ import { checkDeployment } from '../functions/check-deployment/check-deployment'
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { parseEvent, triage } from '../functions/start-pipeline/decide';
 import { startPipeline } from '../functions/start-pipeline/start-pipeline';
+import { fleetScaling, fleetScalingSection } from './bench/fleet-scaling';
 import { localRun, localRunSection } from './bench/local-run';
 
 /**
@@ -383,6 +384,7 @@ const main = async () => {
   }
   const e2e = await endToEnd();
   const p4 = await localRun(RUNS, log);
+  const fleets = await fleetScaling(log);
   rmSync(dir, { recursive: true, force: true });
   const machine = {
     date: new Date().toISOString(),
@@ -405,7 +407,7 @@ const main = async () => {
   };
   machine.benchSeconds = Math.round((Date.now() - started) / 1000);
   if (!results) throw new Error('no results');
-  const report = { machine, ...results, endToEnd: e2e, localRun: p4 };
+  const report = { machine, ...results, endToEnd: e2e, localRun: p4, fleetScaling: fleets };
   writeFileSync(join(ROOT, 'docs/benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
   const f = results.functions;
   const worst = f.reduce((a, b) => (b.coldStartRatio > a.coldStartRatio ? b : a));
@@ -456,7 +458,7 @@ the baseline is the 10-device fleet.
 ${results.polls.map((p) => `| ${p.devices.toLocaleString('en')} | ${p.awsCallsPerPoll} | ${p.pollMs} | ${round(p.awsCallsPerPoll / results.polls[0]!.awsCallsPerPoll, 2)}× |`).join('\n')}
 
 ## State transitions per execution
-Billed per transition on AWS (Standard workflows); polls back off from 30 s to a 5-minute cap.
+Billed per transition on AWS (Standard workflows); compile polls double from 30 s up to a 30-minute cap, wave polls follow the devices' progress.
 
 | Case | Result | State transitions |
 |---|---|---:|
@@ -470,6 +472,7 @@ ${e2e.transitions.map((t) => `| ${t.case} | ${t.status} | ${t.stateTransitions} 
 | peak RSS of the local run (process) | ${e2e.peakRssMb} MiB | | |
 
 ${localRunSection(p4)}
+${fleetScalingSection(fleets)}
 ## start-pipeline under a burst
 ${results.burst.events} events (${results.burst.distinctApprovals} distinct approvals, each delivered twice), 8 at a time,
 through the real start-pipeline core and state table (local DynamoDB); Step Functions is a

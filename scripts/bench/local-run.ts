@@ -15,10 +15,15 @@ const CLI = join(ROOT, 'cli/bin/edge-mlops.mjs');
 
 export const P4_TARGETS = { wallTimeMs: 3000, peakRssMb: 600, tempFilesLeft: 0 };
 
-type Run = { ms: number; rssMb: number; ok: boolean };
+type Run = { ms: number; rssMb: number; ok: boolean; out: string };
 
 /** Runs the CLI with `args` until it exits (or until `ready` appears on stdout, then SIGTERM). */
-const runCli = (args: string[], env: NodeJS.ProcessEnv, ready?: string) =>
+export const runCli = (
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready?: string,
+  timeoutMs = 300_000,
+) =>
   new Promise<Run>((resolve) => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-rss-'));
     const rssFile = join(dir, 'maxrss');
@@ -43,7 +48,7 @@ const runCli = (args: string[], env: NodeJS.ProcessEnv, ready?: string) =>
         child.kill('SIGTERM');
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       const ms = (readyAt ?? performance.now()) - started;
@@ -54,7 +59,7 @@ const runCli = (args: string[], env: NodeJS.ProcessEnv, ready?: string) =>
         // Killed before it could report.
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ ms, rssMb: rssKb / 1024, ok: ready ? readyAt !== undefined : code === 0 });
+      resolve({ ms, rssMb: rssKb / 1024, ok: ready ? readyAt !== undefined : code === 0, out });
     });
   });
 

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './local-run';
+
+/**
+ * Issue #19 and P6: a whole local release (`simulate --approve --json --fleet-size N`, every
+ * production thing group N devices) at growing fleet sizes, each in a process of its own:
+ * AWS calls, state transitions, wall time and peak RSS, as ratios to the 10-device run.
+ * Sizes from BENCH_FLEET_SIZES (comma-separated; default 10,2000,20000,100000).
+ */
+export const FLEET_TARGETS = {
+  // calls and transitions: ≤ 1.5× at 2,000 devices, ≤ 2× at 20,000 and 100,000 (#19)
+  calls: (devices: number) => (devices <= 2000 ? 1.5 : 2),
+  // P6: 100,000 devices in ≤ 5× the wall time and ≤ 2× the RSS of the 10-device run
+  wall: 5,
+  rss: 2,
+};
+
+type Row = {
+  devices: number;
+  status: string;
+  awsCalls?: number;
+  stateTransitions?: number;
+  wallMs: number;
+  peakRssMb: number;
+};
+
+export const fleetScaling = async (log: (line: string) => void) => {
+  const sizes = (process.env.BENCH_FLEET_SIZES ?? '10,2000,20000,100000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-cache-'));
+  const rows: Row[] = [];
+  try {
+    for (const devices of sizes) {
+      const run = await runCli(
+        ['simulate', '--approve', '--json', '--fleet-size', String(devices), '--timeout', '3600'],
+        { EDGE_MLOPS_CACHE_DIR: cacheDir },
+        undefined,
+        3_600_000,
+      );
+      let summary: { status?: string; awsCallsTotal?: number; stateTransitions?: number } = {};
+      try {
+        summary = JSON.parse(run.out);
+      } catch {
+        summary = { status: run.ok ? 'UNREADABLE' : 'DID NOT FINISH' };
+      }
+      rows.push({
+        devices,
+        status: summary.status ?? 'UNKNOWN',
+        awsCalls: summary.awsCallsTotal,
+        stateTransitions: summary.stateTransitions,
+        wallMs: Math.round(run.ms),
+        peakRssMb: Math.round(run.rssMb),
+      });
+      log(
+        `fleet of ${devices}: ${summary.status}, ${summary.awsCallsTotal} calls, ${summary.stateTransitions} transitions, ${Math.round(run.ms)} ms, ${Math.round(run.rssMb)} MiB`,
+      );
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return rows;
+};
+
+const ratio = (x: number | undefined, base: number | undefined) =>
+  x !== undefined && base ? Math.round((x / base) * 100) / 100 : undefined;
+
+/** The section of docs/benchmarks.md. */
+export const fleetScalingSection = (rows: Row[]) => {
+  const base = rows[0];
+  const line = (r: Row) => {
+    const calls = ratio(r.awsCalls, base?.awsCalls);
+    const transitions = ratio(r.stateTransitions, base?.stateTransitions);
+    const wall = ratio(r.wallMs, base?.wallMs);
+    const rss = ratio(r.peakRssMb, base?.peakRssMb);
+    const target = FLEET_TARGETS.calls(r.devices);
+    const verdict = (x: number | undefined, t: number) =>
+      x === undefined ? 'not measured' : x <= t ? 'met' : `missed (${x}× > ${t}×)`;
+    return `| ${r.devices.toLocaleString('en')} | ${r.status} | ${r.awsCalls ?? '–'} (${calls ?? '–'}×) | ${r.stateTransitions ?? '–'} (${transitions ?? '–'}×) | ${verdict(calls, target)}; ${verdict(transitions, target)} | ${r.wallMs} ms (${wall ?? '–'}×) | ${r.peakRssMb} MiB (${rss ?? '–'}×) |`;
+  };
+  const largest = rows.at(-1);
+  const wallRatio = ratio(largest?.wallMs, base?.wallMs);
+  const rssRatio = ratio(largest?.peakRssMb, base?.peakRssMb);
+  return `## Fleet size: a whole local release at 10 to ${largest?.devices.toLocaleString('en')} devices per group
+\`edge-mlops simulate --approve --json --fleet-size N\` in a process of its own; every production
+thing group has N devices, rolled out at its configured rate (config/local.yml). Waits follow the
+waves' own progress (docs/fleet-rollout.md), so polls grow with the log of a wave's duration.
+Baseline: the ${base?.devices}-device run. Targets (#19): AWS calls and state transitions ≤ 1.5× at
+2,000 devices and ≤ 2× beyond; P6: the largest fleet in ≤ ${FLEET_TARGETS.wall}× the wall time and ≤ ${FLEET_TARGETS.rss}× the
+RSS of the baseline.
+
+| Devices per group | Result | AWS calls | State transitions | #19 target | Wall time | Peak RSS |
+|---:|---|---:|---:|---|---:|---:|
+${rows.map(line).join('\n')}
+
+P6 at ${largest?.devices.toLocaleString('en')} devices: wall time ${wallRatio ?? '–'}× (target ≤ ${FLEET_TARGETS.wall}×: ${wallRatio !== undefined && wallRatio <= FLEET_TARGETS.wall ? 'met' : 'missed'}), peak RSS ${rssRatio ?? '–'}× (target ≤ ${FLEET_TARGETS.rss}×: ${rssRatio !== undefined && rssRatio <= FLEET_TARGETS.rss ? 'met' : 'missed'}).
+`;
+};
+
+export type FleetScaling = Awaited<ReturnType<typeof fleetScaling>>;
