@@ -5,6 +5,9 @@
  *  - adds the generated SNS subscriptions and their outputs (notifications.cjs), so the
  *    stage config stays the one place where people are named;
  *  - adds the artifact bucket's policy for twin and fleet accounts (artifact-readers.cjs);
+ *  - drops the framework's default role IamRoleLambdaExecution when nothing uses it (every
+ *    function has its own role, serverless-iam-roles-per-function): a role nobody assumes is
+ *    only attack surface;
  *  - drops IAM statements whose derived Resource list is empty. Such a statement grants
  *    nothing (e.g. sts:AssumeRole when the stage names no cross-account role), but IAM
  *    refuses a statement without a resource, so "nothing configured" packages as
@@ -36,6 +39,15 @@ const dropEmptyStatements = (template) => {
   }
 };
 
+const DEFAULT_ROLE = 'IamRoleLambdaExecution';
+const dropUnusedDefaultRole = (template) => {
+  if (!template.Resources?.[DEFAULT_ROLE]) return;
+  const { [DEFAULT_ROLE]: _role, ...others } = template.Resources;
+  const used = JSON.stringify({ others, outputs: template.Outputs ?? {} });
+  if (used.includes(`"Ref":"${DEFAULT_ROLE}"`) || used.includes(`["${DEFAULT_ROLE}"`)) return;
+  delete template.Resources[DEFAULT_ROLE];
+};
+
 class StageResources {
   constructor(serverless) {
     this.hooks = {
@@ -45,6 +57,7 @@ class StageResources {
         mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
         mergeGenerated(template, serverless.service.custom?.stage?.smokeResponseResources);
         dropEmptyStatements(template);
+        dropUnusedDefaultRole(template);
       },
     };
   }
@@ -52,3 +65,4 @@ class StageResources {
 
 module.exports = StageResources;
 module.exports.dropEmptyStatements = dropEmptyStatements;
+module.exports.dropUnusedDefaultRole = dropUnusedDefaultRole;

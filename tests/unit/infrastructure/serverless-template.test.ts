@@ -112,6 +112,18 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(missing).toEqual([]);
   });
 
+  it('has no role that nothing assumes: every function has its own, the default one is dropped', () => {
+    // Act
+    const roles = ofType('AWS::IAM::Role').map(([id]) => id);
+    const text = JSON.stringify(packaged.template);
+    const unused = roles.filter(
+      (id) => !text.includes(`"Ref":"${id}"`) && !text.includes(`["${id}"`),
+    );
+    // Assess
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+    expect(unused).toEqual([]);
+  });
+
   it('declares the state machine with every task wired to a packaged function', () => {
     // Prepare
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
