@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './local-run';
@@ -7,8 +7,12 @@ import { runCli } from './local-run';
  * Issue #19 and P6: a whole local release (`simulate --approve --json --fleet-size N`, every
  * production thing group N devices) at growing fleet sizes, each in a process of its own:
  * AWS calls, state transitions, wall time and peak RSS, as ratios to the 10-device run.
- * Sizes from BENCH_FLEET_SIZES (comma-separated; default 10,2000,20000,100000).
+ * Sizes from BENCH_FLEET_SIZES (comma-separated; default 10,2000,20000,100000). Every size
+ * runs config/local.yml with a 2-day wave timeout: 100,000 devices at 100 a minute take about
+ * 17 hours, past the default 4 hours (a timed-out wave is aborted, as it should be).
  */
+const LONG_WAVES = (text: string) =>
+  text.replace(/^( +)abort: (\{[^\n]*\})$/gm, '$1abort: $2\n$1waveTimeoutMinutes: 2880');
 export const FLEET_TARGETS = {
   // calls and transitions: ≤ 1.5× at 2,000 devices, ≤ 2× at 20,000 and 100,000 (#19)
   calls: (devices: number) => (devices <= 2000 ? 1.5 : 2),
@@ -32,11 +36,27 @@ export const fleetScaling = async (log: (line: string) => void) => {
     .map(Number)
     .filter((n) => n > 0);
   const cacheDir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-cache-'));
+  const configDir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-fleet-config-'));
+  const config = join(configDir, 'local.yml');
+  writeFileSync(
+    config,
+    LONG_WAVES(readFileSync(join(__dirname, '../../config/local.yml'), 'utf8')),
+  );
   const rows: Row[] = [];
   try {
     for (const devices of sizes) {
       const run = await runCli(
-        ['simulate', '--approve', '--json', '--fleet-size', String(devices), '--timeout', '3600'],
+        [
+          'simulate',
+          '--approve',
+          '--json',
+          '--config',
+          config,
+          '--fleet-size',
+          String(devices),
+          '--timeout',
+          '3600',
+        ],
         { EDGE_MLOPS_CACHE_DIR: cacheDir },
         undefined,
         3_600_000,
@@ -61,6 +81,7 @@ export const fleetScaling = async (log: (line: string) => void) => {
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true });
   }
   return rows;
 };
@@ -86,7 +107,8 @@ export const fleetScalingSection = (rows: Row[]) => {
   const rssRatio = ratio(largest?.peakRssMb, base?.peakRssMb);
   return `## Fleet size: a whole local release at 10 to ${largest?.devices.toLocaleString('en')} devices per group
 \`edge-mlops simulate --approve --json --fleet-size N\` in a process of its own; every production
-thing group has N devices, rolled out at its configured rate (config/local.yml). Waits follow the
+thing group has N devices, rolled out at its configured rate (config/local.yml, with 2-day
+wave timeouts so that 100,000 devices at 100 a minute can finish). Waits follow the
 waves' own progress (docs/fleet-rollout.md), so polls grow with the log of a wave's duration.
 Baseline: the ${base?.devices}-device run. Targets (#19): AWS calls and state transitions ≤ 1.5× at
 2,000 devices and ≤ 2× beyond; P6: the largest fleet in ≤ ${FLEET_TARGETS.wall}× the wall time and ≤ ${FLEET_TARGETS.rss}× the
