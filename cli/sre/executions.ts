@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { PERMANENT_ERROR_NAMES, readableCause } from '../../functions/shared/errors';
 import { deterministicName, EXECUTION_NAME } from '../../functions/shared/names';
+import { failedStateOf } from './failed-state';
 
 /**
  * The SRE commands' logic, with the Step Functions client injected: list, explain,
@@ -108,23 +109,6 @@ export const fullHistory = async (
 const stateName = (e: HistoryEvent) =>
   e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name;
 
-/** The state an unsuccessful execution failed in: the last state entered and never exited. */
-const failedStateOf = (events: HistoryEvent[]): { name?: string; input?: string } => {
-  const open = new Map<string, string | undefined>();
-  let last: { name?: string; input?: string } = {};
-  for (const e of events) {
-    if (e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name) {
-      open.set(e.stateEnteredEventDetails.name, e.stateEnteredEventDetails.input);
-      last = { name: e.stateEnteredEventDetails.name, input: e.stateEnteredEventDetails.input };
-    }
-    if (e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name)
-      open.delete(e.stateExitedEventDetails.name);
-  }
-  const names = [...open.keys()];
-  const name = names.at(-1) ?? last.name;
-  return { name, input: name ? (open.get(name) ?? last.input) : undefined };
-};
-
 export const listExecutions = async (
   sfn: SFNClient,
   stateMachineArn: string,
@@ -213,7 +197,7 @@ export const explainExecution = async (
   const caught = events.find((e) => e.stateEnteredEventDetails?.name === 'Record Failure');
   let error = described.error;
   let cause = readableCause(described.cause);
-  let failedState = failed.name;
+  const failedState = failed.name;
   let failedInput: unknown;
   if (caught?.stateEnteredEventDetails?.input) {
     const state = JSON.parse(caught.stateEnteredEventDetails.input) as {
@@ -221,14 +205,6 @@ export const explainExecution = async (
     };
     error = state.error?.Error ?? error;
     cause = readableCause(state.error?.Cause) ?? cause;
-    const before = events.filter(
-      (e) =>
-        e.id! < caught.id! &&
-        e.type?.endsWith('StateEntered') &&
-        e.stateEnteredEventDetails?.name !== 'Record Failure',
-    );
-    const lastEntered = before.at(-1);
-    failedState = (lastEntered && stateName(lastEntered)) ?? failedState;
   }
   if (failed.input) {
     try {

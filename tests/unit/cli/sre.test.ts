@@ -326,6 +326,69 @@ describe('executions explain', () => {
   });
 });
 
+describe('executions list and explain agree on the failed state', () => {
+  it('name the state where a rolled-back rollout failed, not the states that recorded it', async () => {
+    // Prepare: Start Wave failed; the catch rolled back and Record Failure ended the run.
+    const names = [
+      ['MapStateEntered', 'Roll Out Fleets'],
+      ['TaskStateEntered', 'Acquire Fleet Lease'],
+      ['TaskStateExited', 'Acquire Fleet Lease'],
+      ['TaskStateEntered', 'Start Wave'],
+      ['TaskStateEntered', 'Roll Back Fleets'],
+      ['TaskStateExited', 'Roll Back Fleets'],
+      ['TaskStateEntered', 'Check Rollback'],
+      ['TaskStateExited', 'Check Rollback'],
+      ['PassStateEntered', 'Rollout Failed'],
+      ['PassStateExited', 'Rollout Failed'],
+      [
+        'TaskStateEntered',
+        'Record Failure',
+        JSON.stringify({ error: { Error: 'TransientError', Cause: 'CreateDeployment failed' } }),
+      ],
+      ['TaskStateExited', 'Record Failure'],
+      ['ChoiceStateEntered', 'Failure Kind?'],
+      ['ChoiceStateExited', 'Failure Kind?'],
+      ['FailStateEntered', 'Pipeline Failed'],
+    ] as const;
+    const events = names.map(([type, name, stateInput], i) => ({
+      id: i + 1,
+      type,
+      timestamp: new Date(),
+      ...(type.endsWith('Entered')
+        ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
+        : { stateExitedEventDetails: { name, output: '{}' } }),
+    }));
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: exec('a'),
+          name: 'a',
+          status: 'FAILED',
+          startDate: new Date('2026-11-25T10:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'TransientError',
+      redriveStatus: 'REDRIVABLE',
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
+    sfn
+      .on(GetExecutionHistoryCommand, { reverseOrder: true })
+      .resolves({ events: [...events].reverse() } as never);
+    // Act
+    const [row] = await listExecutions(client(), MACHINE, {});
+    const explained = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(row?.failedState).toBe('Start Wave');
+    expect(explained.failedState).toBe('Start Wave');
+  });
+});
+
 describe('executions redrive', () => {
   it('redrives a redrivable execution', async () => {
     // Prepare
