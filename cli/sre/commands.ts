@@ -227,7 +227,10 @@ export const registerSreCommands = (program: Command, exit: (code: number) => ne
       .option('--dry-run', 'print the plan, change nothing')
       .option('--yes', 'do not ask for confirmation');
     if (kind === 'replay')
-      cmd.option('--force', 'replay even when a newer version of the group has superseded it');
+      cmd.option(
+        '--force',
+        'replay even when a newer version has superseded it, or the version was rejected',
+      );
     cmd.action(async (target: string | undefined, o) => exit(await act(kind, target, o)));
   }
 

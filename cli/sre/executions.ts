@@ -176,7 +176,7 @@ export type Explanation = {
   redriveStatusReason?: string;
   redriveCount: number;
   suggestion: {
-    action: 'redrive' | 'replay' | 'fix-config' | 'reject-model' | 'none';
+    action: 'redrive' | 'replay' | 'fix-config' | 'reject-model' | 'approve-new-version' | 'none';
     command?: string;
     why: string;
   };
@@ -219,6 +219,11 @@ export const explainExecution = async (
     if (described.status === 'SUCCEEDED') return { action: 'none', why: 'the execution succeeded' };
     if (described.status === 'RUNNING')
       return { action: 'none', why: 'the execution is still running' };
+    if (error && (DECIDED_AGAINST as readonly string[]).includes(error))
+      return {
+        action: 'approve-new-version',
+        why: `${error}: ${DECIDED_AGAINST_WHY}`,
+      };
     if (error === 'ConfigError' || error === 'InvalidInput')
       return {
         action: 'fix-config',
@@ -328,6 +333,14 @@ export const redriveExecution = async (
  * execution of the same model group (a higher version) has started since, unless forced:
  * replaying an old version would roll back what superseded it.
  */
+/**
+ * Final decisions about a version, not failures: an approver rejected it, or the registry no
+ * longer says Approved. Replaying would only meet the same decision again.
+ */
+const DECIDED_AGAINST = ['ApprovalRejected', 'ModelNotApproved'] as const;
+const DECIDED_AGAINST_WHY =
+  'this version was rejected, or is no longer Approved in the registry — nothing to replay; approve a new (or this) version in the registry to release';
+
 export const replayExecution = async (
   sfn: SFNClient,
   stateMachineArn: string,
@@ -337,6 +350,17 @@ export const replayExecution = async (
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const name = described.name ?? executionArn.split(':').pop()!;
   const input = inputOf(described);
+  if (
+    !options.force &&
+    described.error &&
+    (DECIDED_AGAINST as readonly string[]).includes(described.error)
+  )
+    return {
+      execution: name,
+      ok: false,
+      action: 'skip',
+      detail: `${described.error}: ${DECIDED_AGAINST_WHY}; use --force to replay anyway`,
+    };
   if (!options.force && input.modelPackageGroupName) {
     const newer = (
       await listExecutions(sfn, stateMachineArn, { modelGroup: input.modelPackageGroupName })

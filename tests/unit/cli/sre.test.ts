@@ -486,6 +486,34 @@ describe('executions replay', () => {
     });
     expect(forced).toMatchObject({ ok: true, detail: 'started det-v7-replay-1' });
   });
+  it.each(['ApprovalRejected', 'ModelNotApproved'])(
+    'refuses to replay a version decided against (%s), unless forced, and explain says to approve a new version',
+    async (error) => {
+      // Prepare
+      sfn.on(DescribeExecutionCommand).resolves({
+        name: 'det-v7',
+        status: 'FAILED',
+        error,
+        input: input('det', 7),
+        startDate: new Date('2026-11-25T10:00:00Z'),
+        redriveStatus: 'REDRIVABLE',
+      } as never);
+      sfn.on(GetExecutionHistoryCommand).resolves({ events: [] } as never);
+      sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+      sfn.on(StartExecutionCommand).resolves({ executionArn: exec('det-v7-replay-1') });
+      // Act
+      const explained = await explainExecution(client(), exec('det-v7'));
+      const refused = await replayExecution(client(), MACHINE, exec('det-v7'));
+      const forced = await replayExecution(client(), MACHINE, exec('det-v7'), { force: true });
+      // Assess
+      expect(explained.suggestion).toMatchObject({ action: 'approve-new-version' });
+      expect(explained.suggestion.why).toContain('approve a new (or this) version in the registry');
+      expect(refused).toMatchObject({ ok: false, action: 'skip' });
+      expect(refused.detail).toContain('use --force to replay anyway');
+      expect(forced).toMatchObject({ ok: true, detail: 'started det-v7-replay-1' });
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    },
+  );
 });
 
 describe('dlq', () => {
