@@ -7,7 +7,8 @@ export const errorMessage = (
   error: Error & { code?: string; cause?: unknown },
   env: NodeJS.ProcessEnv = process.env,
 ): string => {
-  if (['ConfigError', 'CliError', 'Interrupted'].includes(error.name)) return error.message;
+  if (['ConfigError', 'CliError', 'Interrupted', 'PortInUse'].includes(error.name))
+    return error.message;
   const network = [error, error.cause].find(
     (e): e is Error & { code?: string; address?: string; port?: number } =>
       typeof e === 'object' &&

@@ -30,6 +30,24 @@ import { CliError } from './sre/executions';
  * production path (rule → start-pipeline → state machine), answers the approval page like a
  * person would (or waits for one), and reports what happened.
  */
+/** The event file, or a message naming the file and what is wrong with it. */
+/** What simulate reads of an event (the emulator validates the rest when it is delivered). */
+type EventFile = { detail: Record<string, string | number | undefined> };
+
+export const readEventFile = (file: string): EventFile => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read the event file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as EventFile;
+  } catch (error) {
+    throw new CliError(`the event file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+};
+
 export type SimulateOptions = {
   event: string;
   config: string;
@@ -173,7 +191,7 @@ export const decide = async (link: string, decision: 'approve' | 'reject', versi
 export const simulate = async (options: SimulateOptions, log: Log): Promise<SimulationSummary> => {
   const started = Date.now();
   const config = loadStageConfig(options.config);
-  const event = JSON.parse(readFileSync(options.event, 'utf8'));
+  const event = readEventFile(options.event);
   let emulator: Emulator | undefined;
   let endpoint = options.endpoint;
   let logFile: string | undefined;

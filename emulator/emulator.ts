@@ -270,7 +270,21 @@ export class Emulator {
     };
     let dispatch: (req: IncomingMessage, res: ServerResponse) => void = backendOnly;
     const server = createServer((req, res) => dispatch(req, res));
-    await new Promise<void>((ok) => server.listen(options.port ?? 0, '127.0.0.1', ok));
+    await new Promise<void>((ok, fail) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        fail(
+          error.code === 'EADDRINUSE'
+            ? Object.assign(
+                new Error(
+                  `port ${options.port} on 127.0.0.1 is already in use: choose another (--port), or stop what listens there`,
+                ),
+                { name: 'PortInUse' },
+              )
+            : error,
+        ),
+      );
+      server.listen(options.port ?? 0, '127.0.0.1', ok);
+    });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const resources = localResources(service, { approvalApiUrl: url, emulatorUrl: url });

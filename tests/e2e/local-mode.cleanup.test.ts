@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../emulator/emulator';
@@ -58,6 +59,29 @@ describe('local mode leaves no temp files', () => {
       /no-such-handler/,
     );
     expect(leftIn(dir)).toEqual([]);
+  });
+
+  it('after an emulator whose port is taken, which says so', async () => {
+    // Prepare: something else listens on the port.
+    const busy = createServer();
+    await new Promise<void>((ok) => busy.listen(0, '127.0.0.1', ok));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      // Act
+      const start = Emulator.start({
+        config: loadStageConfig(CONFIG),
+        configFile: CONFIG,
+        port,
+      });
+      // Assess
+      await expect(start).rejects.toMatchObject({
+        name: 'PortInUse',
+        message: `port ${port} on 127.0.0.1 is already in use: choose another (--port), or stop what listens there`,
+      });
+      expect(leftIn(dir)).toEqual([]);
+    } finally {
+      busy.close();
+    }
   });
 
   it('after `edge-mlops simulate` is stopped by SIGTERM in the middle of a run', async () => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { errorMessage } from '../../../cli/error-message';
+import { readEventFile } from '../../../cli/simulate';
 import { statusOf } from '../../../cli/sre/status';
 
 const refused = () =>
@@ -44,5 +48,25 @@ describe('--status', () => {
 
   it('knows no other status', () => {
     expect(statusOf('broken')).toBeUndefined();
+  });
+});
+
+describe('the event file of simulate', () => {
+  it('names the file and the position of a JSON mistake', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'event-'));
+    const file = join(dir, 'event.json');
+    writeFileSync(file, '{"detail": {\n');
+    try {
+      // Act & Assess
+      expect(() => readEventFile(file)).toThrow(
+        new RegExp(`^the event file ${file} is not valid JSON: .*line 2 column 1`),
+      );
+      expect(() => readEventFile(join(dir, 'missing.json'))).toThrow(
+        `cannot read the event file ${join(dir, 'missing.json')}: ENOENT`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
