@@ -21,6 +21,7 @@ import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { PROJECT_ROOT } from '../emulator/serverless-service';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { deliveriesLine } from './deliveries';
 import { endpointOptions } from './endpoint-options';
 import { CliError } from './sre/executions';
 
@@ -505,6 +506,7 @@ export const formatSummary = (s: SimulationSummary): string => {
     '',
     `Result: ${s.status}${s.error ? ` — ${s.error}: ${s.cause ?? ''}` : ''}`,
     s.executionName ? `Execution: ${s.executionName}` : 'Execution: none started',
+    deliveriesLine(s.deliveries),
     `States visited (${s.statesVisited.length}, ${s.stateTransitions} transitions): ${s.statesVisited.join(' → ')}`,
     `Created: ${s.resourcesCreated.compilationJobs.length} compilation job(s), ${s.resourcesCreated.componentVersions.length} component version(s) [${s.resourcesCreated.componentVersions.join(', ')}], ${s.resourcesCreated.deployments.length} deployment(s)`,
     `Notifications: ${s.notifications.length ? s.notifications.join(' | ') : 'none'}`,

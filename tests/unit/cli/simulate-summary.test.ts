@@ -1,3 +1,4 @@
+import { deliveriesLine } from '../../../cli/deliveries';
 import { formatSummary } from '../../../cli/simulate';
 import { emptySummary } from '../../helpers/summary';
 
@@ -41,5 +42,41 @@ describe('simulate summary', () => {
     const text = formatSummary(summary({}));
     // Assess
     expect(text).not.toMatch(/Access denied|Warning: alarm|dropped/);
+  });
+});
+
+describe('what the deliveries came to', () => {
+  const arn = (name: string) =>
+    `arn:aws:states:us-east-1:000000000000:execution:edge-mlops-local-edge-deployment:${name}`;
+
+  it('says three deliveries of one approval made one execution', () => {
+    // Act
+    const line = deliveriesLine([
+      { decision: 'started', executionArn: arn('v7'), executionName: 'v7' },
+      { decision: 'duplicate', executionArn: arn('v7'), executionName: 'v7' },
+      { decision: 'duplicate', executionArn: arn('v7'), executionName: 'v7' },
+    ]);
+    // Assess
+    expect(line).toBe('Deliveries: 3 deliveries → 1 execution (started 1, duplicate 2)');
+  });
+
+  it('names the rollback execution a Rejected event started, and dead letters', () => {
+    // Act
+    const line = deliveriesLine([
+      { decision: 'rejected', rollbackExecutionArn: arn('v7-rollback') },
+      { error: { name: 'InvalidEvent' }, deadLettered: true },
+    ]);
+    // Assess
+    expect(line).toBe(
+      'Deliveries: 2 deliveries → 0 executions (rejected 1, dead-lettered 1); rollback execution v7-rollback started',
+    );
+  });
+
+  it('is part of the summary', () => {
+    expect(
+      formatSummary(
+        emptySummary({ deliveries: [{ decision: 'started', executionArn: arn('v7') }] }),
+      ),
+    ).toContain('Deliveries: 1 delivery → 1 execution (started 1)');
   });
 });
