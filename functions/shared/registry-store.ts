@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIf } from './conditional-write';
 import { classifyAwsError, isAwsError } from './errors';
 import type { StateStore } from './state-store';
 
@@ -142,22 +143,20 @@ export const advanceLatestVersion = async (
   version: number,
   arn: string,
 ): Promise<number> => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: groupKey(group),
-        UpdateExpression: 'SET latestVersion = :v, latestArn = :a',
-        ConditionExpression: 'attribute_not_exists(latestVersion) OR latestVersion <= :v',
-        ExpressionAttributeValues: { ':v': version, ':a': arn },
-      }),
-    );
-    return version;
-  } catch (error) {
-    if (!isAwsError(error, 'ConditionalCheckFailedException'))
-      throw classifyAwsError(error, 'recording the latest approval');
-    return (await getLatestVersion(store, group)) ?? version;
-  }
+  const raised = await writeIf(
+    () =>
+      store.dynamo.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: groupKey(group),
+          UpdateExpression: 'SET latestVersion = :v, latestArn = :a',
+          ConditionExpression: 'attribute_not_exists(latestVersion) OR latestVersion <= :v',
+          ExpressionAttributeValues: { ':v': version, ':a': arn },
+        }),
+      ),
+    'recording the latest approval',
+  );
+  return raised ? version : ((await getLatestVersion(store, group)) ?? version);
 };
 
 export const getLatestVersion = async (

@@ -4,7 +4,8 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { classifyAwsError, FleetBusy, isAwsError } from './errors';
+import { writeIf } from './conditional-write';
+import { classifyAwsError, FleetBusy } from './errors';
 import type { ComponentMap } from './greengrass/deployments';
 
 /**
@@ -60,28 +61,27 @@ export const acquireFleetLease = async (
   now: number,
   expiresAt: number,
 ): Promise<void> => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: fleetKey(group, fleet),
-        UpdateExpression: 'SET leaseHolder = :me, leaseExpiresAt = :exp',
-        ConditionExpression:
-          'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
-        ExpressionAttributeValues: { ':me': holder, ':exp': expiresAt, ':now': now },
-      }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) {
-      const record = await getFleetRecord(store, group, fleet);
-      throw new FleetBusy(
-        `fleet ${fleet} is being rolled out by ${record.leaseHolder ?? 'another execution'} until ${
-          record.leaseExpiresAt ? new Date(record.leaseExpiresAt).toISOString() : 'unknown'
-        }`,
-      );
-    }
-    throw classifyAwsError(error, `acquiring the lease of fleet ${fleet}`);
-  }
+  const acquired = await writeIf(
+    () =>
+      store.dynamo.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: fleetKey(group, fleet),
+          UpdateExpression: 'SET leaseHolder = :me, leaseExpiresAt = :exp',
+          ConditionExpression:
+            'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
+          ExpressionAttributeValues: { ':me': holder, ':exp': expiresAt, ':now': now },
+        }),
+      ),
+    `acquiring the lease of fleet ${fleet}`,
+  );
+  if (acquired) return;
+  const record = await getFleetRecord(store, group, fleet);
+  throw new FleetBusy(
+    `fleet ${fleet} is being rolled out by ${record.leaseHolder ?? 'another execution'} until ${
+      record.leaseExpiresAt ? new Date(record.leaseExpiresAt).toISOString() : 'unknown'
+    }`,
+  );
 };
 
 /** Gives the lease back if `holder` has it (releasing twice, or someone else's, is a no-op). */
@@ -91,20 +91,19 @@ export const releaseFleetLease = async (
   fleet: string,
   holder: string,
 ) => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: fleetKey(group, fleet),
-        UpdateExpression: 'REMOVE leaseHolder, leaseExpiresAt',
-        ConditionExpression: 'leaseHolder = :me',
-        ExpressionAttributeValues: { ':me': holder },
-      }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) return;
-    throw classifyAwsError(error, `releasing the lease of fleet ${fleet}`);
-  }
+  await writeIf(
+    () =>
+      store.dynamo.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: fleetKey(group, fleet),
+          UpdateExpression: 'REMOVE leaseHolder, leaseExpiresAt',
+          ConditionExpression: 'leaseHolder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      ),
+    `releasing the lease of fleet ${fleet}`,
+  );
 };
 
 /**
@@ -130,25 +129,27 @@ export const recordFleetRelease = async (
       ? { leaseHolder: record.leaseHolder, leaseExpiresAt: record.leaseExpiresAt }
       : {};
   const next: FleetRecord = { ...history, ...lease };
-  try {
-    await store.dynamo.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { ...fleetKey(group, fleet), ...next },
-        // Only the lease holder (or nobody, after an expiry) may move the fleet's history.
-        ConditionExpression:
-          'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
-        ExpressionAttributeValues: { ':me': release.executionArn, ':now': Date.parse(release.at) },
-      }),
+  const recorded = await writeIf(
+    () =>
+      store.dynamo.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: { ...fleetKey(group, fleet), ...next },
+          // Only the lease holder (or nobody, after an expiry) may move the fleet's history.
+          ConditionExpression:
+            'attribute_not_exists(leaseHolder) OR leaseHolder = :me OR leaseExpiresAt < :now',
+          ExpressionAttributeValues: {
+            ':me': release.executionArn,
+            ':now': Date.parse(release.at),
+          },
+        }),
+      ),
+    `recording the release of fleet ${fleet}`,
+  );
+  if (!recorded)
+    throw new FleetBusy(
+      `fleet ${fleet} was taken over by another execution before this release was recorded`,
     );
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) {
-      throw new FleetBusy(
-        `fleet ${fleet} was taken over by another execution before this release was recorded`,
-      );
-    }
-    throw classifyAwsError(error, `recording the release of fleet ${fleet}`);
-  }
   return next;
 };
 
@@ -167,21 +168,20 @@ export const restorePreviousRelease = async (
   const record = await getFleetRecord(store, group, fleet);
   if (record.lastGood?.modelPackageArn !== rejectedArn) return record;
   const next: FleetRecord = { ...(record.previousGood ? { lastGood: record.previousGood } : {}) };
-  try {
-    await store.dynamo.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { ...fleetKey(group, fleet), ...next },
-        ConditionExpression: 'leaseHolder = :me',
-        ExpressionAttributeValues: { ':me': holder },
-      }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) {
-      throw new FleetBusy(`fleet ${fleet} was taken over before the rollback was recorded`);
-    }
-    throw classifyAwsError(error, `recording the rollback of fleet ${fleet}`);
-  }
+  const recorded = await writeIf(
+    () =>
+      store.dynamo.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: { ...fleetKey(group, fleet), ...next },
+          ConditionExpression: 'leaseHolder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      ),
+    `recording the rollback of fleet ${fleet}`,
+  );
+  if (!recorded)
+    throw new FleetBusy(`fleet ${fleet} was taken over before the rollback was recorded`);
   return next;
 };
 
@@ -206,18 +206,16 @@ export const giveBackFleet = async (
         ...(record.lastGood ? { lastGood: record.lastGood } : {}),
         ...(record.previousGood ? { previousGood: record.previousGood } : {}),
       };
-  try {
-    await store.dynamo.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { ...fleetKey(group, fleet), ...next },
-        ConditionExpression: 'leaseHolder = :me',
-        ExpressionAttributeValues: { ':me': holder },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
-    throw classifyAwsError(error, `giving back fleet ${fleet}`);
-  }
+  return writeIf(
+    () =>
+      store.dynamo.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: { ...fleetKey(group, fleet), ...next },
+          ConditionExpression: 'leaseHolder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      ),
+    `giving back fleet ${fleet}`,
+  );
 };

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { classifyAwsError, isAwsError, Superseded, TwinBusy, TwinTestsFailed } from './errors';
+import { writeIf } from './conditional-write';
+import { classifyAwsError, Superseded, TwinBusy, TwinTestsFailed } from './errors';
 import type { Plan } from './plan';
 import type { StateStore } from './state-store';
 
@@ -60,36 +61,36 @@ export const acquireTwinLease = async (
   now: number,
   expiresAt: number,
 ): Promise<void> => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: leaseKey(claim.targetArn),
-        UpdateExpression: 'SET holder = :me, #group = :group, version = :version, expiresAt = :exp',
-        ConditionExpression:
-          'attribute_not_exists(holder) OR holder = :me OR expiresAt < :now OR (#group = :group AND version <= :version)',
-        ExpressionAttributeNames: { '#group': 'group' },
-        ExpressionAttributeValues: {
-          ':me': claim.holder,
-          ':group': claim.group,
-          ':version': claim.version,
-          ':exp': expiresAt,
-          ':now': now,
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isAwsError(error, 'ConditionalCheckFailedException')) {
-      throw classifyAwsError(error, `acquiring the lease of twin ${claim.targetArn}`);
-    }
-    const lease = await getTwinLease(store, claim.targetArn);
-    if (lease.group === claim.group) throw supersededBy(lease, claim);
-    throw new TwinBusy(
-      `twin ${claim.targetArn} is testing ${lease.group} v${lease.version} (${lease.holder}) until ${
-        lease.expiresAt ? new Date(lease.expiresAt).toISOString() : 'unknown'
-      }`,
-    );
-  }
+  const acquired = await writeIf(
+    () =>
+      store.dynamo.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: leaseKey(claim.targetArn),
+          UpdateExpression:
+            'SET holder = :me, #group = :group, version = :version, expiresAt = :exp',
+          ConditionExpression:
+            'attribute_not_exists(holder) OR holder = :me OR expiresAt < :now OR (#group = :group AND version <= :version)',
+          ExpressionAttributeNames: { '#group': 'group' },
+          ExpressionAttributeValues: {
+            ':me': claim.holder,
+            ':group': claim.group,
+            ':version': claim.version,
+            ':exp': expiresAt,
+            ':now': now,
+          },
+        }),
+      ),
+    `acquiring the lease of twin ${claim.targetArn}`,
+  );
+  if (acquired) return;
+  const lease = await getTwinLease(store, claim.targetArn);
+  if (lease.group === claim.group) throw supersededBy(lease, claim);
+  throw new TwinBusy(
+    `twin ${claim.targetArn} is testing ${lease.group} v${lease.version} (${lease.holder}) until ${
+      lease.expiresAt ? new Date(lease.expiresAt).toISOString() : 'unknown'
+    }`,
+  );
 };
 
 /**
@@ -112,18 +113,17 @@ export const assertTwinLeaseHeld = async (store: StateStore, claim: LeaseClaim):
 
 /** Gives the lease back if `claim.holder` has it; a no-op when it does not. */
 export const releaseTwinLease = async (store: StateStore, claim: LeaseClaim): Promise<void> => {
-  try {
-    await store.dynamo.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: leaseKey(claim.targetArn),
-        UpdateExpression: 'SET releasedBy = :me REMOVE holder, expiresAt',
-        ConditionExpression: 'holder = :me',
-        ExpressionAttributeValues: { ':me': claim.holder },
-      }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailedException')) return;
-    throw classifyAwsError(error, `releasing the lease of twin ${claim.targetArn}`);
-  }
+  await writeIf(
+    () =>
+      store.dynamo.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: leaseKey(claim.targetArn),
+          UpdateExpression: 'SET releasedBy = :me REMOVE holder, expiresAt',
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': claim.holder },
+        }),
+      ),
+    `releasing the lease of twin ${claim.targetArn}`,
+  );
 };
