@@ -528,8 +528,11 @@ export class Fleet {
       .filter((e) => !status || e.status === status);
   }
 
-  /** What a device runs at `t`, and whether those components have crashed by then. */
-  installedState(thing: string, t: number): InstalledState {
+  /**
+   * The last deployment a device applied successfully by `t`, when it finished applying it
+   * (ties: the newer deployment), and the device's schedule in it.
+   */
+  private lastApplied(thing: string, t: number) {
     let latest: { at: number; job: Job; s: Schedule } | undefined;
     for (const job of this.jobsByDevice.get(thing) ?? []) {
       const s = job.scheduleOf.get(thing)!;
@@ -538,6 +541,12 @@ export class Fleet {
       if (!latest || at > latest.at || (at === latest.at && job.createdAt > latest.job.createdAt))
         latest = { at, job, s };
     }
+    return latest;
+  }
+
+  /** What a device runs at `t`, and whether those components have crashed by then. */
+  installedState(thing: string, t: number): InstalledState {
+    const latest = this.lastApplied(thing, t);
     if (!latest) return { components: {} };
     const brokenAt =
       latest.s.crashAfterMs === undefined ? undefined : latest.at + latest.s.crashAfterMs;
@@ -576,20 +585,9 @@ export class Fleet {
    * successfully by then). False when it has applied none.
    */
   crash(thing: string, at: number): boolean {
-    let latest: { end: number; s: Schedule; job: Job } | undefined;
-    for (const job of this.jobsByDevice.get(thing) ?? []) {
-      const s = job.scheduleOf.get(thing)!;
-      if (this.executionStatus(job, s, at) !== 'SUCCEEDED') continue;
-      const end = this.effectiveFinish(job, s);
-      if (
-        !latest ||
-        end > latest.end ||
-        (end === latest.end && job.createdAt > latest.job.createdAt)
-      )
-        latest = { end, s, job };
-    }
+    const latest = this.lastApplied(thing, at);
     if (!latest) return false;
-    const after = at - latest.end;
+    const after = at - latest.at;
     latest.s.crashAfterMs = Math.min(latest.s.crashAfterMs ?? after, after);
     return true;
   }
