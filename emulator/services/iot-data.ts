@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { smokePartitionKey, smokeSortKey } from '../../functions/shared/smoke-contract';
 import type { ComponentSpec } from '../fleet';
 import { uniform } from '../random';
 import type { World } from '../world';
@@ -64,7 +65,11 @@ export const iotData = (
         .send(
           new PutCommand({
             TableName: store.table,
-            Item: { pk: `smoke#${runId}`, sk: `${thing}#${request.requestId}`, ...answer },
+            Item: {
+              pk: smokePartitionKey(runId!),
+              sk: smokeSortKey(thing!, request.requestId),
+              ...answer,
+            },
           }),
         )
         .catch(() => undefined);

@@ -12,7 +12,17 @@
  */
 const { parseArn } = require('./access-scopes.cjs');
 
-const ruleName = (stage) => `edge_mlops_${stage.replace(/[^A-Za-z0-9_]/g, '_')}_smoke_responses`;
+const { register } = require('tsx/cjs/api');
+
+/** The rule's name, from the smoke-test contract the functions and the emulator use too. */
+const ruleName = (stage) => {
+  const unregister = register();
+  try {
+    return require('../../functions/shared/smoke-contract.ts').smokeResponsesRuleName(stage);
+  } finally {
+    unregister();
+  }
+};
 
 const smokeResponseResources = (config) => {
   const twins = Object.values(config.modelGroups)
