@@ -20,6 +20,7 @@ import { analyseMetric } from './metric-analysis';
 import {
   countsOf,
   type DeploymentVerdict,
+  devicesOf,
   failuresOf,
   type JobCounts,
   judge as judgeCounts,
@@ -113,9 +114,8 @@ export const waveSummary = (
  */
 export const graceEndOf = (deployment: Named, counts: JobCounts): Date | undefined => {
   if (deployment.startedAt === undefined || deployment.graceMinutes === undefined) return undefined;
-  const devices = Object.values(counts).reduce((a, b) => a + b, 0);
   const rolloutMinutes = deployment.rolloutPerMinute
-    ? Math.ceil(devices / deployment.rolloutPerMinute)
+    ? Math.ceil(devicesOf(counts) / deployment.rolloutPerMinute)
     : 0;
   return new Date(
     Date.parse(deployment.startedAt) + (rolloutMinutes + deployment.graceMinutes) * 60_000,
@@ -269,7 +269,7 @@ export const checkDeployment = async (
   const progress = deployment.startedAt
     ? {
         done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
-        total: Object.values(counts).reduce((a, b) => a + b, 0),
+        total: devicesOf(counts),
         startedAt: deployment.startedAt,
       }
     : undefined;

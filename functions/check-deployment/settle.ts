@@ -26,6 +26,9 @@ export const countsOf = (details: Record<string, number | undefined> | undefined
 
 export const failuresOf = (c: JobCounts) => c.failed + c.timedOut + c.rejected;
 
+/** Every device the job reaches, whatever its execution's status. */
+export const devicesOf = (c: JobCounts) => Object.values(c).reduce((a, b) => a + b, 0);
+
 export type SettleInput = {
   counts: JobCounts;
   /** Thing groups IoT is still expanding into job executions. */
