@@ -32,14 +32,11 @@ export const sns = (
     if (subject && subject.length > 100)
       throw new AwsError('InvalidParameter', 'Invalid parameter: Subject');
     const attributes: Record<string, string> = {};
-    for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
-      attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] =
-        form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
-    }
     const types: Record<string, string> = {};
     for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
-      types[form.get(`MessageAttributes.entry.${i}.Name`)!] =
-        form.get(`MessageAttributes.entry.${i}.Value.DataType`) ?? 'String';
+      const name = form.get(`MessageAttributes.entry.${i}.Name`)!;
+      attributes[name] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+      types[name] = form.get(`MessageAttributes.entry.${i}.Value.DataType`) ?? 'String';
     }
     const reached = subscriptions().filter(
       (s) => s.topicArn === topicArn && matchesFilterPolicy(s.filterPolicy, attributes),
