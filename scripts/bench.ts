@@ -9,6 +9,7 @@ import { IoTClient } from '@aws-sdk/client-iot';
 import { build } from 'esbuild';
 import { simulate } from '../cli/simulate';
 import { Emulator } from '../emulator/emulator';
+import { declaredEsbuildOptions } from '../emulator/runtime/esbuild-options';
 import { checkDeployment } from '../functions/check-deployment/check-deployment';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { parseEvent, triage } from '../functions/start-pipeline/decide';
@@ -56,22 +57,22 @@ const CLIENT_CLASSES: Record<string, string> = {
 
 /** 1. Bundle size and cold start of every function, against a bare handler with the same clients. */
 const coldStarts = async (emulator: Emulator, dir: string) => {
+  // What serverless.yml ships (emulator/runtime/esbuild-options.ts), for subject and baseline.
+  const shipped = declaredEsbuildOptions(emulator.service);
   const rows = [];
   for (const fn of Object.values(emulator.service.functions)) {
     const out = join(dir, `${fn.key}.cjs`);
     const result = await build({
+      ...shipped,
       entryPoints: [join(ROOT, `${fn.module}.ts`)],
       outfile: out,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node24',
       metafile: true,
       logLevel: 'silent',
     });
     // The clients whose class really made it into the bundle (not just a tree-shaken import).
-    const output = Object.values(result.metafile.outputs)[0]!;
+    const [, output] = Object.entries(result.metafile.outputs).find(
+      ([file]) => !file.endsWith('.map'),
+    )!;
     const clients = [
       ...new Set(
         Object.entries(output.inputs)
@@ -89,16 +90,7 @@ const coldStarts = async (emulator: Emulator, dir: string) => {
       `${clients.map((c) => `import { ${CLIENT_CLASSES[c]} } from '@aws-sdk/client-${c}';`).join('\n')}\nconst clients = [${clients.map((c) => `new ${CLIENT_CLASSES[c]}({})`).join(', ')}];\nexport const handler = async () => clients.length;\n`,
     );
     const bare = join(dir, `${fn.key}.bare.cjs`);
-    await build({
-      entryPoints: [bareSource],
-      outfile: bare,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node24',
-      logLevel: 'silent',
-    });
+    await build({ ...shipped, entryPoints: [bareSource], outfile: bare, logLevel: 'silent' });
     const env = { ...emulator.functions.environmentOf(fn), HOME: process.env.HOME ?? '/tmp' };
     // Asynchronous: the emulator lives in this process and must keep answering.
     // `init` is loading the bundle (Lambda's Init phase); `ms` adds the first invocation, whose

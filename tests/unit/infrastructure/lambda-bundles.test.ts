@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { declaredEsbuildOptions } from '../../../emulator/runtime/esbuild-options';
 import { readService } from '../../../emulator/serverless-service';
 
 /**
@@ -12,18 +13,18 @@ const ROOT = join(__dirname, '../../..');
 const service = readService(ROOT);
 
 const bundledInputs = async (module: string) => {
+  // Bundled as serverless.yml ships it (emulator/runtime/esbuild-options.ts).
   const result = await build({
+    ...declaredEsbuildOptions(service),
     entryPoints: [join(ROOT, `${module}.ts`)],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
+    outdir: join(ROOT, '.lambda-bundles-test'),
     metafile: true,
     write: false,
     logLevel: 'silent',
   });
-  const output = Object.values(result.metafile.outputs)[0]!;
+  const [, output] = Object.entries(result.metafile.outputs).find(
+    ([file]) => !file.endsWith('.map'),
+  )!;
   return Object.entries(output.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([path]) => path);
