@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median, round } from './stats';
 
 /**
  * P4: `npm start` as a user runs it — the CLI in a process of its own — timed from spawn to
@@ -62,14 +63,6 @@ export const runCli = (
       resolve({ ms, rssMb: rssKb / 1024, ok: ready ? readyAt !== undefined : code === 0, out });
     });
   });
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length
-    ? (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2
-    : 0;
-};
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 export const localRun = async (runs: number, log: (line: string) => void) => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-cache-'));
