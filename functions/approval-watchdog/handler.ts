@@ -17,10 +17,4 @@ const deps = {
   config: { stageConfig: stageConfigFromEnv() },
 };
 
-export const handler = withLambda(async () => {
-  try {
-    return await approvalWatchdog(deps);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-});
+export const handler = withLambda(() => approvalWatchdog(deps), { metrics });

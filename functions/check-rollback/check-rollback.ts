@@ -202,7 +202,6 @@ export const checkRollback = async (
   if (!verified) {
     logger.error('rollback incomplete', { stillBad, truncated, lost: rollback.lost });
     metrics?.addMetric('RollbacksIncomplete', MetricUnit.Count, 1);
-    metrics?.publishStoredMetrics();
   }
   const cause = [rollback.error.Cause, ...sentences].filter(Boolean).join('; ');
   return { ...base, done: true, verified, stillBad, cause };

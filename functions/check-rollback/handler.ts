@@ -7,6 +7,8 @@ import { type CheckRollbackInput, checkRollback } from './check-rollback';
 const clientsFor = clientsForTargets();
 const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'check-rollback' });
 
-export const handler = withLambda((input: CheckRollbackInput) =>
-  checkRollback(input, { clientsFor, logger, metrics, now: () => new Date() }),
+export const handler = withLambda(
+  (input: CheckRollbackInput) =>
+    checkRollback(input, { clientsFor, logger, metrics, now: () => new Date() }),
+  { metrics },
 );

@@ -11,6 +11,8 @@ const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'roll-back-fleet' });
 
-export const handler = withLambda((input: RollBackFleetInput) =>
-  rollBackFleet(input, { clientsFor, store, logger, metrics, now: () => new Date() }),
+export const handler = withLambda(
+  (input: RollBackFleetInput) =>
+    rollBackFleet(input, { clientsFor, store, logger, metrics, now: () => new Date() }),
+  { metrics },
 );

@@ -156,7 +156,6 @@ export const rollBackFleet = async (
   });
   if (rolledBack.length) {
     metrics?.addMetric('RolloutsAborted', MetricUnit.Count, 1);
-    metrics?.publishStoredMetrics();
   }
   const at = now();
   const timeoutMinutes = Math.max(

@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { correlate, logger } from './logger';
@@ -22,11 +24,19 @@ const correlationOf = (event: unknown): Correlatable => {
 /**
  * Wraps a task's core as a Lambda handler: Lambda context and correlation ids on every
  * log line, keys reset per invocation, and every failure logged once with its name
- * before it is rethrown unchanged (the name is what the state machine matches).
+ * before it is rethrown unchanged (the name is what the state machine matches). A function
+ * that records metrics hands its Metrics in: they are flushed once per invocation, whether
+ * the core returns or throws, so no core flushes by hand.
  */
-export const withLambda = <I, O>(fn: (input: I, context: Context) => Promise<O>) =>
-  middy<I, O, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+export const withLambda = <I, O>(
+  fn: (input: I, context: Context) => Promise<O>,
+  options: { metrics?: Metrics } = {},
+) => {
+  const handler = middy<I, O, Error, Context>().use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+  if (options.metrics) handler.use(logMetrics(options.metrics));
+  return handler
     .use({
       before: (request) => {
         const { executionArn, modelPackageArn } = correlationOf(request.event);
@@ -41,3 +51,4 @@ export const withLambda = <I, O>(fn: (input: I, context: Context) => Promise<O>)
       },
     })
     .handler((input, context) => fn(input, context));
+};

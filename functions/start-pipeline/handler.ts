@@ -31,13 +31,11 @@ const deps = {
   },
 };
 
-export const handler = withLambda(async (event: unknown, context) => {
-  try {
-    return await ingest(event, deps, {
+export const handler = withLambda(
+  (event: unknown, context) =>
+    ingest(event, deps, {
       functionArn: context.invokedFunctionArn,
       requestId: context.awsRequestId,
-    });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-});
+    }),
+  { metrics },
+);
