@@ -8,7 +8,7 @@ import { type DeadLetter, listDeadLetters, replayDeadLetter } from './dlq';
 import {
   type ActionResult,
   CliError,
-  executionArnOf,
+  executionArnFrom,
   explainExecution,
   findStateMachine,
   listExecutions,
@@ -106,7 +106,7 @@ const act = async (
     arns = rows.map((r) => r.executionArn);
   } else {
     if (!target) throw new CliError('give an execution name or ARN, or --all');
-    arns = [executionArnOf(machine, target)];
+    arns = [executionArnFrom(machine, target)];
   }
   if (o.dryRun) {
     const plan = arns.map((a) => ({ action: kind, execution: a.split(':').pop() }));
@@ -187,7 +187,7 @@ export const registerSreCommands = (program: Command, exit: (code: number) => ne
   ).action(async (target: string, o) => {
     const sfn = new SFNClient(clientConfig(o));
     const machine = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
-    const x = await explainExecution(sfn, executionArnOf(machine, target));
+    const x = await explainExecution(sfn, executionArnFrom(machine, target));
     if (o.json) out(JSON.stringify(x));
     else {
       out(`Execution:      ${x.execution} (${x.status})`);

@@ -11,7 +11,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { PERMANENT_ERROR_NAMES, readableCause } from '../../functions/shared/errors';
-import { deterministicName, EXECUTION_NAME } from '../../functions/shared/names';
+import { deterministicName, EXECUTION_NAME, executionArnOf } from '../../functions/shared/names';
 import { failedStateOf } from './failed-state';
 
 /**
@@ -71,10 +71,8 @@ export const findStateMachine = async (
 };
 
 /** An execution ARN from a name or an ARN. */
-export const executionArnOf = (stateMachineArn: string, nameOrArn: string) =>
-  nameOrArn.startsWith('arn:')
-    ? nameOrArn
-    : `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${nameOrArn}`;
+export const executionArnFrom = (stateMachineArn: string, nameOrArn: string) =>
+  nameOrArn.startsWith('arn:') ? nameOrArn : executionArnOf(stateMachineArn, nameOrArn);
 
 type Input = {
   modelPackageGroupName?: string;

@@ -12,7 +12,14 @@ import {
   ModelArtifactMissing,
   ModelNotApproved,
 } from '../shared/errors';
-import { deterministicName, EDGE_MODEL_VERSION, SAGEMAKER_ENTITY_NAME } from '../shared/names';
+import {
+  deterministicName,
+  EDGE_MODEL_VERSION,
+  MODEL_PACKAGE_ARN,
+  modelComponentName,
+  modelComponentVersion,
+  SAGEMAKER_ENTITY_NAME,
+} from '../shared/names';
 import type { Plan, RegistryEvidence, TargetPlan } from '../shared/plan';
 import type { Profile, StageConfig } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
@@ -22,12 +29,7 @@ export const ResolveModelInputSchema = z.object({
   input: z.object({
     modelPackageArn: z
       .string()
-      .check(
-        z.regex(
-          /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/.+\/\d+$/,
-          'must be a versioned model package ARN',
-        ),
-      ),
+      .check(z.regex(MODEL_PACKAGE_ARN, 'must be a versioned model package ARN')),
     modelPackageGroupName: z.string().check(z.minLength(1), z.maxLength(63)),
     modelPackageVersion: z.int().check(z.gte(1)),
   }),
@@ -46,10 +48,6 @@ export type ResolveModelDeps = {
     neoRoleArn: string;
   };
 };
-
-/** Model component version: `<major>.0.<model package version>`, one per registry version. */
-export const modelComponentVersion = (major: number, modelPackageVersion: number): string =>
-  `${major}.0.${modelPackageVersion}`;
 
 const metricsOf = (pkg: DescribeModelPackageCommandOutput): RegistryEvidence['metrics'] => {
   const metrics: RegistryEvidence['metrics'] = [];
@@ -84,10 +82,7 @@ const targetPlan = (
     },
     greengrassPlatform: target.greengrassPlatform,
     modelComponent: {
-      // Edge Manager makes one component per packaging job, so one per target.
-      name: edge
-        ? `${profile.components.model.name}.${target.name}`
-        : profile.components.model.name,
+      name: modelComponentName(profile, target.name),
       version: modelVersion,
     },
     ...(edge

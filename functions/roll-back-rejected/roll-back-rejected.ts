@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TargetClients } from '../shared/assume-role';
 import { ConfigError } from '../shared/errors';
 import { safeDeploy } from '../shared/greengrass/deployments';
+import { modelComponentName } from '../shared/names';
 import type { StageConfig } from '../shared/stage-config/schema';
 import {
   acquireFleetLease,
@@ -53,11 +54,7 @@ export const rollBackRejected = async (
     );
   const owned = [
     ...new Set([
-      ...profile.targets.map((t) =>
-        profile.packaging === 'edge-manager'
-          ? `${profile.components.model.name}.${t.name}`
-          : profile.components.model.name,
-      ),
+      ...profile.targets.map((t) => modelComponentName(profile, t.name)),
       profile.components.inference.name,
     ]),
   ];

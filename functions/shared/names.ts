@@ -32,6 +32,13 @@ export const SAGEMAKER_ENTITY_NAME: NameRule = {
   pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
 };
 
+/**
+ * A versioned model package ARN, `…:model-package/<group>/<version>`: the group is an
+ * EntityName (above) and the version SageMaker's 1–999,999,999.
+ */
+export const MODEL_PACKAGE_ARN =
+  /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\/\d{1,9}$/;
+
 /** SageMaker Edge Manager `EdgeVersion`: 1–30 of `[a-zA-Z0-9 _.]`, no hyphen. */
 export const EDGE_MODEL_VERSION: NameRule = {
   maxLength: 30,
@@ -61,6 +68,26 @@ export const GREENGRASS_CLIENT_TOKEN: NameRule = {
   alphanumericEnds: true,
   pattern: /^[a-zA-Z0-9-]{1,64}$/,
 };
+
+/** Model component version: `<major>.0.<model package version>`, one per registry version. */
+export const modelComponentVersion = (major: number, modelPackageVersion: number): string =>
+  `${major}.0.${modelPackageVersion}`;
+
+/**
+ * The model component a target's devices run: the profile's name, or with Edge Manager
+ * packaging (one component per packaging job) the name suffixed with the target's.
+ */
+export const modelComponentName = (
+  profile: { packaging: string; components: { model: { name: string } } },
+  targetName: string,
+): string =>
+  profile.packaging === 'edge-manager'
+    ? `${profile.components.model.name}.${targetName}`
+    : profile.components.model.name;
+
+/** The ARN an execution named `name` of a state machine has (Step Functions' own scheme). */
+export const executionArnOf = (stateMachineArn: string, name: string): string =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 const HASH_LENGTH = 10;
 

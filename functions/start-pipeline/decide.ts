@@ -1,5 +1,11 @@
 import { PipelineError } from '../shared/errors';
-import { deterministicName, EXECUTION_NAME, shortHash } from '../shared/names';
+import {
+  deterministicName,
+  EXECUTION_NAME,
+  MODEL_PACKAGE_ARN,
+  SAGEMAKER_ENTITY_NAME,
+  shortHash,
+} from '../shared/names';
 import type { ExecutionInput } from '../shared/plan';
 import type { StageConfig } from '../shared/stage-config/schema';
 import * as z from '../shared/zod-mini';
@@ -15,9 +21,6 @@ export class InvalidEvent extends PipelineError {
     this.name = 'InvalidEvent';
   }
 }
-
-const MODEL_PACKAGE_ARN =
-  /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\/\d{1,9}$/;
 
 /**
  * Registry times we believe: not before SageMaker existed (it launched in November 2017),
@@ -66,7 +69,7 @@ export const modelPackageEventSchema = (now: number) =>
     detail: z.object({
       ModelPackageGroupName: z
         .string()
-        .check(z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name')),
+        .check(z.regex(SAGEMAKER_ENTITY_NAME.pattern, 'must be a model package group name')),
       ModelPackageVersion: z.int().check(z.gte(1), z.lte(999_999_999)),
       ModelPackageArn: z
         .string()

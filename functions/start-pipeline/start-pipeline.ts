@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { approvalOfExecution, closeApproval, getApproval } from '../shared/approval/store';
 import { classifyAwsError, isAwsError } from '../shared/errors';
-import { deterministicName, EXECUTION_NAME } from '../shared/names';
+import { deterministicName, EXECUTION_NAME, executionArnOf } from '../shared/names';
 import {
   type Approval,
   advanceLatestVersion,
@@ -67,9 +67,6 @@ export type StartPipelineDeps = {
 /** A stored time as ISO text; never throws, whatever was stored (Date covers ±8.64e15 ms). */
 const isoTime = (ms: number) =>
   Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
-
-const executionArnOf = (stateMachineArn: string, name: string) =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 const executionExists = async (executionArn: string, deps: StartPipelineDeps) =>
   deps.sfn.send(new DescribeExecutionCommand({ executionArn })).then(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hiddenPlatform } from '../greengrass/platforms';
+import { SAGEMAKER_ENTITY_NAME } from '../names';
 
 /**
  * The schema of `config/<stage>.yml`: one deployment profile per SageMaker model package
@@ -10,8 +11,8 @@ import { hiddenPlatform } from '../greengrass/platforms';
  * Limits come from the AWS API models; see docs/configuration.md for every field.
  */
 
-/** SageMaker `EntityName`, the shape of a model package group name. */
-const MODEL_GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** A model package group name is a SageMaker `EntityName`. */
+const MODEL_GROUP_NAME = SAGEMAKER_ENTITY_NAME.pattern;
 const IOT_TARGET_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)\/.+$/;
 const THING_GROUP_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup\/.+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;

@@ -3,7 +3,11 @@ import {
   deterministicName,
   EDGE_MODEL_VERSION,
   EXECUTION_NAME,
+  executionArnOf,
   GREENGRASS_CLIENT_TOKEN,
+  MODEL_PACKAGE_ARN,
+  modelComponentName,
+  modelComponentVersion,
   SAGEMAKER_ENTITY_NAME,
 } from '../../../functions/shared/names';
 
@@ -108,5 +112,39 @@ describe('contentHash', () => {
     // Act & Assess
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
     expect(contentHash({ a: 'x' })).not.toBe(contentHash({ a: 'y' }));
+  });
+});
+
+describe('names derived in one place', () => {
+  it('names the model component per target only with Edge Manager packaging', () => {
+    // Prepare
+    const model = { components: { model: { name: 'com.example.model' } } };
+    // Act
+    const native = modelComponentName({ ...model, packaging: 'native' }, 'jetson');
+    const edge = modelComponentName({ ...model, packaging: 'edge-manager' }, 'jetson');
+    // Assess
+    expect(native).toBe('com.example.model');
+    expect(edge).toBe('com.example.model.jetson');
+  });
+
+  it('versions the model component <major>.0.<model package version>', () => {
+    expect(modelComponentVersion(2, 17)).toBe('2.0.17');
+  });
+
+  it("derives an execution's ARN from its state machine's", () => {
+    // Act
+    const arn = executionArnOf('arn:aws:states:eu-west-1:111122223333:stateMachine:edge', 'run-1');
+    // Assess
+    expect(arn).toBe('arn:aws:states:eu-west-1:111122223333:execution:edge:run-1');
+  });
+
+  it.each([
+    ['arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/7', true],
+    ['arn:aws-cn:sagemaker:cn-north-1:111122223333:model-package/a-b/999999999', true],
+    ['arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector', false],
+    ['arn:aws:sagemaker:us-east-1:111122223333:model-package/bad_group/7', false],
+    ['arn:aws:sagemaker:us-east-1:111122223333:model-package/defect-detector/1234567890', false],
+  ])('%s is a versioned model package ARN: %s', (arn, valid) => {
+    expect(MODEL_PACKAGE_ARN.test(arn)).toBe(valid);
   });
 });
