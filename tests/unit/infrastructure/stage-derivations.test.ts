@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { loadStageConfig } from '../../../functions/shared/stage-config/load';
 import type { StageConfig } from '../../../functions/shared/stage-config/schema';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { derive } = require('../../../scripts/serverless/stage-config.cjs') as {
   derive: (c: StageConfig) => Record<string, any>;
 };
