@@ -1,17 +1,29 @@
 import type { WatchedDeployment } from '../shared/release-input';
+import * as z from '../shared/zod-mini';
 
-export type JobCounts = {
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  rejected: number;
-  canceled: number;
-  removed: number;
-  queued: number;
-  inProgress: number;
-};
+const count = () => z.int().check(z.gte(0));
 
-export type DeploymentVerdict = 'IN_PROGRESS' | 'BAKING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+/** An IoT job's devices by execution status (DescribeJob `jobProcessDetails`). */
+export const JobCountsSchema = z.object({
+  succeeded: count(),
+  failed: count(),
+  timedOut: count(),
+  rejected: count(),
+  canceled: count(),
+  removed: count(),
+  queued: count(),
+  inProgress: count(),
+});
+export type JobCounts = z.infer<typeof JobCountsSchema>;
+
+export const DEPLOYMENT_VERDICTS = [
+  'IN_PROGRESS',
+  'BAKING',
+  'SUCCEEDED',
+  'FAILED',
+  'ABORTED',
+] as const;
+export type DeploymentVerdict = (typeof DEPLOYMENT_VERDICTS)[number];
 
 export const countsOf = (details: Record<string, number | undefined> | undefined): JobCounts => ({
   succeeded: details?.numberOfSucceededThings ?? 0,

@@ -12,11 +12,13 @@ import {
   ListJobExecutionsForJobCommand,
 } from '@aws-sdk/client-iot';
 import { countsOf, type JobCounts } from '../check-deployment/settle';
-import type { RollBackFleetOutput } from '../roll-back-fleet/roll-back-fleet';
+import {
+  type RollBackFleetOutput,
+  RollBackFleetOutputSchema,
+} from '../roll-back-fleet/rollback-state';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError } from '../shared/errors';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
-import { PollSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 import {
@@ -28,30 +30,7 @@ import {
 
 const InputSchema = z.object({
   modelPackageVersion: z.int(),
-  rollback: z.looseObject({
-    error: z.object({ Error: z.string(), Cause: z.string() }),
-    fleets: z.array(
-      z.looseObject({
-        fleet: z.string(),
-        finished: z.boolean(),
-        restored: z.nullable(z.string()),
-        bad: z.record(z.string(), z.looseObject({ componentVersion: z.optional(z.string()) })),
-        graceMinutes: z.number(),
-        waves: z.array(
-          z.looseObject({
-            wave: z.string(),
-            deploymentId: z.string(),
-            changed: z.boolean(),
-            created: z.boolean(),
-          }),
-        ),
-      }),
-    ),
-    kept: z.array(z.string()),
-    lost: z.array(z.object({ fleet: z.string(), holder: z.string() })),
-    startedAt: z.iso.datetime(),
-    poll: PollSchema,
-  }),
+  rollback: RollBackFleetOutputSchema,
 });
 export type CheckRollbackInput = z.input<typeof InputSchema>;
 export type CheckRollbackOutput = RollBackFleetOutput & {
@@ -124,7 +103,7 @@ export const checkRollback = async (
       if (!rollbackSettled(job.counts, graceOver)) settled = false;
     }
   }
-  const base = rollback as unknown as RollBackFleetOutput;
+  const base: RollBackFleetOutput = rollback;
   if (!settled && at.getTime() < Date.parse(rollback.poll.deadline)) {
     const poll: PollState = continuePolling(rollback.poll, at, DEPLOYMENT_POLL, 'rollback');
     return { ...base, done: false, poll };

@@ -5,49 +5,21 @@ import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError, isAwsError, readableCause } from '../shared/errors';
 import { type ComponentMap, currentDeployment, safeDeploy } from '../shared/greengrass/deployments';
-import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
+import { DEPLOYMENT_POLL, startPolling } from '../shared/polling';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { getFleetRecord, giveBackFleet, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 import { waveDeploymentName } from '../start-wave/start-wave';
+import type { RollBackFleetOutput, RolledBackFleet, RolledBackWave } from './rollback-state';
+
+export type { RollBackFleetOutput, RolledBackFleet, RolledBackWave };
 
 const InputSchema = z.extend(ReleaseInputSchema, {
   error: z.object({ Error: z._default(z.string(), 'Unknown'), Cause: z._default(z.string(), '') }),
 });
 export type RollBackFleetInput = z.input<typeof InputSchema>;
 
-export type RolledBackWave = {
-  wave: string;
-  targetArn: string;
-  deploymentId: string;
-  created: boolean;
-  /** Whether the wave ran anything of this release (so the rollback changed something). */
-  changed: boolean;
-};
-export type RolledBackFleet = {
-  fleet: string;
-  roleArn?: string;
-  /** The fleet had completed (all-or-nothing puts it back too). */
-  finished: boolean;
-  restoredVersion: number | null;
-  /** e.g. `v6 (com.example.model 1.0.6, com.example.inference 1.4.0)`. */
-  restored: string | null;
-  /** What this run deployed there: a device still running one of these is not restored. */
-  bad: ComponentMap;
-  graceMinutes: number;
-  waves: RolledBackWave[];
-};
-export type RollBackFleetOutput = {
-  error: { Error: string; Cause: string };
-  fleets: RolledBackFleet[];
-  /** Finished fleets left on the new release (`onLaterFleetFailure: keep`). */
-  kept: string[];
-  /** Fleets whose lease this run lost (expired, taken over): not touched. */
-  lost: { fleet: string; holder: string }[];
-  startedAt: string;
-  poll: PollState;
-};
 export type RollBackFleetDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   store: StateStore;

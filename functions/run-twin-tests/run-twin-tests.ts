@@ -1,7 +1,6 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-greengrassv2';
 import { ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { CheckDeploymentOutput } from '../check-deployment/check-deployment';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError } from '../shared/errors';
 import { shortHash } from '../shared/names';
@@ -12,19 +11,16 @@ import { componentHealth } from './probes/component-health';
 import { customProbe } from './probes/custom';
 import { deploymentHealth } from './probes/deployment-health';
 import { inferenceSmoke } from './probes/inference-smoke';
-import type { ProbeDeps, ProbeResult, TwinContext } from './probes/types';
+import {
+  type ProbeDeps,
+  type ProbeResult,
+  type TwinContext,
+  TwinDeploymentSchema,
+} from './probes/types';
 import { stateOutput, type TwinTestsOutput } from './state-output';
 
 const InputSchema = z.extend(ReleaseInputSchema, {
-  twin: z.pipe(
-    z.looseObject({
-      deploymentId: z.string(),
-      targetArn: z.string(),
-      status: z.string(),
-      counts: z.looseObject({}),
-    }),
-    z.transform((t) => t as unknown as CheckDeploymentOutput),
-  ),
+  twin: TwinDeploymentSchema,
 });
 export type RunTwinTestsInput = z.input<typeof InputSchema>;
 

@@ -1,12 +1,15 @@
-import type { RegisteredComponent } from './greengrass/register-component';
 import { PollSchema, planOnly } from './task-input';
 import * as z from './zod-mini';
 
-/** What the release tasks read besides the plan: the registered components. */
-const Registered = z.pipe(
-  z.looseObject({ name: z.string(), version: z.string(), arn: z.optional(z.string()) }),
-  z.transform((c) => c as unknown as RegisteredComponent),
-);
+/**
+ * What the release tasks read besides the plan: the registered components (the output of
+ * registerComponent, of which they use the name, version and ARN).
+ */
+const Registered = z.looseObject({
+  name: z.string().check(z.minLength(1)),
+  version: z.string().check(z.minLength(1)),
+  arn: z.optional(z.string()),
+});
 
 export const ReleaseInputSchema = z.extend(planOnly, {
   components: z.object({ model: z.optional(Registered), inference: Registered }),

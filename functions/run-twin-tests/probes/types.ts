@@ -3,8 +3,9 @@ import type { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CheckDeploymentOutput } from '../../check-deployment/check-deployment';
+import { DEPLOYMENT_VERDICTS, JobCountsSchema } from '../../check-deployment/settle';
 import type { Plan } from '../../shared/plan';
+import * as z from '../../shared/zod-mini';
 
 export type ProbeResult = {
   name: string;
@@ -15,9 +16,20 @@ export type ProbeResult = {
   summary: string;
 };
 
+/** What the probes read of Check Deployment's verdict on the twin deployment. */
+export const TwinDeploymentSchema = z.looseObject({
+  deploymentId: z.string().check(z.minLength(1)),
+  targetArn: z.string().check(z.minLength(1)),
+  status: z.enum(DEPLOYMENT_VERDICTS),
+  counts: JobCountsSchema,
+  reason: z.optional(z.string()),
+  /** The devices that failed, read once the outcome was known. */
+  devices: z.optional(z.looseObject({ failed: z.array(z.string()) })),
+});
+
 export type TwinContext = {
   plan: Plan;
-  deployment: CheckDeploymentOutput;
+  deployment: z.infer<typeof TwinDeploymentSchema>;
   /** Core devices of the twin target (the thing itself, or the group's core devices). */
   devices: string[];
   /** Deterministic per execution, so a retry re-sends the same smoke requests. */

@@ -5,6 +5,8 @@ import {
   resolveModel,
 } from '../../../functions/resolve-model/resolve-model';
 import { SAGEMAKER_ENTITY_NAME } from '../../../functions/shared/names';
+import { planOnly } from '../../../functions/shared/task-input';
+import { parseInput } from '../../../functions/shared/validate';
 import {
   describeModelPackageOutput,
   localStageConfig,
@@ -216,5 +218,40 @@ describe('resolveModel', () => {
       expect(target.edgePackaging?.modelVersion).toMatch(/^[a-zA-Z0-9 _.]{1,30}$/);
       expect(target.edgePackaging?.jobName).toMatch(SAGEMAKER_ENTITY_NAME.pattern);
     }
+  });
+});
+
+describe('the plan schema (one definition of the plan, its type inferred)', () => {
+  it.each(['native', 'edge-manager'] as const)(
+    'accepts every plan Resolve Model makes (%s packaging) unchanged',
+    async (packaging) => {
+      // Prepare
+      const plan = await samplePlan((c) => {
+        c.modelGroups['defect-detector']!.packaging = packaging;
+      });
+      // Act
+      const checked = parseInput(planOnly, JSON.parse(JSON.stringify({ plan })));
+      // Assess
+      expect(checked.plan).toEqual(JSON.parse(JSON.stringify(plan)));
+    },
+  );
+
+  it('refuses a hand-edited plan naming the bad field', async () => {
+    // Prepare
+    const plan = await samplePlan();
+    const edited = { ...plan, targets: [{ ...plan.targets[0], outputLocation: '/tmp/out' }] };
+    // Act
+    const parse = () => parseInput(planOnly, { plan: edited });
+    // Assess
+    expect(parse).toThrow(/invalid task input at plan\.targets\[0\]\.outputLocation/);
+  });
+
+  it('refuses a plan whose copied config section is missing', async () => {
+    // Prepare
+    const { twin: _twin, ...plan } = await samplePlan();
+    // Act
+    const parse = () => parseInput(planOnly, { plan });
+    // Assess
+    expect(parse).toThrow(/plan\.twin/);
   });
 });

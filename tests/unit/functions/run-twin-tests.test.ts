@@ -41,7 +41,7 @@ const deps = () => ({
 const twin = (over = {}) => ({
   deploymentId: 'd-twin',
   targetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/defect-detector-twin',
-  status: 'SUCCEEDED',
+  status: 'SUCCEEDED' as const,
   done: true,
   counts: {
     succeeded: 1,
@@ -162,6 +162,16 @@ describe('runTwinTests: the twin devices', () => {
 });
 
 describe('runTwinTests', () => {
+  it('refuses a twin verdict Check Deployment cannot have written, naming the field, before any AWS call', async () => {
+    // Prepare
+    const edited = { ...input(), twin: { ...twin(), status: 'DONE' } };
+    // Act
+    const run = runTwinTests(edited as never, deps());
+    // Assess
+    await expect(run).rejects.toThrow(/invalid task input at twin\.status/);
+    expect(greengrass.calls()).toHaveLength(0);
+  });
+
   it('passes every probe of the profile and writes the full report to S3', async () => {
     // Act
     const report = await runTwinTests(input(), deps());
