@@ -1,20 +1,12 @@
-import { PipelineError } from '../shared/errors';
-import { deterministicName, EXECUTION_NAME, shortHash } from '../shared/names';
-import type { ExecutionInput } from '../shared/plan';
-import type { StageConfig } from '../shared/stage-config/schema';
-import * as z from '../shared/zod-mini';
-
 /**
  * Pure decisions of start-pipeline: what an EventBridge event is, and what it asks for.
  * Kept free of I/O so that the property tests can replay any interleaving of events.
  */
-export class InvalidEvent extends PipelineError {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEvent';
-  }
-}
+import { InvalidEvent, UnlistedRegistry } from '../shared/errors';
+import { deterministicName, EXECUTION_NAME, shortHash } from '../shared/names';
+import type { ExecutionInput } from '../shared/plan';
+import type { StageConfig } from '../shared/stage-config/schema';
+import * as z from '../shared/zod-mini';
 
 const MODEL_PACKAGE_ARN =
   /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\/\d{1,9}$/;
@@ -172,15 +164,6 @@ export const triage = (event: ModelPackageEvent, config: StageConfig, stage: str
   }
   return status === 'Approved' ? { kind: 'approved', event } : { kind: 'rejected', event };
 };
-
-/** An approval or rejection from a registry the stage does not list (never trusted). */
-export class UnlistedRegistry extends PipelineError {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnlistedRegistry';
-  }
-}
 
 /**
  * Registry events can come from other accounts (a cross-account event bus rule forwards
