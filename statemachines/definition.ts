@@ -27,7 +27,7 @@ import {
  * 2. Lambda tasks name their function as a placeholder, `"Resource": "${resolveModel}"`,
  *    where `resolveModel` is the function's key in serverless.yml (SAM-style definition
  *    substitutions, which serverless-step-functions lacks): serverless.yml makes them
- *    `Fn::GetAtt: [key, Arn]` (definition.cjs), tests and local mode whatever ARN they choose.
+ *    `Fn::GetAtt: [key, Arn]` (serverless-definitions.cjs), tests and local mode whatever ARN they choose.
  */
 export const STATE_MACHINES = {
   edgeDeployment: 'edge-deployment.asl.json',

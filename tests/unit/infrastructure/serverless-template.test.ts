@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
 import { loadStageConfig } from '../../../functions/shared/stage-config/load';
 import { readResolvedStageConfig } from '../../../functions/shared/stage-config/resolved';
+import { alarmDescriptions } from '../../../scripts/serverless/alarm-descriptions';
 import {
   type PackageResult,
   packageService,
@@ -237,6 +239,22 @@ describe('serverless package (offline, no AWS credentials)', () => {
       expect(a.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
       expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq) /);
     }
+  });
+
+  it('describes the error alarms in the words of the error taxonomy', () => {
+    // Prepare
+    const described = (id: string) => String(resources[id]!.Properties.AlarmDescription);
+    // Assess
+    expect(described('RolloutAbortedAlarm')).toContain(ERROR_TAXONOMY.RolloutAborted.meaning);
+    expect(described('DeadLettersAlarm')).toContain('InvalidEvent: ');
+    expect(described('DeadLettersAlarm')).toContain('UnlistedRegistry: ');
+    expect(described('ExecutionsFailedAlarm')).toContain('CompilationFailed');
+    expect(described('RollbackExecutionsFailedAlarm')).toContain('rollback of a rejected release');
+    expect(Object.values(alarmDescriptions('local'))).toEqual(
+      expect.arrayContaining(
+        ['ExecutionsFailedAlarm', 'RolloutAbortedAlarm', 'DeadLettersAlarm'].map(described),
+      ),
+    );
   });
 
   it('encrypts every alarm topic with a rotated customer managed key CloudWatch may use', () => {
