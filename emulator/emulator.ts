@@ -444,10 +444,10 @@ export class Emulator {
       },
     });
     // Every machine serverless.yml declares, from the same generated definitions.
-    const machines = stateMachinesOf(service).map(({ id }) => {
-      const { Name: name, MachineKey: key } = resources[id]!.attributes;
+    const machines = stateMachinesOf(service).map(({ key, id }) => {
+      const name = resources[id]!.attributes.Name!;
       return sfn.createStateMachine(
-        name!,
+        name,
         definitionOf(key as MachineKey, functionArn),
         `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}-role`,
       );

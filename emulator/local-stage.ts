@@ -121,7 +121,7 @@ export const localResources = (
       logicalId: machine.id,
       type: 'AWS::StepFunctions::StateMachine',
       ref: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`,
-      attributes: { Name: name, MachineKey: machine.key },
+      attributes: { Name: name },
     };
   }
   out.HttpApi = {

@@ -32,7 +32,11 @@ export type PipelineStage =
   | 'production'
   | 'any';
 
-/** A Step Functions retrier's timing (ASL, "Retrying after an error"). */
+/**
+ * A Step Functions retrier's timing (Step Functions developer guide, "Handling errors in Step
+ * Functions workflows", retrier fields IntervalSeconds, BackoffRate, MaxAttempts,
+ * MaxDelaySeconds, JitterStrategy).
+ */
 export type RetryPolicy = {
   IntervalSeconds: number;
   BackoffRate: number;
@@ -287,9 +291,9 @@ export const errorEntry = (name: string | undefined): ErrorEntry | undefined =>
   name && Object.hasOwn(ERROR_TAXONOMY, name) ? (ERROR_TAXONOMY as Taxonomy)[name] : undefined;
 
 /**
- * Lambda service errors the state machine retries like `TransientError` (Step Functions
- * developer guide, "Handling errors in Step Functions workflows": Lambda service
- * exceptions are best retried in the state machine).
+ * Lambda service errors the state machine retries like `TransientError`: Lambda's transient
+ * 500s and its throttling of invocations (Step Functions developer guide, "Handle Lambda
+ * service exceptions", https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
  */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
@@ -301,6 +305,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 /**
  * Step Functions' answers to SendTaskSuccess/SendTaskFailure when the task token no longer
- * stands for an open task (Step Functions API reference, SendTaskFailure: Errors).
+ * stands for an open task (Step Functions API reference, SendTaskFailure, "Errors":
+ * InvalidToken, TaskDoesNotExist, TaskTimedOut).
  */
 export const TASK_TOKEN_GONE = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'] as const;
