@@ -267,12 +267,6 @@ export const ERROR_TAXONOMY = {
 export type ErrorName = keyof typeof ERROR_TAXONOMY;
 export type Taxonomy = Record<string, ErrorEntry>;
 
-type NamesWhere<Condition> = {
-  [N in ErrorName]: (typeof ERROR_TAXONOMY)[N] extends Condition ? N : never;
-}[ErrorName];
-/** What Lambda tasks may throw: the names the state machine matches. */
-export type TaskErrorName = NamesWhere<{ raisedBy: 'task' }>;
-
 const namesWhere = (taxonomy: Taxonomy, test: (entry: ErrorEntry) => boolean) =>
   Object.entries(taxonomy)
     .filter(([, entry]) => test(entry))
