@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { smokeResponsesRuleName } from '../functions/shared/smoke-contract';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
+import { definitionOf, type MachineKey } from '../statemachines/definition';
 import { Alarms, declaredAlarms, topicKeys } from './alarms';
 import { dynamoBackend, s3Backend, startBackends } from './backends';
 import { VirtualClock } from './clock';
@@ -30,6 +31,7 @@ import {
   type LocalResource,
   localResources,
   resolveLocal,
+  stateMachinesOf,
 } from './local-stage';
 import { stream } from './random';
 import { checkedResponse } from './responses';
@@ -430,12 +432,6 @@ export class Emulator {
     if (options.deviceSchedule) deviceControl(world, options.deviceSchedule, clock.startedAt);
 
     // ---- Step Functions with the project's ASL
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const definitionModule = require('../statemachines/definition.cjs') as {
-      loadDefinition: () => any;
-      substitute: (v: unknown, f: (k: string) => unknown) => any;
-    };
-    const machineName = resources.EdgeDeploymentStateMachine!.attributes.Name!;
     const sfn = new StepFunctions(clock, functions, LOCAL_REGION, LOCAL_ACCOUNT, {
       approvalTimeout: () => world.options.approvalTimeout,
       onExecutionEvent: (execution, event) => {
@@ -447,13 +443,16 @@ export class Emulator {
           alarms.breach('AWS/States', metric, { StateMachineArn: execution.stateMachineArn });
       },
     });
-    const machine = sfn.createStateMachine(
-      machineName,
-      definitionModule.substitute(definitionModule.loadDefinition(), (key: string) =>
-        functionArn(key),
-      ),
-      `arn:aws:iam::${LOCAL_ACCOUNT}:role/${machineName}-role`,
-    );
+    // Every machine serverless.yml declares, from the same generated definitions.
+    const machines = stateMachinesOf(service).map(({ key, id }) => {
+      const name = resources[id]!.attributes.Name!;
+      return sfn.createStateMachine(
+        name,
+        definitionOf(key as MachineKey, functionArn),
+        `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}-role`,
+      );
+    });
+    const machine = machines.find((m) => m.arn === resources.EdgeDeploymentStateMachine!.ref)!;
 
     // ---- SNS subscriptions: those serverless.yml declares and those the stage config
     // generates (scripts/serverless/notifications.cjs), with their filter policies.

@@ -17,6 +17,13 @@ export type LocalResource = {
   attributes: Record<string, string>;
 };
 
+/** The state machines serverless.yml declares (`stepFunctions.stateMachines`): key, id, name. */
+export const stateMachinesOf = (service: ServiceDeclaration) =>
+  Object.entries(
+    (service.raw.stepFunctions as { stateMachines: Record<string, { id: string; name: string }> })
+      .stateMachines,
+  ).map(([key, { id, name }]) => ({ key, id, name }));
+
 const slug = (id: string) => id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 export const localResources = (
@@ -107,14 +114,16 @@ export const localResources = (
         out[logicalId] = { logicalId, type, ref: name, attributes: {} };
     }
   }
-  // Made by the plugins rather than under resources:.
-  const machineName = `${prefix}-edge-deployment`;
-  out.EdgeDeploymentStateMachine = {
-    logicalId: 'EdgeDeploymentStateMachine',
-    type: 'AWS::StepFunctions::StateMachine',
-    ref: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${machineName}`,
-    attributes: { Name: machineName },
-  };
+  // Made by the plugins rather than under resources:, each state machine by its id and name.
+  for (const machine of stateMachinesOf(service)) {
+    const name = machine.name.replaceAll('${sls:stage}', stage);
+    out[machine.id] = {
+      logicalId: machine.id,
+      type: 'AWS::StepFunctions::StateMachine',
+      ref: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`,
+      attributes: { Name: name },
+    };
+  }
   out.HttpApi = {
     logicalId: 'HttpApi',
     type: 'AWS::ApiGatewayV2::Api',

@@ -1,12 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ERROR_TAXONOMY, type Taxonomy } from '../functions/shared/error-taxonomy';
 import { StageConfigSchema } from '../functions/shared/stage-config/schema';
+import { definitionOf, type MachineKey } from '../statemachines/definition';
 
 /**
- * Documentation generated from the sources of truth, so it cannot drift: the state diagram
- * from statemachines/edge-deployment.asl.json and the configuration reference from the zod
- * schema. `npm run docs` rewrites them; tests/unit/docs.test.ts fails when they are stale.
+ * Documentation generated from the sources of truth, so it cannot drift: the state diagrams
+ * from the generated state machine definitions (statemachines/), the error table from the
+ * error taxonomy and the configuration reference from the zod schema. `npm run docs`
+ * rewrites them; tests/unit/docs.test.ts fails when they are stale.
  */
 const ROOT = join(__dirname, '..');
 
@@ -150,23 +153,42 @@ const between = (text: string, marker: string, content: string) => {
   return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
 };
 
+/** Text for a Markdown table cell: `<stage>` is not an HTML tag, `|` not a column. */
+const markdown = (text: string) =>
+  text.replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('|', '\\|');
+
+/** The error table of docs/pipeline.md: one row per name of the error taxonomy. */
+export const errorTable = (taxonomy: Taxonomy = ERROR_TAXONOMY): string =>
+  [
+    '| Error | Kind | Raised by | Stage | Meaning | What a human does |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(taxonomy).map(
+      ([name, e]) =>
+        `| \`${name}\` | ${e.kind}${e.decided ? ' (a decision)' : ''} | ${e.raisedBy} | ${e.stage} | ${markdown(e.meaning)} | ${markdown(e.advice)} |`,
+    ),
+  ].join('\n');
+
+const diagramOf = (machine: MachineKey) =>
+  `\`\`\`mermaid\n${mermaid(definitionOf(machine, (key) => key) as Definition)}\n\`\`\``;
+
 export const renderDocs = () => {
-  const definition = JSON.parse(
-    readFileSync(join(ROOT, 'statemachines/edge-deployment.asl.json'), 'utf8'),
-  ) as Definition;
-  const architecture = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
-  const configuration = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+  const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
   return {
     'docs/architecture.md': between(
-      architecture,
-      'state-diagram',
-      `\`\`\`mermaid\n${mermaid(definition)}\n\`\`\``,
+      between(read('docs/architecture.md'), 'state-diagram', diagramOf('edgeDeployment')),
+      'rollback-diagram',
+      diagramOf('rollBackRejected'),
     ),
-    'docs/configuration.md': between(configuration, 'config-reference', configReference()),
+    'docs/configuration.md': between(
+      read('docs/configuration.md'),
+      'config-reference',
+      configReference(),
+    ),
+    'docs/pipeline.md': between(read('docs/pipeline.md'), 'error-table', errorTable()),
   };
 };
 
 if (require.main === module) {
   for (const [file, text] of Object.entries(renderDocs())) writeFileSync(join(ROOT, file), text);
-  console.log('docs/architecture.md and docs/configuration.md regenerated');
+  console.log(`${Object.keys(renderDocs()).join(', ')} regenerated`);
 }

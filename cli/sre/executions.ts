@@ -10,7 +10,8 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PERMANENT_ERROR_NAMES, readableCause } from '../../functions/shared/errors';
+import { errorEntry } from '../../functions/shared/error-taxonomy';
+import { readableCause } from '../../functions/shared/errors';
 import { deterministicName, EXECUTION_NAME, executionArnOf } from '../../functions/shared/names';
 import { failedStateOf } from './failed-state';
 
@@ -217,30 +218,20 @@ export const explainExecution = async (
     if (described.status === 'SUCCEEDED') return { action: 'none', why: 'the execution succeeded' };
     if (described.status === 'RUNNING')
       return { action: 'none', why: 'the execution is still running' };
-    if (error && (DECIDED_AGAINST as readonly string[]).includes(error))
-      return {
-        action: 'approve-new-version',
-        why: `${error}: ${DECIDED_AGAINST_WHY}`,
-      };
-    if (error === 'ConfigError' || error === 'InvalidInput')
+    // What to do comes from the error taxonomy (functions/shared/error-taxonomy.ts).
+    const known = errorEntry(error);
+    if (known?.decided) return { action: 'approve-new-version', why: `${error}: ${known.advice}` };
+    if (known?.kind === 'operator-fault')
       return {
         action: 'fix-config',
         command: `edge-mlops executions replay ${name}`,
-        why: 'fix config/<stage>.yml (or the input), deploy, then replay',
+        why: `${error}: ${known.advice}`,
       };
-    if (
-      ['CompilationFailed', 'TwinTestsFailed', 'RolloutAborted', 'ModelArtifactMissing'].includes(
-        error ?? '',
-      )
-    ) {
-      return {
-        action: 'reject-model',
-        why: `${error}: the model itself is at fault — reject this version in the registry and approve a fixed one`,
-      };
-    }
+    if (known?.kind === 'model-fault')
+      return { action: 'reject-model', why: `${error}: ${known.advice}` };
     // A failure inside the fleet rollout is recorded whatever its kind (the run rolled back
     // and freed the leases); a redrive would only fail again at the final Fail state.
-    if (caught || (error && (PERMANENT_ERROR_NAMES as readonly string[]).includes(error))) {
+    if (caught || (known && known.kind !== 'transient')) {
       return {
         action: 'replay',
         command: `edge-mlops executions replay ${name}`,
@@ -331,14 +322,6 @@ export const redriveExecution = async (
  * execution of the same model group (a higher version) has started since, unless forced:
  * replaying an old version would roll back what superseded it.
  */
-/**
- * Final decisions about a version, not failures: an approver rejected it, or the registry no
- * longer says Approved. Replaying would only meet the same decision again.
- */
-const DECIDED_AGAINST = ['ApprovalRejected', 'ModelNotApproved'] as const;
-const DECIDED_AGAINST_WHY =
-  'this version was rejected, or is no longer Approved in the registry — nothing to replay; approve a new (or this) version in the registry to release';
-
 export const replayExecution = async (
   sfn: SFNClient,
   stateMachineArn: string,
@@ -348,16 +331,14 @@ export const replayExecution = async (
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const name = described.name ?? executionArn.split(':').pop()!;
   const input = inputOf(described);
-  if (
-    !options.force &&
-    described.error &&
-    (DECIDED_AGAINST as readonly string[]).includes(described.error)
-  )
+  // A decision about the version, not a failure: replaying would meet the same decision.
+  const decided = errorEntry(described.error);
+  if (!options.force && decided?.decided)
     return {
       execution: name,
       ok: false,
       action: 'skip',
-      detail: `${described.error}: ${DECIDED_AGAINST_WHY}; use --force to replay anyway`,
+      detail: `${described.error}: ${decided.advice}; use --force to replay anyway`,
     };
   if (!options.force && input.modelPackageGroupName) {
     const newer = (

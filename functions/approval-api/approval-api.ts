@@ -18,6 +18,7 @@ import {
   getApproval,
 } from '../shared/approval/store';
 import { verifyLink } from '../shared/approval/verify-link';
+import type { ErrorName } from '../shared/error-taxonomy';
 import { isAwsError } from '../shared/errors';
 import { getLatestVersion } from '../shared/registry-store';
 import { checkFormToken, crossSiteRefusal, formToken } from './cross-site';
@@ -409,7 +410,11 @@ export const decideApproval = async (
   }
   if (obstacle) {
     // Superseded: the waiting execution ends as Superseded (Record Failure records it quietly).
-    const outbox = { kind: 'failure' as const, error: 'Superseded', cause: obstacle.message };
+    const outbox = {
+      kind: 'failure' as const,
+      error: 'Superseded' satisfies ErrorName,
+      cause: obstacle.message,
+    };
     const closed = await closeApproval(
       deps.store,
       record.approvalId,
@@ -465,7 +470,7 @@ export const decideApproval = async (
 
   const outbox = {
     kind: 'failure' as const,
-    error: 'ApprovalRejected',
+    error: 'ApprovalRejected' satisfies ErrorName,
     cause: `rejected by ${approver} at ${at}: ${reason}`.slice(0, 32768),
   };
   const won = await closeApproval(

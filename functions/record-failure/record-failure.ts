@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { errorEntry, type PipelineStage } from '../shared/error-taxonomy';
 import { readableCause } from '../shared/errors';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
 import type { Notification } from '../shared/outcome/notify';
@@ -29,17 +30,16 @@ export type RecordFailureDeps = {
   config: { stage: string };
 };
 
-/** Errors that tell by themselves where the execution stopped. */
-const STAGE_OF_ERROR: Record<string, string> = {
-  ApprovalRejected: 'approval',
-  ApprovalTimedOut: 'approval',
-  RolloutAborted: 'production',
-  TwinTestsFailed: 'twin-tests',
-};
+/**
+ * The stages whose errors tell by themselves where the execution stopped: the results in
+ * the state stop short of them (a rejected approval leaves the twin tests' as the last).
+ */
+const TELLING_STAGES = new Set<PipelineStage>(['twin-tests', 'approval', 'production']);
 
 /** How far the execution got: from the error, else from which results its state holds. */
 export const stageReached = (state: Record<string, unknown>, error?: string): string => {
-  if (error && STAGE_OF_ERROR[error]) return STAGE_OF_ERROR[error];
+  const stage = errorEntry(error)?.stage;
+  if (stage && TELLING_STAGES.has(stage)) return stage;
   const steps: [string, string][] = [
     ['rollback', 'production'],
     ['rollout', 'production'],
@@ -53,11 +53,6 @@ export const stageReached = (state: Record<string, unknown>, error?: string): st
   return steps.find(([key]) => state[key] !== undefined)?.[1] ?? 'started';
 };
 
-const STATUS: Record<string, RecordFailureOutput['status']> = {
-  ApprovalRejected: 'REJECTED',
-  Superseded: 'SUPERSEDED',
-};
-
 /**
  * The execution failed (or was rejected or superseded): write that onto the model package
  * and tell people, with the cause a human can act on. Never masks the original error: the
@@ -68,7 +63,8 @@ export const recordFailure = async (
   deps: RecordFailureDeps,
 ): Promise<RecordFailureOutput> => {
   const input = parseInput(InputSchema, rawInput);
-  const status = STATUS[input.error.Error] ?? 'FAILED';
+  const known = errorEntry(input.error.Error);
+  const status = known?.outcome ?? 'FAILED';
   const cause = readableCause(input.error.Cause);
   const reached = stageReached(input.state, input.error.Error);
   await writeOutcome(deps.sagemaker, input.modelPackageArn, [
@@ -87,6 +83,7 @@ export const recordFailure = async (
       `Error: ${input.error.Error}`,
       `Cause: ${cause}`,
       `Reached: ${reached}`,
+      ...(known ? [`What to do: ${known.advice}`] : []),
       `Execution: ${input.executionArn}`,
       '',
       `Explain it: edge-mlops executions explain ${input.executionArn}`,

@@ -1,19 +1,17 @@
+import { ERROR_TAXONOMY, type ErrorName } from './error-taxonomy';
+
 /**
- * The error taxonomy. Each `name` is what Lambda reports as `errorType` and what the
- * state machine matches in `ErrorEquals`, so the names are an API: they are literal
- * strings (a minified bundle renames classes) and tests cross-check them against the ASL.
- *
- * Two kinds: transient errors are retried by the state machine with backoff; permanent
- * errors are caught and end the execution through `Record Failure` with a cause a human
- * can act on.
+ * The error classes of the taxonomy (error-taxonomy.ts declares every name, its kind and
+ * what to do about it). Each class sets `name` to a literal from the taxonomy (a minified
+ * bundle renames classes); `retryable` (the state machine retries it) follows its kind.
  */
 export abstract class PipelineError extends Error {
   abstract readonly retryable: boolean;
 }
 
-const permanent = (name: string) =>
+const named = (name: ErrorName) =>
   class extends PipelineError {
-    readonly retryable = false;
+    readonly retryable = ERROR_TAXONOMY[name].kind === 'transient';
     constructor(message: string, options?: ErrorOptions) {
       super(message, options);
       this.name = name;
@@ -21,104 +19,47 @@ const permanent = (name: string) =>
   };
 
 /** Throttling, 5xx, network trouble, a resource not yet readable: retry with backoff. */
-export class TransientError extends PipelineError {
-  readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TransientError';
-  }
-}
-
+export class TransientError extends named('TransientError') {}
 /** The task input does not match its contract (a bug upstream or a hand-made replay). */
-export class InvalidInput extends permanent('InvalidInput') {}
+export class InvalidInput extends named('InvalidInput') {}
 /** The deployment profile is missing or wrong for this model group. */
-export class ConfigError extends permanent('ConfigError') {}
+export class ConfigError extends named('ConfigError') {}
 /** The model package is no longer Approved, so nothing may be built or deployed from it. */
-export class ModelNotApproved extends permanent('ModelNotApproved') {}
+export class ModelNotApproved extends named('ModelNotApproved') {}
 /** The model package has no usable model artifact to compile. */
-export class ModelArtifactMissing extends permanent('ModelArtifactMissing') {}
+export class ModelArtifactMissing extends named('ModelArtifactMissing') {}
 /** SageMaker Neo ended the compilation job as FAILED or STOPPED. */
-export class CompilationFailed extends permanent('CompilationFailed') {}
+export class CompilationFailed extends named('CompilationFailed') {}
 /** The Edge Manager packaging job ended as FAILED or STOPPED. */
-export class PackagingFailed extends permanent('PackagingFailed') {}
+export class PackagingFailed extends named('PackagingFailed') {}
 /** A deterministic name is held by a different resource (e.g. a job compiling another model). */
-export class ResourceConflict extends permanent('ResourceConflict') {}
+export class ResourceConflict extends named('ResourceConflict') {}
 /** The resource exists but is not ready yet (short waits only; the state machine retries). */
-export class NotReady extends PipelineError {
-  readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'NotReady';
-  }
-}
+export class NotReady extends named('NotReady') {}
 /** Another execution holds the fleet's rollout lease (retried with a long backoff). */
-export class FleetBusy extends PipelineError {
-  readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'FleetBusy';
-  }
-}
+export class FleetBusy extends named('FleetBusy') {}
 /** Another model group is testing on the shared digital twin (retried with a long backoff). */
-export class TwinBusy extends PipelineError {
-  readonly retryable = true;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'TwinBusy';
-  }
-}
+export class TwinBusy extends named('TwinBusy') {}
 /** A component version exists with a different recipe: component versions are immutable. */
-export class ComponentVersionConflict extends permanent('ComponentVersionConflict') {}
+export class ComponentVersionConflict extends named('ComponentVersionConflict') {}
 /** Greengrass could not make a component version deployable (e.g. unreadable artifact). */
-export class ComponentRegistrationFailed extends permanent('ComponentRegistrationFailed') {}
+export class ComponentRegistrationFailed extends named('ComponentRegistrationFailed') {}
 /** A Greengrass deployment failed or was cancelled. */
-export class DeploymentFailed extends permanent('DeploymentFailed') {}
+export class DeploymentFailed extends named('DeploymentFailed') {}
 /** A poll loop ran past its overall deadline: nothing may hang silently. */
-export class WaitTimedOut extends permanent('WaitTimedOut') {}
+export class WaitTimedOut extends named('WaitTimedOut') {}
 /** The twin tests did not pass: no production deployment. */
-export class TwinTestsFailed extends permanent('TwinTestsFailed') {}
+export class TwinTestsFailed extends named('TwinTestsFailed') {}
 /** An approver rejected the release (sent with SendTaskFailure). */
-export class ApprovalRejected extends permanent('ApprovalRejected') {}
+export class ApprovalRejected extends named('ApprovalRejected') {}
 /** A production wave crossed its failure threshold and the fleet was rolled back. */
-export class RolloutAborted extends permanent('RolloutAborted') {}
+export class RolloutAborted extends named('RolloutAborted') {}
 /** A newer approved version of the same model group took over. Not a failure of this one. */
-export class Superseded extends permanent('Superseded') {}
-
-/** Every name the state machine may match, for the ASL contract test. */
-export const ERROR_NAMES = [
-  'TransientError',
-  'NotReady',
-  'FleetBusy',
-  'TwinBusy',
-  'InvalidInput',
-  'ResourceConflict',
-  'ConfigError',
-  'ModelNotApproved',
-  'ModelArtifactMissing',
-  'CompilationFailed',
-  'PackagingFailed',
-  'ComponentVersionConflict',
-  'ComponentRegistrationFailed',
-  'DeploymentFailed',
-  'WaitTimedOut',
-  'TwinTestsFailed',
-  'ApprovalRejected',
-  'RolloutAborted',
-  'Superseded',
-] as const;
-export type ErrorName = (typeof ERROR_NAMES)[number];
-
-/** Retried by the state machine; if retries run out the execution fails at that task, redrivable. */
-export const TRANSIENT_ERROR_NAMES: readonly ErrorName[] = [
-  'TransientError',
-  'NotReady',
-  'FleetBusy',
-  'TwinBusy',
-];
-/** Caught by the state machine into Record Failure: retrying cannot change the outcome. */
-export const PERMANENT_ERROR_NAMES: readonly ErrorName[] = ERROR_NAMES.filter(
-  (name) => !TRANSIENT_ERROR_NAMES.includes(name),
-);
+export class Superseded extends named('Superseded') {}
+/** start-pipeline: a malformed model package event (it ends in the dead-letter queue). */
+export class InvalidEvent extends named('InvalidEvent') {}
+/** start-pipeline: an approval or rejection from a registry the stage does not list (never trusted). */
+export class UnlistedRegistry extends named('UnlistedRegistry') {}
 
 type AwsLikeError = {
   name?: string;

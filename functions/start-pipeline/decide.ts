@@ -1,4 +1,8 @@
-import { PipelineError } from '../shared/errors';
+/**
+ * Pure decisions of start-pipeline: what an EventBridge event is, and what it asks for.
+ * Kept free of I/O so that the property tests can replay any interleaving of events.
+ */
+import { InvalidEvent, UnlistedRegistry } from '../shared/errors';
 import {
   deterministicName,
   EXECUTION_NAME,
@@ -9,18 +13,6 @@ import {
 import type { ExecutionInput } from '../shared/plan';
 import type { StageConfig } from '../shared/stage-config/schema';
 import * as z from '../shared/zod-mini';
-
-/**
- * Pure decisions of start-pipeline: what an EventBridge event is, and what it asks for.
- * Kept free of I/O so that the property tests can replay any interleaving of events.
- */
-export class InvalidEvent extends PipelineError {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEvent';
-  }
-}
 
 /**
  * Registry times we believe: not before SageMaker existed (it launched in November 2017),
@@ -175,15 +167,6 @@ export const triage = (event: ModelPackageEvent, config: StageConfig, stage: str
   }
   return status === 'Approved' ? { kind: 'approved', event } : { kind: 'rejected', event };
 };
-
-/** An approval or rejection from a registry the stage does not list (never trusted). */
-export class UnlistedRegistry extends PipelineError {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnlistedRegistry';
-  }
-}
 
 /**
  * Registry events can come from other accounts (a cross-account event bus rule forwards

@@ -21,6 +21,7 @@ const deps = {
     stage: requiredEnv('STAGE'),
     stageConfig: stageConfigFromEnv(),
     stateMachineArn: requiredEnv('STATE_MACHINE_ARN'),
+    rollbackStateMachineArn: requiredEnv('ROLLBACK_STATE_MACHINE_ARN'),
   },
   deadLetter: async (record: string) => {
     try {

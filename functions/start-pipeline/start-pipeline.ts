@@ -9,6 +9,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { approvalOfExecution, closeApproval, getApproval } from '../shared/approval/store';
+import { type ErrorName, TASK_TOKEN_GONE } from '../shared/error-taxonomy';
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME, executionArnOf } from '../shared/names';
 import {
@@ -57,7 +58,13 @@ export type StartPipelineDeps = {
   store: StateStore;
   logger: Logger;
   metrics: Metrics;
-  config: { stage: string; stageConfig: StageConfig; stateMachineArn: string };
+  config: {
+    stage: string;
+    stageConfig: StageConfig;
+    stateMachineArn: string;
+    /** The machine that rolls back a rejected release that is live on fleets. */
+    rollbackStateMachineArn: string;
+  };
   /** The handler's clock (event times after it are refused). */
   now?: () => number;
   /** Writes a failure record to the ingest dead-letter queue (see `ingest`). */
@@ -157,20 +164,24 @@ const stopForRejection = async (
       await deps.sfn.send(
         new SendTaskFailureCommand({
           taskToken: approval.taskToken,
-          error: 'ApprovalRejected',
+          error: 'ApprovalRejected' satisfies ErrorName,
           cause: why,
         }),
       );
       return 'rejected';
     } catch (error) {
-      if (!isAwsError(error, 'TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist')) {
+      if (!isAwsError(error, ...TASK_TOKEN_GONE)) {
         throw classifyAwsError(error, 'rejecting the pending approval');
       }
     }
   }
   try {
     await deps.sfn.send(
-      new StopExecutionCommand({ executionArn, error: 'ModelRejected', cause: why }),
+      new StopExecutionCommand({
+        executionArn,
+        error: 'ModelRejected' satisfies ErrorName,
+        cause: why,
+      }),
     );
   } catch (error) {
     if (!isAwsError(error, 'ExecutionDoesNotExist', 'ValidationException'))
@@ -206,11 +217,11 @@ const reject = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promis
     ],
     EXECUTION_NAME,
   );
-  const rollbackExecutionArn = executionArnOf(deps.config.stateMachineArn, name);
+  const rollbackExecutionArn = executionArnOf(deps.config.rollbackStateMachineArn, name);
   try {
     await deps.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: deps.config.stateMachineArn,
+        stateMachineArn: deps.config.rollbackStateMachineArn,
         name,
         input: JSON.stringify({
           modelPackageArn: d.ModelPackageArn,

@@ -61,6 +61,7 @@ export const burst = async (emulator: Emulator) => {
       stage: 'local',
       stageConfig,
       stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench',
+      rollbackStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-rollback',
     },
   };
   const t = performance.now();

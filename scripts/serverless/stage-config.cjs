@@ -32,6 +32,16 @@ const { accessScopes } = require('./access-scopes.cjs');
 const { artifactReaderResources } = require('./artifact-readers.cjs');
 const { smokeResponseResources } = require('./smoke-responses.cjs');
 
+/** alarmExecutionsFailed, alarmRolloutAborted, … from scripts/serverless/alarm-descriptions.ts. */
+const alarmDescriptions = (stage) => {
+  const unregister = register();
+  try {
+    return require('./alarm-descriptions.ts').alarmDescriptions(stage);
+  } finally {
+    unregister();
+  }
+};
+
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
   const pattern = require('../../events/rule-pattern.json');
@@ -68,6 +78,8 @@ const derive = (config) => {
     artifactReaderResources: artifactReaderResources(config),
     // Who may invoke recordSmokeResponse: the rules of twins in other accounts.
     smokeResponseResources: smokeResponseResources(config),
+    // The error alarms' descriptions, in the words of the error taxonomy.
+    ...alarmDescriptions(config.stage),
   };
 };
 

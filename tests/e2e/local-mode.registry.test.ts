@@ -109,11 +109,8 @@ describe('local mode: rejecting a live version', () => {
       ),
     );
     expect(rollback.status).toBe('SUCCEEDED');
-    expect(rollback.statesVisited).toEqual([
-      'Rollback Requested?',
-      'Roll Back Rejected Release',
-      'Rollback Complete',
-    ]);
+    expect(rollback.stateMachineArn).toMatch(/:stateMachine:edge-mlops-local-roll-back-rejected$/);
+    expect(rollback.statesVisited).toEqual(['Roll Back Rejected Release', 'Rollback Complete']);
     const latest = (target: string) =>
       [...emulator.world.deployments.values()]
         .filter((d) => d.targetArn.endsWith(`/${target}`))

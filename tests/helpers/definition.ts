@@ -1,21 +1,19 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const definitionModule = require('../../statemachines/definition.cjs') as {
-  loadDefinition: () => AslDefinition;
-  substitute: (value: unknown, replace: (key: string) => unknown) => unknown;
-  referencedFunctions: (definition?: AslDefinition) => string[];
-};
+import {
+  type AslDefinition,
+  type AslState,
+  definitionOf,
+  type MachineKey,
+} from '../../statemachines/definition';
 
-export type AslState = Record<string, unknown> & { Type: string };
-export type AslDefinition = { StartAt: string; States: Record<string, AslState> };
+export { referencedFunctions } from '../../statemachines/definition';
+export type { AslDefinition, AslState };
 
 export const fakeFunctionArn = (key: string) =>
   `arn:aws:lambda:us-east-1:123456789012:function:edge-mlops-test-${key}`;
 
-/** The ASL with every `${functionKey}` placeholder replaced by a fake Lambda ARN. */
-export const loadTestDefinition = (): AslDefinition =>
-  definitionModule.substitute(definitionModule.loadDefinition(), fakeFunctionArn) as AslDefinition;
-
-export const referencedFunctions = () => definitionModule.referencedFunctions();
+/** The generated definition with every `${functionKey}` placeholder replaced by a fake Lambda ARN. */
+export const loadTestDefinition = (machine: MachineKey = 'edgeDeployment'): AslDefinition =>
+  definitionOf(machine, fakeFunctionArn);
 
 /** Every state at any depth (Map item processors and Parallel branches included). */
 export const allStates = (definition: AslDefinition): [string, AslState][] =>

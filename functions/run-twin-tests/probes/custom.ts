@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { classifyAwsError } from '../../shared/errors';
+import { classifyAwsError, TransientError } from '../../shared/errors';
 import type { Probe } from '../../shared/stage-config/schema';
 import type { ProbeDeps, ProbeResult, TwinContext } from './types';
 
@@ -63,7 +63,7 @@ export const customProbe = async (
     );
   } catch (error) {
     const classified = classifyAwsError(error, `invoking ${probe.functionArn}`);
-    if (classified.name === 'TransientError') throw classified;
+    if (classified instanceof TransientError) throw classified;
     return fail(`could not invoke ${probe.functionArn}: ${classified.message}`);
   }
   const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';

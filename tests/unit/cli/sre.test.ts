@@ -20,6 +20,7 @@ import {
   replayExecution,
 } from '../../../cli/sre/executions';
 import { table } from '../../../cli/sre/format';
+import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
 
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
@@ -486,7 +487,34 @@ describe('executions replay', () => {
     });
     expect(forced).toMatchObject({ ok: true, detail: 'started det-v7-replay-1' });
   });
-  it.each(['ApprovalRejected', 'ModelNotApproved'])(
+  it.each([
+    ['ConfigError', 'FAILED', 'fix-config'],
+    ['InvalidInput', 'FAILED', 'fix-config'],
+    ['TwinTestsFailed', 'FAILED', 'reject-model'],
+    ['ModelRejected', 'ABORTED', 'approve-new-version'],
+  ])(
+    'explains %s (%s) with the action and advice of the error taxonomy',
+    async (error, status, action) => {
+      // Prepare
+      sfn.on(DescribeExecutionCommand).resolves({
+        name: 'det-v7',
+        status,
+        error,
+        input: input('det', 7),
+        startDate: new Date('2026-11-25T10:00:00Z'),
+        redriveStatus: 'REDRIVABLE',
+      } as never);
+      sfn.on(GetExecutionHistoryCommand).resolves({ events: [] } as never);
+      // Act
+      const explained = await explainExecution(client(), exec('det-v7'));
+      // Assess
+      expect(explained.suggestion).toMatchObject({ action });
+      expect(explained.suggestion.why).toBe(
+        `${error}: ${(ERROR_TAXONOMY as Record<string, { advice: string }>)[error]!.advice}`,
+      );
+    },
+  );
+  it.each(['ApprovalRejected', 'ModelNotApproved', 'ModelRejected'])(
     'refuses to replay a version decided against (%s), unless forced, and explain says to approve a new version',
     async (error) => {
       // Prepare

@@ -6,6 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { recordFailure, stageReached } from '../../../functions/record-failure/record-failure';
 import { recordResult } from '../../../functions/record-result/record-result';
+import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
 import { readableCause } from '../../../functions/shared/errors';
 import { metadataValue } from '../../../functions/shared/outcome/model-package-metadata';
 import type { Notification } from '../../../functions/shared/outcome/notify';
@@ -144,7 +145,27 @@ describe('recordFailure', () => {
       }),
     });
     expect(sent[0]!.message).toContain(`edge-mlops executions explain ${TEST_EXECUTION_ARN}`);
+    expect(sent[0]!.message).toContain(`What to do: ${ERROR_TAXONOMY.CompilationFailed.advice}`);
   });
+
+  it('gives no advice for an error outside the taxonomy (a bug: the cause is all there is)', async () => {
+    // Act
+    await recordFailure(failed('TypeError', 'x is undefined'), deps());
+    // Assess
+    expect(sent[0]!.message).not.toContain('What to do:');
+  });
+
+  it.each([
+    ['ApprovalRejected', { plan: {}, twinTests: {} }, 'approval'],
+    ['ApprovalTimedOut', { plan: {}, twinTests: {} }, 'approval'],
+    ['RolloutAborted', { plan: {}, twinTests: {}, approval: {} }, 'production'],
+    ['DeploymentFailed', { plan: {}, components: {} }, 'registered'],
+  ])(
+    'reads the stage reached by %s (with state %j) as %s: the error tells for the last stages, the state for the others',
+    (error, state, stage) => {
+      expect(stageReached(state, error)).toBe(stage);
+    },
+  );
 
   it.each([
     ['ApprovalRejected', 'REJECTED'],

@@ -20,6 +20,7 @@ import { localStageConfig, sampleEvent, samplePlan, silentLogger } from '../../h
  *  - never two rollouts of one fleet at a time (the lease).
  */
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:m';
+const ROLLBACK_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:rollback';
 const BASE = Date.parse('2026-11-20T00:00:00Z');
 
 type Change = { version: number; status: 'Approved' | 'Rejected'; at: number };
@@ -100,7 +101,12 @@ describe('start-pipeline invariants (property)', () => {
           store,
           logger: silentLogger(),
           metrics: new Metrics({ namespace: 't', serviceName: 't' }),
-          config: { stage: 'local', stageConfig, stateMachineArn: MACHINE },
+          config: {
+            stage: 'local',
+            stageConfig,
+            stateMachineArn: MACHINE,
+            rollbackStateMachineArn: ROLLBACK_MACHINE,
+          },
         };
         const arnOf = (v: number) =>
           `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/${v}`;

@@ -11,6 +11,7 @@ import { localStageConfig, sampleEvent, silentLogger } from '../../helpers/fixtu
 
 const MACHINE =
   'arn:aws:states:us-east-1:000000000000:stateMachine:edge-mlops-local-edge-deployment';
+const ROLLBACK_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:rollback';
 let db: LocalTable;
 beforeAll(async () => {
   db = await startLocalTable();
@@ -29,7 +30,12 @@ const setup = () => {
     store: { dynamo: db.doc, table: db.table },
     logger: silentLogger(),
     metrics: new Metrics({ namespace: 'test', serviceName: 'test' }),
-    config: { stage: 'local', stageConfig, stateMachineArn: MACHINE },
+    config: {
+      stage: 'local',
+      stageConfig,
+      stateMachineArn: MACHINE,
+      rollbackStateMachineArn: ROLLBACK_MACHINE,
+    },
   };
   const event = (
     status: string,
@@ -197,7 +203,7 @@ describe('startPipeline', () => {
     ).resolves.toMatchObject({ decision: 'superseded' });
   });
 
-  it('starts a rollback execution when the rejected version is live on a fleet', async () => {
+  it('starts a rollback execution of the rollback state machine when the rejected version is live on a fleet', async () => {
     // Prepare
     const { deps, sfn, event, group } = setup();
     const arn = `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/7`;
@@ -223,9 +229,10 @@ describe('startPipeline', () => {
     expect(decision).toMatchObject({
       decision: 'rejected',
       liveOn: ['field-rpi'],
-      rollbackExecutionArn: expect.stringContaining(':rollback-group-'),
+      rollbackExecutionArn: expect.stringMatching(/:execution:rollback:rollback-group-/),
     });
     const start = sfn.calls.find((c) => c.op === 'StartExecutionCommand')!.input;
+    expect(start.stateMachineArn).toBe(ROLLBACK_MACHINE);
     expect(JSON.parse(start.input)).toMatchObject({
       modelPackageVersion: 7,
       rollback: { fleets: ['field-rpi'] },

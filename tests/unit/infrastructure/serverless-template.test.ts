@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
 import { loadStageConfig } from '../../../functions/shared/stage-config/load';
 import { readResolvedStageConfig } from '../../../functions/shared/stage-config/resolved';
+import { alarmDescriptions } from '../../../scripts/serverless/alarm-descriptions';
 import {
   type PackageResult,
   packageService,
@@ -124,20 +126,72 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(unused).toEqual([]);
   });
 
-  it('declares the state machine with every task wired to a packaged function', () => {
-    // Prepare
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
-    const [text, substitutions] = machine.Properties.DefinitionString['Fn::Sub'] as [
+  /** A state machine's definition (its placeholders made plain) and the functions it invokes. */
+  const machineOf = (logicalId: string) => {
+    const [text, substitutions] = resources[logicalId]!.Properties.DefinitionString['Fn::Sub'] as [
       string,
       Record<string, any>,
     ];
+    return {
+      definition: JSON.parse(text.replace(/\$\{[^}]+\}/g, 'x')),
+      functions: Object.values(substitutions).map((v) => v['Fn::GetAtt'][0] as string),
+    };
+  };
+
+  it('declares the state machines with every task wired to a packaged function', () => {
     // Act
-    const referenced = Object.values(substitutions).map((v) => v['Fn::GetAtt'][0]);
+    const deployment = machineOf('EdgeDeploymentStateMachine');
+    const rollback = machineOf('RollBackRejectedStateMachine');
     // Assess
-    expect(JSON.parse(text.replace(/\$\{[^}]+\}/g, 'x')).StartAt).toBe('Rollback Requested?');
-    expect(referenced).toContain('ResolveModelLambdaFunction');
-    for (const logicalId of referenced)
+    expect(
+      ofType('AWS::StepFunctions::StateMachine')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['EdgeDeploymentStateMachine', 'RollBackRejectedStateMachine']);
+    expect(deployment.definition.StartAt).toBe('Resolve Model');
+    expect(deployment.functions).toContain('ResolveModelLambdaFunction');
+    expect(rollback.definition.StartAt).toBe('Roll Back Rejected Release');
+    for (const logicalId of [...deployment.functions, ...rollback.functions])
       expect(resources[logicalId]?.Type).toBe('AWS::Lambda::Function');
+  });
+
+  it('deploys the generated definitions: Retry and Catch from the error taxonomy, no template annotations', () => {
+    // Act
+    const text = JSON.stringify(machineOf('EdgeDeploymentStateMachine').definition);
+    // Assess
+    expect(text).not.toContain('"Errors"');
+    expect(text).toContain('"Retry"');
+    expect(text).toContain('"ComponentRegistrationFailed"');
+  });
+
+  it('lets the rollback machine invoke its own two functions only, and start-pipeline start it', () => {
+    // Prepare
+    const role = resources.RollBackRejectedStateMachine!.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = (
+      resources[role]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const start = rolesOfFunctions()
+      .find(
+        ({ role: r }) =>
+          r === resources.StartPipelineLambdaFunction!.Properties.Role['Fn::GetAtt'][0],
+      )!
+      .statements.find((st) => [st.Action].flat().includes('states:StartExecution'))!;
+    // Act
+    const invoked = JSON.stringify(
+      statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction')),
+    );
+    // Assess
+    expect(role).not.toBe(
+      resources.EdgeDeploymentStateMachine!.Properties.RoleArn['Fn::GetAtt'][0],
+    );
+    expect(invoked).toContain('RollBackRejectedLambdaFunction');
+    expect(invoked).toContain('RecordFailureLambdaFunction');
+    expect(invoked).not.toContain('ResolveModelLambdaFunction');
+    expect(invoked).not.toContain('RollBackFleetLambdaFunction');
+    expect([start.Resource].flat()).toEqual([
+      { Ref: 'EdgeDeploymentStateMachine' },
+      { Ref: 'RollBackRejectedStateMachine' },
+    ]);
   });
 
   it('routes SageMaker model package approvals and rejections to start-pipeline, with a DLQ', () => {
@@ -167,13 +221,14 @@ describe('serverless package (offline, no AWS credentials)', () => {
     );
   });
 
-  it('alarms the operations topic on failed and timed-out executions, dead letters, overdue approvals, aborted rollouts and incomplete rollbacks', () => {
+  it('alarms the operations topic on failed and timed-out executions (rollbacks of rejected releases included), dead letters, overdue approvals, aborted rollouts and incomplete rollbacks', () => {
     // Act
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     // Assess
     expect(alarms.map((a) => a.MetricName).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
       'DecidedApprovalsNotResumed',
+      'ExecutionsFailed',
       'ExecutionsFailed',
       'ExecutionsTimedOut',
       'PendingApprovalsOverdue',
@@ -184,6 +239,22 @@ describe('serverless package (offline, no AWS credentials)', () => {
       expect(a.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
       expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq) /);
     }
+  });
+
+  it('describes the error alarms in the words of the error taxonomy', () => {
+    // Prepare
+    const described = (id: string) => String(resources[id]!.Properties.AlarmDescription);
+    // Assess
+    expect(described('RolloutAbortedAlarm')).toContain(ERROR_TAXONOMY.RolloutAborted.meaning);
+    expect(described('DeadLettersAlarm')).toContain('InvalidEvent: ');
+    expect(described('DeadLettersAlarm')).toContain('UnlistedRegistry: ');
+    expect(described('ExecutionsFailedAlarm')).toContain('CompilationFailed');
+    expect(described('RollbackExecutionsFailedAlarm')).toContain('rollback of a rejected release');
+    expect(Object.values(alarmDescriptions('local'))).toEqual(
+      expect.arrayContaining(
+        ['ExecutionsFailedAlarm', 'RolloutAbortedAlarm', 'DeadLettersAlarm'].map(described),
+      ),
+    );
   });
 
   it('encrypts every alarm topic with a rotated customer managed key CloudWatch may use', () => {

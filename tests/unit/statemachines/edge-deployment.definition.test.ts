@@ -1,11 +1,14 @@
 import validator from 'asl-validator';
 import { readService } from '../../../emulator/serverless-service';
 import {
-  ERROR_NAMES,
-  PERMANENT_ERROR_NAMES,
-  TRANSIENT_ERROR_NAMES,
-} from '../../../functions/shared/errors';
+  caughtErrorNames,
+  ERROR_TAXONOMY,
+  transientErrorNames,
+} from '../../../functions/shared/error-taxonomy';
 import { allStates, loadTestDefinition, referencedFunctions } from '../../helpers/definition';
+
+const PERMANENT_ERROR_NAMES = caughtErrorNames();
+const TRANSIENT_ERROR_NAMES = transientErrorNames();
 
 const LAMBDA_RETRIABLE = [
   'Lambda.ServiceException',
@@ -39,7 +42,7 @@ describe('statemachines/edge-deployment.asl.json', () => {
     // Prepare
     const declared = Object.keys(readService().functions);
     // Act
-    const missing = referencedFunctions().filter((key) => !declared.includes(key));
+    const missing = referencedFunctions('edgeDeployment').filter((key) => !declared.includes(key));
     // Assess
     expect(missing).toEqual([]);
   });
@@ -142,7 +145,7 @@ describe('statemachines/edge-deployment.asl.json', () => {
     });
   });
 
-  it('matches only error names that functions/shared/errors.ts defines', () => {
+  it('matches only error names that the error taxonomy declares', () => {
     // Prepare
     const named = states.flatMap(([, s]) => [
       ...((s.Retry as Retrier[] | undefined) ?? []).flatMap((r) => r.ErrorEquals),
@@ -151,9 +154,7 @@ describe('statemachines/edge-deployment.asl.json', () => {
     // Act
     const unknown = named.filter(
       (n) =>
-        !n.startsWith('States.') &&
-        !n.startsWith('Lambda.') &&
-        !(ERROR_NAMES as readonly string[]).includes(n),
+        !n.startsWith('States.') && !n.startsWith('Lambda.') && !Object.hasOwn(ERROR_TAXONOMY, n),
     );
     // Assess
     expect(unknown).toEqual([]);
