@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Clock } from '../shared/clock';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
 import { acquireFleetLease as acquire, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
 
-export type AcquireFleetLeaseDeps = { store: StateStore; logger: Logger; now: () => number };
+export type AcquireFleetLeaseDeps = { store: StateStore; logger: Logger; now: Clock };
 
 /** Slack on top of the waves' own timeouts before a lease counts as abandoned. */
 const LEASE_MARGIN_MS = 60 * 60 * 1000;
@@ -18,7 +19,7 @@ export const acquireFleetLease = async (
   { store, logger, now }: AcquireFleetLeaseDeps,
 ): Promise<{ fleet: string; holder: string; expiresAt: string }> => {
   const { plan, fleet } = parseInput(FleetTaskSchema, rawInput);
-  const at = now();
+  const at = now().getTime();
   // All-or-nothing releases keep a finished fleet's lease until the last fleet completes,
   // so the lease covers every wave (and bake) of the whole release, not just this fleet.
   const waveMinutes = plan.fleets

@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import type { FleetTaskInput } from '../shared/fleet-input';
@@ -8,5 +9,5 @@ import { acquireFleetLease } from './acquire-fleet-lease';
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 export const handler = withLambda((input: FleetTaskInput) =>
-  acquireFleetLease(input, { store, logger, now: () => Date.now() }),
+  acquireFleetLease(input, { store, logger, now: systemClock }),
 );

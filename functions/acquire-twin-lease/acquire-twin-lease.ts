@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Clock } from '../shared/clock';
 import { Superseded } from '../shared/errors';
 import { getLatestVersion } from '../shared/registry-store';
 import type { StateStore } from '../shared/state-store';
@@ -8,7 +9,7 @@ import { parseInput } from '../shared/validate';
 import type * as z from '../shared/zod-mini';
 
 export type AcquireTwinLeaseInput = z.input<typeof planOnly>;
-export type AcquireTwinLeaseDeps = { store: StateStore; logger: Logger; now: () => number };
+export type AcquireTwinLeaseDeps = { store: StateStore; logger: Logger; now: Clock };
 
 /** Slack on top of the twin deployment's own deadline and the tests' longest run. */
 const TESTS_MS = 15 * 60 * 1000;
@@ -30,7 +31,7 @@ export const acquireTwinLease = async (
       `version ${latest} of ${plan.modelPackageGroupName} was approved after version ${plan.modelPackageVersion}; this release stops before the twin`,
     );
   }
-  const at = now();
+  const at = now().getTime();
   const expiresAt = at + plan.twin.deploymentTimeoutMinutes * 60_000 + TESTS_MS + LEASE_MARGIN_MS;
   await acquire(store, twinClaim(plan), at, expiresAt);
   logger.info('twin lease acquired', {

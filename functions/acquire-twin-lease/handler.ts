@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -7,5 +8,5 @@ import { type AcquireTwinLeaseInput, acquireTwinLease } from './acquire-twin-lea
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 export const handler = withLambda((input: AcquireTwinLeaseInput) =>
-  acquireTwinLease(input, { store, logger, now: () => Date.now() }),
+  acquireTwinLease(input, { store, logger, now: systemClock }),
 );

@@ -4,6 +4,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { deliverDecision } from '../shared/approval/delivery';
 import { type ApprovalRecord, deadlineOf } from '../shared/approval/store';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError } from '../shared/errors';
 import type { StageConfig } from '../shared/stage-config/schema';
 
@@ -12,7 +13,7 @@ export type ApprovalWatchdogDeps = {
   sfn: SFNClient;
   metrics: Metrics;
   logger: Logger;
-  now: () => number;
+  now: Clock;
   config: { stageConfig: StageConfig };
 };
 
@@ -70,8 +71,8 @@ export const approvalWatchdog = async (deps: ApprovalWatchdogDeps) => {
         }
         const reminderHours =
           config.stageConfig.modelGroups[item.modelPackageGroupName]?.approval.reminderHours ?? 24;
-        const pendingHours = (now() - Date.parse(item.createdAt)) / 3_600_000;
-        if (pendingHours > reminderHours && deadlineOf(item) * 1000 > now()) {
+        const pendingHours = (now().getTime() - Date.parse(item.createdAt)) / 3_600_000;
+        if (pendingHours > reminderHours && deadlineOf(item) * 1000 > now().getTime()) {
           overdue.push({
             approvalId: item.approvalId,
             modelPackageGroupName: item.modelPackageGroupName,
@@ -92,7 +93,7 @@ export const approvalWatchdog = async (deps: ApprovalWatchdogDeps) => {
       store: deps.store,
       sfn: deps.sfn,
       logger,
-      now: () => new Date(now()),
+      now,
     }).catch((error: unknown) => ({
       state: 'not-resumed' as const,
       error: (error as Error).message,

@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { sfnClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -13,7 +14,7 @@ const deps = {
   sfn: sfnClient(),
   metrics,
   logger,
-  now: () => Date.now(),
+  now: systemClock,
   config: { stageConfig: stageConfigFromEnv() },
 };
 

@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { type CheckCompilationInput, checkCompilation } from './check-compilation';
@@ -6,5 +7,5 @@ import { type CheckCompilationInput, checkCompilation } from './check-compilatio
 const sagemaker = sagemakerClient();
 
 export const handler = withLambda((input: CheckCompilationInput) =>
-  checkCompilation(input, { sagemaker, logger, now: () => new Date() }),
+  checkCompilation(input, { sagemaker, logger, now: systemClock }),
 );

@@ -8,6 +8,7 @@ import {
   ListJobExecutionsForJobCommand,
 } from '@aws-sdk/client-iot';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError, WaitTimedOut } from '../shared/errors';
 import { unhealthyDevices } from '../shared/greengrass/health';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
@@ -49,7 +50,7 @@ export type CheckDeploymentDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   cloudwatch?: CloudWatchClient;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 const DEVICE_PAGE = 25;

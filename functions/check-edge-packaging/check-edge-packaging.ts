@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeEdgePackagingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError, PackagingFailed } from '../shared/errors';
 import { continuePolling, PACKAGING_POLL, type PollState } from '../shared/polling';
 import { PollSchema, TargetTaskSchema } from '../shared/task-input';
@@ -21,7 +22,7 @@ export type CheckEdgePackagingOutput = {
 export type CheckEdgePackagingDeps = {
   sagemaker: SageMakerClient;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 /**

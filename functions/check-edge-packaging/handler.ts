@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { type CheckEdgePackagingInput, checkEdgePackaging } from './check-edge-packaging';
@@ -6,5 +7,5 @@ import { type CheckEdgePackagingInput, checkEdgePackaging } from './check-edge-p
 const sagemaker = sagemakerClient();
 
 export const handler = withLambda((input: CheckEdgePackagingInput) =>
-  checkEdgePackaging(input, { sagemaker, logger, now: () => new Date() }),
+  checkEdgePackaging(input, { sagemaker, logger, now: systemClock }),
 );

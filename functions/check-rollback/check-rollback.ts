@@ -17,6 +17,7 @@ import {
   RollBackFleetOutputSchema,
 } from '../roll-back-fleet/rollback-state';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError } from '../shared/errors';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
 import { parseInput } from '../shared/validate';
@@ -44,7 +45,7 @@ export type CheckRollbackOutput = RollBackFleetOutput & {
 export type CheckRollbackDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   metrics?: Metrics;
 };
 

@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { clientsForTargets } from '../shared/target-clients';
 import { withLambda } from '../shared/with-lambda';
@@ -9,6 +10,6 @@ const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'check-rollb
 
 export const handler = withLambda(
   (input: CheckRollbackInput) =>
-    checkRollback(input, { clientsFor, logger, metrics, now: () => new Date() }),
+    checkRollback(input, { clientsFor, logger, metrics, now: systemClock }),
   { metrics },
 );

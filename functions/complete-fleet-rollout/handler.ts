@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import type { FleetTaskInput } from '../shared/fleet-input';
@@ -8,5 +9,5 @@ import { completeFleetRollout } from './complete-fleet-rollout';
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 export const handler = withLambda((input: FleetTaskInput) =>
-  completeFleetRollout(input, { store, logger, now: () => new Date() }),
+  completeFleetRollout(input, { store, logger, now: systemClock }),
 );

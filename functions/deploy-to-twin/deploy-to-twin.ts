@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { ConfigError } from '../shared/errors';
 import {
   type ComponentMap,
@@ -24,7 +25,7 @@ export type DeployToTwinOutput = {
 export type DeployToTwinDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   /** Throws unless this run still holds the twin's lease (see shared/twin-lease.ts). */
   assertHoldsTwin: (plan: Plan) => Promise<void>;
 };

@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -13,7 +14,7 @@ export const handler = withLambda((input: DeployToTwinInput) =>
   deployToTwin(input, {
     clientsFor,
     logger,
-    now: () => new Date(),
+    now: systemClock,
     assertHoldsTwin: (plan) => assertTwinLeaseHeld(store, twinClaim(plan)),
   }),
 );

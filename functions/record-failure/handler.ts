@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { notifyOnceFromEnv } from '../shared/outcome/notify-once';
@@ -9,7 +10,7 @@ const deps = {
   sagemaker: sagemakerClient(),
   notifyOnce: notifyOnceFromEnv('record-failure'),
   logger,
-  now: () => new Date(),
+  now: systemClock,
   config: { stage: requiredEnv('STAGE') },
 };
 

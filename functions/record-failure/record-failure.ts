@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { Clock } from '../shared/clock';
 import { errorEntry, type PipelineStage } from '../shared/error-taxonomy';
 import { readableCause } from '../shared/errors';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
@@ -26,7 +27,7 @@ export type RecordFailureDeps = {
   sagemaker: SageMakerClient;
   notifyOnce: (n: Notification) => Promise<unknown>;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   config: { stage: string };
 };
 

@@ -1,4 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -8,5 +9,5 @@ import { recordReceipts } from './record-receipt';
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
 
 export const handler = withLambda((event: SNSEvent) =>
-  recordReceipts(event, { store, logger, now: () => Date.now() }),
+  recordReceipts(event, { store, logger, now: systemClock }),
 );

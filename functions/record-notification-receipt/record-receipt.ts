@@ -1,13 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError } from '../shared/errors';
 import { KEEP_DAYS, type ReceiptTag, receiptKey } from '../shared/outcome/send-once';
 
 export type RecordReceiptDeps = {
   store: { dynamo: DynamoDBDocumentClient; table: string };
   logger: Pick<Logger, 'warn' | 'info'>;
-  now: () => number;
+  now: Clock;
 };
 
 const tagOf = (record: SNSEvent['Records'][number]): ReceiptTag | undefined => {
@@ -34,7 +35,7 @@ export const recordReceipts = async (event: SNSEvent, deps: RecordReceiptDeps) =
       });
       continue;
     }
-    const at = deps.now();
+    const at = deps.now().getTime();
     try {
       await deps.store.dynamo.send(
         new UpdateCommand({

@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { notifyOnceFromEnv } from '../shared/outcome/notify-once';
 import { withLambda } from '../shared/with-lambda';
@@ -8,7 +9,7 @@ const deps = {
   sagemaker: sagemakerClient(),
   notifyOnce: notifyOnceFromEnv('record-result'),
   logger,
-  now: () => new Date(),
+  now: systemClock,
 };
 
 export const handler = withLambda((input: RecordResultInput) => recordResult(input, deps));

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { Clock } from '../shared/clock';
 import { metadataKey, writeOutcome } from '../shared/outcome/model-package-metadata';
 import type { Notification } from '../shared/outcome/notify';
 import { ReleaseInputSchema } from '../shared/release-input';
@@ -28,7 +29,7 @@ export type RecordResultDeps = {
   sagemaker: SageMakerClient;
   notifyOnce: (n: Notification) => Promise<unknown>;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 /**

@@ -2,6 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { signingKeyReader } from '../shared/approval/signing-key';
 import { awsRegion } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { classifyAwsError } from '../shared/errors';
@@ -50,7 +51,7 @@ const deps = {
     requiredEnv('SIGNING_SECRET_ID'),
   ),
   notifyApprover: (message: ApprovalMessage & { key: string }) =>
-    sendOnce(store, { scope: 'approval-notice', key: message.key, now: () => Date.now() }, (tag) =>
+    sendOnce(store, { scope: 'approval-notice', key: message.key, now: systemClock }, (tag) =>
       sendToApprover(message, tag),
     ),
   postWebhook: async (url: string, body: unknown) => {

@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -13,6 +14,6 @@ const metrics = new Metrics({ namespace: 'edge-mlops', serviceName: 'roll-back-f
 
 export const handler = withLambda(
   (input: RollBackFleetInput) =>
-    rollBackFleet(input, { clientsFor, store, logger, metrics, now: () => new Date() }),
+    rollBackFleet(input, { clientsFor, store, logger, metrics, now: systemClock }),
   { metrics },
 );

@@ -3,6 +3,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CancelDeploymentCommand, type GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-twin';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError, isAwsError, readableCause } from '../shared/errors';
 import { type ComponentMap, currentDeployment, safeDeploy } from '../shared/greengrass/deployments';
 import { DEPLOYMENT_POLL, startPolling } from '../shared/polling';
@@ -24,7 +25,7 @@ export type RollBackFleetDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   store: StateStore;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   metrics?: Metrics;
 };
 

@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -10,7 +11,7 @@ const deps = {
   clientsFor: clientsForTargets(),
   store: { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') },
   logger,
-  now: () => Date.now(),
+  now: systemClock,
   config: { stageConfig: stageConfigFromEnv(), stage: requiredEnv('STAGE') },
 };
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { ConfigError } from '../shared/errors';
 import { safeDeploy } from '../shared/greengrass/deployments';
 import { modelComponentName } from '../shared/names';
@@ -30,7 +31,7 @@ export type RollBackRejectedDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   store: StateStore;
   logger: Logger;
-  now: () => number;
+  now: Clock;
   config: { stageConfig: StageConfig; stage: string };
 };
 
@@ -70,8 +71,8 @@ export const rollBackRejected = async (
       input.modelPackageGroupName,
       fleet.name,
       input.executionArn,
-      now(),
-      now() + LEASE_MS,
+      now().getTime(),
+      now().getTime() + LEASE_MS,
     );
     const previous = record.previousGood;
     for (const wave of fleet.waves) {

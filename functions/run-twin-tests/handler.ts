@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { iotDataClient, lambdaClient, s3Client } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
@@ -14,7 +15,7 @@ const deps = {
   lambda: lambdaClient(),
   s3: s3Client(),
   logger,
-  now: () => Date.now(),
+  now: systemClock,
   sleep: (ms: number) => sleep(ms).then(() => undefined),
   config: {
     stateTable: requiredEnv('STATE_TABLE'),

@@ -132,7 +132,7 @@ export const runTwinTests = async (
     summary,
     devices,
     probes,
-    finishedAt: new Date(deps.now()).toISOString(),
+    finishedAt: deps.now().toISOString(),
   };
   try {
     await deps.s3.send(

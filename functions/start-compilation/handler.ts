@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { type StartCompilationInput, startCompilation } from './start-compilation';
@@ -6,5 +7,5 @@ import { type StartCompilationInput, startCompilation } from './start-compilatio
 const sagemaker = sagemakerClient();
 
 export const handler = withLambda((input: StartCompilationInput) =>
-  startCompilation(input, { sagemaker, logger, now: () => new Date() }),
+  startCompilation(input, { sagemaker, logger, now: systemClock }),
 );

@@ -6,6 +6,7 @@ import {
   type DescribeCompilationJobCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError, isAwsError, ResourceConflict } from '../shared/errors';
 import type { Plan, TargetPlan } from '../shared/plan';
 import { COMPILATION_POLL, type PollState, startPolling } from '../shared/polling';
@@ -19,7 +20,7 @@ export type StartCompilationOutput = { jobName: string; created: boolean; poll: 
 export type StartCompilationDeps = {
   sagemaker: SageMakerClient;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 /** Extra time past Neo's own stopping condition before our poll loop gives up. */

@@ -1,4 +1,5 @@
 import { sagemakerClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { type StartEdgePackagingInput, startEdgePackaging } from './start-edge-packaging';
@@ -6,5 +7,5 @@ import { type StartEdgePackagingInput, startEdgePackaging } from './start-edge-p
 const sagemaker = sagemakerClient();
 
 export const handler = withLambda((input: StartEdgePackagingInput) =>
-  startEdgePackaging(input, { sagemaker, logger, now: () => new Date() }),
+  startEdgePackaging(input, { sagemaker, logger, now: systemClock }),
 );

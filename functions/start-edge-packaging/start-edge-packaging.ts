@@ -6,6 +6,7 @@ import {
   type DescribeEdgePackagingJobCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import type { Clock } from '../shared/clock';
 import { classifyAwsError, InvalidInput, isAwsError, ResourceConflict } from '../shared/errors';
 import type { Plan, TargetPlan } from '../shared/plan';
 import { PACKAGING_POLL, type PollState, startPolling } from '../shared/polling';
@@ -25,7 +26,7 @@ export type StartEdgePackagingOutput = { jobName: string; created: boolean; poll
 export type StartEdgePackagingDeps = {
   sagemaker: SageMakerClient;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 const PACKAGING_TIMEOUT_SECONDS = 3600;

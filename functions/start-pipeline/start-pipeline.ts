@@ -9,6 +9,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { approvalOfExecution, closeApproval, getApproval } from '../shared/approval/store';
+import { type Clock, systemClock } from '../shared/clock';
 import { type ErrorName, TASK_TOKEN_GONE } from '../shared/error-taxonomy';
 import { classifyAwsError, isAwsError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME, executionArnOf } from '../shared/names';
@@ -66,7 +67,7 @@ export type StartPipelineDeps = {
     rollbackStateMachineArn: string;
   };
   /** The handler's clock (event times after it are refused). */
-  now?: () => number;
+  now?: Clock;
   /** Writes a failure record to the ingest dead-letter queue (see `ingest`). */
   deadLetter?: (record: string) => Promise<void>;
 };
@@ -247,7 +248,7 @@ const reject = async (event: ModelPackageEvent, deps: StartPipelineDeps): Promis
  * status. Every decision is logged and counted.
  */
 export const startPipeline = async (raw: unknown, deps: StartPipelineDeps): Promise<Decision> => {
-  const now = (deps.now ?? Date.now)();
+  const now = (deps.now ?? systemClock)().getTime();
   const event = parseEvent(raw, now);
   const d = event.detail;
   deps.logger.appendKeys({ modelPackageArn: d.ModelPackageArn, eventId: event.id });
@@ -322,7 +323,9 @@ export const ingest = async (
     const e = error instanceof Error ? error : new Error(String(error));
     e.message = clipMessage(e.message);
     if (inline || !deps.deadLetter) throw e;
-    await deps.deadLetter(failureRecord(raw, e, { ...context, at: (deps.now ?? Date.now)() }));
+    await deps.deadLetter(
+      failureRecord(raw, e, { ...context, at: (deps.now ?? systemClock)().getTime() }),
+    );
     const decision: Decision = {
       decision: 'dead-lettered',
       reason: `${e.name}: ${e.message}`.slice(0, 1024),

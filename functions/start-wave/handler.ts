@@ -1,3 +1,4 @@
+import { systemClock } from '../shared/clock';
 import type { FleetTaskInput } from '../shared/fleet-input';
 import { logger } from '../shared/logger';
 import { clientsForTargets } from '../shared/target-clients';
@@ -7,5 +8,5 @@ import { startWave } from './start-wave';
 const clientsFor = clientsForTargets();
 
 export const handler = withLambda((input: FleetTaskInput) =>
-  startWave(input, { clientsFor, logger, now: () => new Date() }),
+  startWave(input, { clientsFor, logger, now: systemClock }),
 );

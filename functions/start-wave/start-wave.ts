@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeploymentIoTJobConfiguration } from '@aws-sdk/client-greengrassv2';
 import { ownedComponents, releaseComponents } from '../deploy-to-twin/deploy-to-twin';
 import type { TargetClients } from '../shared/assume-role';
+import type { Clock } from '../shared/clock';
 import { InvalidInput } from '../shared/errors';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
 import { type DeploymentDiff, safeDeploy } from '../shared/greengrass/deployments';
@@ -35,7 +36,7 @@ export type StartWaveOutput = {
 export type StartWaveDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 /** How a wave's deployment is named: a rollback recognises this run's deployments by it. */

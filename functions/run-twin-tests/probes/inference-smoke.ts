@@ -42,7 +42,7 @@ export const inferenceSmoke = async (
           runId: ctx.runId,
           requestId: input.id,
           payload: input.payload,
-          sentAt: new Date(now()).toISOString(),
+          sentAt: now().toISOString(),
         };
         await iotData.send(
           new PublishCommand({
@@ -57,7 +57,7 @@ export const inferenceSmoke = async (
     throw classifyAwsError(error, 'publishing smoke-test requests');
   }
 
-  const deadline = now() + probe.timeoutSeconds * 1000;
+  const deadline = now().getTime() + probe.timeoutSeconds * 1000;
   let responses: SmokeResponse[] = [];
   for (;;) {
     try {
@@ -73,7 +73,7 @@ export const inferenceSmoke = async (
     } catch (error) {
       throw classifyAwsError(error, 'reading smoke-test responses');
     }
-    if (responses.length >= expectedAnswers || now() >= deadline) break;
+    if (responses.length >= expectedAnswers || now().getTime() >= deadline) break;
     await sleep(POLL_MS);
   }
 

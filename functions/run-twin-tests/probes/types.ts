@@ -4,6 +4,7 @@ import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEPLOYMENT_VERDICTS, JobCountsSchema } from '../../check-deployment/settle';
+import type { Clock } from '../../shared/clock';
 import type { Plan } from '../../shared/plan';
 import * as z from '../../shared/zod-mini';
 
@@ -42,7 +43,7 @@ export type ProbeDeps = {
   dynamo: DynamoDBDocumentClient;
   lambda: LambdaClient;
   logger: Logger;
-  now: () => number;
+  now: Clock;
   sleep: (ms: number) => Promise<void>;
   config: { stateTable: string };
 };

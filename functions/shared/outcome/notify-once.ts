@@ -1,5 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsRegion } from '../clients';
+import { systemClock } from '../clock';
 import { documentClient } from '../dynamo-client';
 import { requiredEnv } from '../env';
 import { type Notification, publish } from './notify';
@@ -14,7 +15,7 @@ export const notifyOnceFromEnv = (scope: string) => {
   const topicArn = requiredEnv('NOTIFY_TOPIC_ARN');
   const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
   return (n: Notification) =>
-    sendOnce(store, { scope, key: n.key, now: () => Date.now() }, (tag) =>
+    sendOnce(store, { scope, key: n.key, now: systemClock }, (tag) =>
       publish(sns, topicArn, n, tag),
     );
 };

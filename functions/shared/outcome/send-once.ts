@@ -6,6 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../clock';
 import { classifyAwsError, isAwsError, TransientError } from '../errors';
 
 /**
@@ -37,7 +38,7 @@ export const receiptKey = ({ notificationScope, notificationKey }: ReceiptTag) =
 export type SendOnceOptions = {
   scope: string;
   key: string;
-  now: () => number;
+  now: Clock;
   claimId?: string;
   /** How long to wait for the receipt of a message that may have been sent. */
   receiptWait?: { polls: number; intervalMs: number; sleep?: (ms: number) => Promise<void> };
@@ -97,7 +98,7 @@ export const sendOnce = async <R>(
   const earlier = before.status === 'SENDING' && before.claimId !== claimId;
   // An earlier attempt claimed it and ended unmarked: it may have sent it. Its receipt tells.
   if (earlier && (await receiptArrived())) return { sent: false };
-  const at = options.now();
+  const at = options.now().getTime();
   try {
     await store.dynamo.send(
       new PutCommand({

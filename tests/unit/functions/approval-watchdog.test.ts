@@ -47,7 +47,7 @@ describe('approvalWatchdog', () => {
       sfn: new SFNClient({}),
       metrics,
       logger: silentLogger(),
-      now: () => NOW,
+      now: () => new Date(NOW),
       config: { stageConfig: localStageConfig() },
     });
     // Assess
@@ -93,7 +93,7 @@ describe('approvalWatchdog', () => {
       sfn: new SFNClient({}),
       metrics,
       logger: silentLogger(),
-      now: () => NOW,
+      now: () => new Date(NOW),
       config: { stageConfig: localStageConfig() },
     });
     // Assess

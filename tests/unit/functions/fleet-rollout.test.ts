@@ -60,12 +60,12 @@ describe('acquireFleetLease', () => {
     await acquireFleetLease(item(a), {
       store: store(),
       logger: silentLogger(),
-      now: () => NOW.getTime(),
+      now: () => NOW,
     });
     const second = acquireFleetLease(item(b), {
       store: store(),
       logger: silentLogger(),
-      now: () => NOW.getTime(),
+      now: () => NOW,
     });
     // Assess
     await expect(second).rejects.toMatchObject({
@@ -80,14 +80,14 @@ describe('acquireFleetLease', () => {
     await acquireFleetLease(item(a), {
       store: store(),
       logger: silentLogger(),
-      now: () => NOW.getTime(),
+      now: () => NOW,
     });
     // Act & Assess
     await expect(
       acquireFleetLease(item(a), {
         store: store(),
         logger: silentLogger(),
-        now: () => NOW.getTime(),
+        now: () => NOW,
       }),
     ).resolves.toMatchObject({ holder: a.executionArn });
   });
@@ -99,14 +99,14 @@ describe('acquireFleetLease', () => {
     const first = await acquireFleetLease(item(a), {
       store: store(),
       logger: silentLogger(),
-      now: () => NOW.getTime(),
+      now: () => NOW,
     });
     // Act
     const later = Date.parse(first.expiresAt) + 1;
     const taken = await acquireFleetLease(item(b), {
       store: store(),
       logger: silentLogger(),
-      now: () => later,
+      now: () => new Date(later),
     });
     // Assess
     expect(taken.holder).toBe(b.executionArn);
@@ -195,7 +195,7 @@ describe('completeFleetRollout and rollBackFleet', () => {
     acquireFleetLease(item(p, fleetIndex), {
       store: store(),
       logger: silentLogger(),
-      now: () => NOW.getTime(),
+      now: () => NOW,
     });
   const complete = (p: Plan, fleetIndex = 0) =>
     completeFleetRollout(item(p, fleetIndex), {

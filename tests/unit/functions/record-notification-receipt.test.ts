@@ -12,7 +12,7 @@ afterAll(() => db.close());
 
 const T0 = Date.parse('2026-11-26T02:00:00Z');
 const logger = { warn: jest.fn(), info: jest.fn() };
-const deps = () => ({ store: { dynamo: db.doc, table: db.table }, logger, now: () => T0 });
+const deps = () => ({ store: { dynamo: db.doc, table: db.table }, logger, now: () => new Date(T0) });
 
 const delivery = (attributes: Record<string, string>): SNSEvent => ({
   Records: [
@@ -48,7 +48,7 @@ describe('recordReceipts', () => {
     const result = await recordReceipts(event, deps());
     const sender = await sendOnce(
       { dynamo: db.doc, table: db.table },
-      { scope: 'record-result', key: 'v7#deployed', now: () => T0 + 1 },
+      { scope: 'record-result', key: 'v7#deployed', now: () => new Date(T0 + 1) },
       send,
     );
     // Assess

@@ -32,7 +32,7 @@ const deps = () => ({
   lambda: new LambdaClient({}),
   s3: new S3Client({}),
   logger: silentLogger(),
-  now: () => clock,
+  now: () => new Date(clock),
   sleep: async (ms: number) => {
     clock += ms;
   },

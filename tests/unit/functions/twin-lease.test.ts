@@ -36,7 +36,7 @@ const run = (version: number, execution: string, group = base.modelPackageGroupN
   modelPackageVersion: version,
   executionArn: `arn:aws:states:us-east-1:000000000000:execution:edge:${execution}`,
 });
-const deps = (now = NOW) => ({ store, logger: silentLogger(), now: () => now });
+const deps = (now = NOW) => ({ store, logger: silentLogger(), now: () => new Date(now) });
 const acquire = (plan: Plan, now = NOW) => acquireTwinLease({ plan }, deps(now));
 const release = (plan: Plan, error?: { Error: string; Cause?: string }) =>
   releaseTwinLeaseTask({ plan, ...(error ? { error } : {}) }, deps());

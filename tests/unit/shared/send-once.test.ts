@@ -16,8 +16,8 @@ describe('sendOnce', () => {
     // Prepare
     const send = jest.fn(async () => 'ok');
     // Act
-    const first = await sendOnce(store(), { scope: 's', key: 'a', now: () => T0 }, send);
-    const again = await sendOnce(store(), { scope: 's', key: 'a', now: () => T0 + 1 }, send);
+    const first = await sendOnce(store(), { scope: 's', key: 'a', now: () => new Date(T0) }, send);
+    const again = await sendOnce(store(), { scope: 's', key: 'a', now: () => new Date(T0 + 1) }, send);
     // Assess
     expect(first).toEqual({ sent: true });
     expect(again).toEqual({ sent: false });
@@ -33,10 +33,10 @@ describe('sendOnce', () => {
       )
       .mockResolvedValue('ok');
     // Act
-    await expect(sendOnce(store(), { scope: 's', key: 'b', now: () => T0 }, send)).rejects.toThrow(
+    await expect(sendOnce(store(), { scope: 's', key: 'b', now: () => new Date(T0) }, send)).rejects.toThrow(
       'SNS unavailable',
     );
-    const retry = await sendOnce(store(), { scope: 's', key: 'b', now: () => T0 + 2_000 }, send);
+    const retry = await sendOnce(store(), { scope: 's', key: 'b', now: () => new Date(T0 + 2_000) }, send);
     // Assess
     expect(retry).toEqual({ sent: true });
     expect(send).toHaveBeenCalledTimes(2);
@@ -62,12 +62,12 @@ describe('sendOnce', () => {
     // Act
     const delivered = await sendOnce(
       store(),
-      { scope: 's', key: 'delivered', now: () => T0 + 1, receiptWait: wait('delivered') },
+      { scope: 's', key: 'delivered', now: () => new Date(T0 + 1), receiptWait: wait('delivered') },
       send,
     );
     const lost = await sendOnce(
       store(),
-      { scope: 's', key: 'lost', now: () => T0 + 1, receiptWait: wait('lost') },
+      { scope: 's', key: 'lost', now: () => new Date(T0 + 1), receiptWait: wait('lost') },
       send,
     );
     // Assess
@@ -89,7 +89,7 @@ describe('sendOnce', () => {
     // Act
     const result = await sendOnce(
       store(),
-      { scope: 's', key: 'c', now: () => T0 + 10, claimId: 'me' },
+      { scope: 's', key: 'c', now: () => new Date(T0 + 10), claimId: 'me' },
       send,
     );
     // Assess
@@ -126,12 +126,12 @@ describe('sendOnce', () => {
         {
           scope: 's',
           key: 'r1',
-          now: () => T0,
+          now: () => new Date(T0),
           receiptWait: { polls: 3, intervalMs: 0, sleep: receiptArrives('r1') },
         },
         send,
       );
-      const retry = await sendOnce(store(), { scope: 's', key: 'r1', now: () => T0 + 5_000 }, send);
+      const retry = await sendOnce(store(), { scope: 's', key: 'r1', now: () => new Date(T0 + 5_000) }, send);
       // Assess
       expect(first).toEqual({ sent: true });
       expect(retry).toEqual({ sent: false });
@@ -146,10 +146,10 @@ describe('sendOnce', () => {
       send.mockResolvedValue('ok');
       const options = { scope: 's', key: 'r2', receiptWait: { polls: 4, intervalMs: 0, sleep } };
       // Act
-      await expect(sendOnce(store(), { ...options, now: () => T0 }, send)).rejects.toThrow(
+      await expect(sendOnce(store(), { ...options, now: () => new Date(T0) }, send)).rejects.toThrow(
         'InternalError',
       );
-      const retry = await sendOnce(store(), { ...options, now: () => T0 + 2_000 }, send);
+      const retry = await sendOnce(store(), { ...options, now: () => new Date(T0 + 2_000) }, send);
       // Assess
       expect(sleep).toHaveBeenCalledTimes(4);
       expect(retry).toEqual({ sent: true });
@@ -174,13 +174,13 @@ describe('sendOnce', () => {
       await expect(
         sendOnce(
           racing,
-          { scope: 's', key: 'r3', now: () => T0, receiptWait: { polls: 1, intervalMs: 0 } },
+          { scope: 's', key: 'r3', now: () => new Date(T0), receiptWait: { polls: 1, intervalMs: 0 } },
           send,
         ),
       ).rejects.toThrow('InternalError');
       // Assess: the release did not erase the receipt; the retry does not send again.
       expect(await status('r3')).toBe('SENT');
-      const retry = await sendOnce(store(), { scope: 's', key: 'r3', now: () => T0 + 1 }, send);
+      const retry = await sendOnce(store(), { scope: 's', key: 'r3', now: () => new Date(T0 + 1) }, send);
       expect(retry).toEqual({ sent: false });
       expect(send).toHaveBeenCalledTimes(1);
     });
@@ -198,7 +198,7 @@ describe('sendOnce', () => {
       await expect(
         sendOnce(
           store(),
-          { scope: 's', key: 'r4', now: () => T0, receiptWait: { polls: 4, intervalMs: 0, sleep } },
+          { scope: 's', key: 'r4', now: () => new Date(T0), receiptWait: { polls: 4, intervalMs: 0, sleep } },
           send,
         ),
       ).rejects.toThrow('Rate exceeded');
