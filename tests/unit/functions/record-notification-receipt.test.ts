@@ -12,7 +12,11 @@ afterAll(() => db.close());
 
 const T0 = Date.parse('2026-11-26T02:00:00Z');
 const logger = { warn: jest.fn(), info: jest.fn() };
-const deps = () => ({ store: { dynamo: db.doc, table: db.table }, logger, now: () => new Date(T0) });
+const deps = () => ({
+  store: { dynamo: db.doc, table: db.table },
+  logger,
+  now: () => new Date(T0),
+});
 
 const delivery = (attributes: Record<string, string>): SNSEvent => ({
   Records: [

@@ -17,7 +17,11 @@ describe('sendOnce', () => {
     const send = jest.fn(async () => 'ok');
     // Act
     const first = await sendOnce(store(), { scope: 's', key: 'a', now: () => new Date(T0) }, send);
-    const again = await sendOnce(store(), { scope: 's', key: 'a', now: () => new Date(T0 + 1) }, send);
+    const again = await sendOnce(
+      store(),
+      { scope: 's', key: 'a', now: () => new Date(T0 + 1) },
+      send,
+    );
     // Assess
     expect(first).toEqual({ sent: true });
     expect(again).toEqual({ sent: false });
@@ -33,10 +37,14 @@ describe('sendOnce', () => {
       )
       .mockResolvedValue('ok');
     // Act
-    await expect(sendOnce(store(), { scope: 's', key: 'b', now: () => new Date(T0) }, send)).rejects.toThrow(
-      'SNS unavailable',
+    await expect(
+      sendOnce(store(), { scope: 's', key: 'b', now: () => new Date(T0) }, send),
+    ).rejects.toThrow('SNS unavailable');
+    const retry = await sendOnce(
+      store(),
+      { scope: 's', key: 'b', now: () => new Date(T0 + 2_000) },
+      send,
     );
-    const retry = await sendOnce(store(), { scope: 's', key: 'b', now: () => new Date(T0 + 2_000) }, send);
     // Assess
     expect(retry).toEqual({ sent: true });
     expect(send).toHaveBeenCalledTimes(2);
@@ -131,7 +139,11 @@ describe('sendOnce', () => {
         },
         send,
       );
-      const retry = await sendOnce(store(), { scope: 's', key: 'r1', now: () => new Date(T0 + 5_000) }, send);
+      const retry = await sendOnce(
+        store(),
+        { scope: 's', key: 'r1', now: () => new Date(T0 + 5_000) },
+        send,
+      );
       // Assess
       expect(first).toEqual({ sent: true });
       expect(retry).toEqual({ sent: false });
@@ -146,9 +158,9 @@ describe('sendOnce', () => {
       send.mockResolvedValue('ok');
       const options = { scope: 's', key: 'r2', receiptWait: { polls: 4, intervalMs: 0, sleep } };
       // Act
-      await expect(sendOnce(store(), { ...options, now: () => new Date(T0) }, send)).rejects.toThrow(
-        'InternalError',
-      );
+      await expect(
+        sendOnce(store(), { ...options, now: () => new Date(T0) }, send),
+      ).rejects.toThrow('InternalError');
       const retry = await sendOnce(store(), { ...options, now: () => new Date(T0 + 2_000) }, send);
       // Assess
       expect(sleep).toHaveBeenCalledTimes(4);
@@ -174,13 +186,22 @@ describe('sendOnce', () => {
       await expect(
         sendOnce(
           racing,
-          { scope: 's', key: 'r3', now: () => new Date(T0), receiptWait: { polls: 1, intervalMs: 0 } },
+          {
+            scope: 's',
+            key: 'r3',
+            now: () => new Date(T0),
+            receiptWait: { polls: 1, intervalMs: 0 },
+          },
           send,
         ),
       ).rejects.toThrow('InternalError');
       // Assess: the release did not erase the receipt; the retry does not send again.
       expect(await status('r3')).toBe('SENT');
-      const retry = await sendOnce(store(), { scope: 's', key: 'r3', now: () => new Date(T0 + 1) }, send);
+      const retry = await sendOnce(
+        store(),
+        { scope: 's', key: 'r3', now: () => new Date(T0 + 1) },
+        send,
+      );
       expect(retry).toEqual({ sent: false });
       expect(send).toHaveBeenCalledTimes(1);
     });
@@ -198,7 +219,12 @@ describe('sendOnce', () => {
       await expect(
         sendOnce(
           store(),
-          { scope: 's', key: 'r4', now: () => new Date(T0), receiptWait: { polls: 4, intervalMs: 0, sleep } },
+          {
+            scope: 's',
+            key: 'r4',
+            now: () => new Date(T0),
+            receiptWait: { polls: 4, intervalMs: 0, sleep },
+          },
           send,
         ),
       ).rejects.toThrow('Rate exceeded');
