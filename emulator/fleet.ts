@@ -1,4 +1,23 @@
-import { uniform } from './random';
+import { DeviceAvailability } from './device-availability';
+import { drawFate } from './device-fate';
+import { DeviceRuns } from './device-runs';
+import {
+  type AbortRule,
+  type ComponentSpec,
+  DEFAULT_FLEET_OPTIONS,
+  type DownloadFailure,
+  type ExecutionStatus,
+  type FleetOptions,
+  type InstalledState,
+  type Job,
+  type OfflineWindow,
+  type Schedule,
+  type Thing,
+  type ThingGroup,
+} from './fleet-types';
+import { JobTimeline } from './job-timeline';
+
+export * from './fleet-types';
 
 /**
  * The simulated fleet: things in thing groups, Greengrass deployments expanded into IoT job
@@ -8,139 +27,23 @@ import { uniform } from './random';
  * time is cheap and deterministic under the seed. See docs/local-mode.md ("Fleets like real
  * fleets") for the AWS behaviour each part follows.
  */
-export type ExecutionStatus =
-  | 'QUEUED'
-  | 'IN_PROGRESS'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'TIMED_OUT'
-  | 'CANCELED'
-  | 'REMOVED';
-
-export type Thing = {
-  name: string;
-  arn: string;
-  /** The account the device is registered in (its thing ARN's). */
-  account: string;
-  group?: string;
-  /** A twin device: the fleet-wide rates (offline, crash) leave it alone. */
-  twin?: boolean;
-};
-export type ThingGroup = { name: string; arn: string; account: string; things: string[] };
-export type ComponentSpec = {
-  componentVersion?: string;
-  configurationUpdate?: unknown;
-  runWith?: unknown;
-};
-
-/** Virtual milliseconds (min, max): a value is drawn uniformly in between. */
-export type Range = [number, number];
-
-/** A device is offline from `from` until `until` (virtual epoch ms; null: until told otherwise). */
-export type OfflineWindow = { from: number; until: number | null };
-
-type Schedule = {
-  thing: string;
-  /** When the rollout (maximumPerMinute) reaches the device, online or not. */
-  slot: number;
-  /** From the device being online to it receiving the job (MQTT notification latency). */
-  latencyMs: number;
-  /** How long the device takes to apply the deployment once notified. */
-  applyMs: number;
-  fails: boolean;
-  /** Why the device fails the deployment when it cannot download an artifact (fails is set). */
-  downloadFailure?: DownloadFailure;
-  /** The new components crash this long after a successful apply (undefined: they don't). */
-  crashAfterMs?: number;
-};
-
-/**
- * A device that cannot download a component artifact fails the deployment with the nucleus'
- * error hierarchy (Greengrass developer guide, "Detailed deployment error codes").
- */
-export type DownloadFailure = { errorStack: string[]; errorTypes: string[]; reason: string };
-
-export type Job = {
-  jobId: string;
-  jobArn: string;
-  /** The account of the job (its target's): IoT answers for it only there. */
-  account: string;
-  deploymentId: string;
-  targetArn: string;
-  createdAt: number;
-  components: Record<string, ComponentSpec>;
-  schedules: Schedule[];
-  /** The same schedules by device: a device's lookup stays O(1) in a job of 100,000. */
-  scheduleOf: Map<string, Schedule>;
-  timeoutMs: number;
-  abort?: AbortRule;
-  canceledAt?: number;
-  /** A newer deployment to the same target replaced this one (executions not yet started end). */
-  supersededAt?: number;
-  /** A baseline deployment: no device fails, goes offline or crashes because of it. */
-  healthy?: boolean;
-  /** Every device of the job's account fails it: an artifact its token exchange role cannot read. */
-  downloadFailure?: DownloadFailure;
-};
-
-export type FleetOptions = {
-  seed: string;
-  deviceFailureRate: number;
-  /** Virtual milliseconds a device takes to apply a deployment. */
-  applyMs: Range;
-  /** Virtual milliseconds from an online device's turn in the rollout to its notification. */
-  notifyLatencyMs: Range;
-  /** Share of fleet devices found offline when a deployment reaches them (0–1). */
-  offlineRate: number;
-  /** How long a device found offline stays offline. */
-  offlineMs: Range;
-  /** Share of fleet devices whose new components crash after a successful deployment (0–1). */
-  crashAfterStartRate: number;
-  /** How long after the deployment succeeded the components go BROKEN. */
-  crashAfterMs: Range;
-};
-
-export const DEFAULT_FLEET_OPTIONS: Omit<FleetOptions, 'seed'> = {
-  deviceFailureRate: 0,
-  applyMs: [20_000, 90_000],
-  notifyLatencyMs: [0, 0],
-  offlineRate: 0,
-  offlineMs: [10 * 60_000, 4 * 3_600_000],
-  crashAfterStartRate: 0,
-  crashAfterMs: [30_000, 5 * 60_000],
-};
-
-export type AbortRule = { thresholdPercentage: number; minExecuted: number };
-
-/** What a device runs: the components of the last deployment it applied successfully. */
-export type InstalledState = {
-  components: Record<string, ComponentSpec>;
-  deploymentId?: string;
-  appliedAt?: number;
-  /** When the components of that deployment went BROKEN (crash after start), if they did by then. */
-  brokenAt?: number;
-};
-
-export const BASELINE_COMPONENTS: Record<string, ComponentSpec> = {
-  'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
-  'com.example.plant.telemetry': { componentVersion: '1.2.0' },
-};
-
-const NEVER = Number.POSITIVE_INFINITY;
-
-const draw = (range: Range, u: number) => range[0] + u * (range[1] - range[0]);
-
 export class Fleet {
   readonly things = new Map<string, Thing>();
   readonly groups = new Map<string, ThingGroup>();
   readonly jobs = new Map<string, Job>();
   private jobsByDevice = new Map<string, Job[]>();
-  private offline = new Map<string, OfflineWindow[]>();
+  /** When devices are offline; its version also counts membership changes (abort times depend on both). */
+  private readonly availability = new DeviceAvailability();
   /** Group → thing → when it was removed from the group. */
   private removals = new Map<string, Map<string, number>>();
-  /** Bumped whenever a device's availability changes: invalidates cached abort times. */
-  private version = 0;
-  private abortCache = new Map<string, { version: number; at: number | undefined }>();
+  private readonly timeline = new JobTimeline(this.availability, (job, thing) =>
+    this.removedAt(job, thing),
+  );
+  private readonly runs = new DeviceRuns({
+    jobsOf: (thing) => this.jobsByDevice.get(thing) ?? [],
+    executionStatus: (job, s, t) => this.timeline.executionStatus(job, s, t),
+    finishedAt: (job, s) => this.timeline.finishedAt(job, s),
+  });
 
   /** Mutable: the emulator's control API changes rates for deployments created afterwards. */
   readonly options: FleetOptions;
@@ -213,54 +116,22 @@ export class Fleet {
     return this.things.get(thing)?.account;
   }
 
-  // ---- availability
+  // ---- availability (device-availability.ts)
 
-  /** Takes a device offline from `from` until `until` (null: until brought back). */
   setOffline(thing: string, from: number, until: number | null) {
-    const windows = this.offline.get(thing) ?? [];
-    windows.push({ from, until });
-    windows.sort((a, b) => a.from - b.from);
-    this.offline.set(thing, windows);
-    this.version++;
+    this.availability.setOffline(thing, from, until);
   }
-
-  /** Brings a device back at `at`: every offline window still open then ends at `at`. */
   bringOnline(thing: string, at: number) {
-    for (const w of this.offline.get(thing) ?? []) {
-      if (w.from <= at && (w.until === null || w.until > at)) w.until = at;
-      else if (w.from > at) w.until = w.from; // a future window is dropped
-    }
-    this.version++;
+    this.availability.bringOnline(thing, at);
   }
-
   offlineWindows(thing: string): OfflineWindow[] {
-    return this.offline.get(thing) ?? [];
+    return this.availability.offlineWindows(thing);
   }
-
-  /** The offline window covering `t`, if any. */
-  private windowAt(thing: string, t: number): OfflineWindow | undefined {
-    return this.offline
-      .get(thing)
-      ?.find((w) => w.from <= t && (w.until === null || t < w.until) && w.from !== w.until);
-  }
-
   isOnline(thing: string, t: number): boolean {
-    return !this.windowAt(thing, t);
+    return this.availability.isOnline(thing, t);
   }
-
-  /** The first moment at or after `t` the device is online (Infinity if it never comes back). */
-  onlineFrom(thing: string, t: number): number {
-    let at = t;
-    for (let w = this.windowAt(thing, at); w; w = this.windowAt(thing, at)) {
-      if (w.until === null) return NEVER;
-      at = w.until;
-    }
-    return at;
-  }
-
-  /** The last moment at or before `t` the device was online (what the cloud last heard). */
   lastOnline(thing: string, t: number): number {
-    return this.windowAt(thing, t)?.from ?? t;
+    return this.availability.lastOnline(thing, t);
   }
 
   // ---- group membership
@@ -281,7 +152,7 @@ export class Fleet {
     const removed = this.removals.get(groupName) ?? new Map<string, number>();
     removed.set(thing, at);
     this.removals.set(groupName, removed);
-    this.version++;
+    this.availability.version++;
     return true;
   }
 
@@ -310,20 +181,19 @@ export class Fleet {
       (j) => j.targetArn === group.arn && j.supersededAt === undefined,
     );
     if (current && !current.scheduleOf.has(thing)) {
-      const added = this.schedule(
-        current.deploymentId,
-        thing,
-        at,
-        Boolean(current.healthy),
-        current.downloadFailure,
-      );
+      const added = this.fate(thing, {
+        id: current.deploymentId,
+        slot: at,
+        healthy: Boolean(current.healthy),
+        downloadFailure: current.downloadFailure,
+      });
       current.schedules.push(added);
       current.scheduleOf.set(thing, added);
       const list = this.jobsByDevice.get(thing) ?? [];
       list.push(current);
       this.jobsByDevice.set(thing, list);
     }
-    this.version++;
+    this.availability.version++;
     return true;
   }
 
@@ -359,13 +229,12 @@ export class Fleet {
     const things = this.resolveTarget(input.targetArn) ?? [];
     const perMinute = Math.max(1, input.maximumPerMinute ?? 1000);
     const schedules = things.map((thing, i) =>
-      this.schedule(
-        input.deploymentId,
-        thing,
-        input.createdAt + Math.floor((i / perMinute) * 60_000),
-        Boolean(input.healthy),
-        input.downloadFailure,
-      ),
+      this.fate(thing, {
+        id: input.deploymentId,
+        slot: input.createdAt + Math.floor((i / perMinute) * 60_000),
+        healthy: Boolean(input.healthy),
+        downloadFailure: input.downloadFailure,
+      }),
     );
     // One active deployment per target: the previous one's executions that have not
     // started yet never will (Greengrass "Revise deployments").
@@ -400,236 +269,46 @@ export class Fleet {
     return job;
   }
 
-  /** One device's fate in a deployment, drawn from the seed when the rollout reaches it. */
-  private schedule(
-    deploymentId: string,
-    thing: string,
-    slot: number,
-    healthy: boolean,
-    downloadFailure?: DownloadFailure,
-  ): Schedule {
-    const o = this.options;
-    const seed = o.seed;
-    const id = deploymentId;
-    const exposed = !healthy && !this.things.get(thing)?.twin;
-    if (
-      exposed &&
-      this.isOnline(thing, slot) &&
-      uniform(seed, 'offline', id, thing) < o.offlineRate
-    ) {
-      const away = Math.round(draw(o.offlineMs, uniform(seed, 'offline-for', id, thing)));
-      this.setOffline(thing, slot, slot + away);
-    }
-    const fails =
-      Boolean(downloadFailure) ||
-      (!healthy && uniform(seed, 'fail', id, thing) < o.deviceFailureRate);
-    const crashes = exposed && !fails && uniform(seed, 'crash', id, thing) < o.crashAfterStartRate;
-    return {
-      thing,
-      slot,
-      latencyMs: Math.round(draw(o.notifyLatencyMs, uniform(seed, 'notify', id, thing))),
-      applyMs: Math.round(draw(o.applyMs, uniform(seed, 'apply', id, thing))),
-      fails,
-      ...(downloadFailure ? { downloadFailure } : {}),
-      crashAfterMs: crashes
-        ? Math.round(draw(o.crashAfterMs, uniform(seed, 'crash-after', id, thing)))
-        : undefined,
-    };
+  /** One device's fate in a deployment (device-fate.ts). */
+  private fate(thing: string, deployment: Parameters<typeof drawFate>[3]): Schedule {
+    const device = { thing, twin: Boolean(this.things.get(thing)?.twin) };
+    return drawFate(this.options, this.availability, device, deployment);
   }
 
-  /** When the device receives the job: its turn, once online, plus the notification latency. */
-  notifyAt(s: Schedule): number {
-    return this.onlineFrom(s.thing, s.slot) + s.latencyMs;
-  }
-
-  /** When the execution ends: applied, or timed out (the timer starts at IN_PROGRESS). */
-  private effectiveFinish(job: Job, s: Schedule) {
-    const notify = this.notifyAt(s);
-    return notify + Math.min(s.applyMs, job.timeoutMs);
-  }
-
-  private timesOut(job: Job, s: Schedule) {
-    return s.applyMs > job.timeoutMs;
-  }
-
-  /** The first moment the failure share crosses the threshold after the minimum of executed devices. */
-  abortAt(job: Job): number | undefined {
-    if (!job.abort) return undefined;
-    const cached = this.abortCache.get(job.jobId);
-    if (cached?.version === this.version) return cached.at;
-    const rule = job.abort;
-    const finished = job.schedules
-      .map((s) => ({ s, at: this.effectiveFinish(job, s) }))
-      .filter((x) => x.at < NEVER)
-      .sort((a, b) => a.at - b.at);
-    let failures = 0;
-    let executed = 0;
-    let at: number | undefined;
-    for (const { s, at: end } of finished) {
-      executed++;
-      if (s.fails || this.timesOut(job, s)) failures++;
-      if (executed >= rule.minExecuted && (failures / executed) * 100 > rule.thresholdPercentage) {
-        at = end;
-        break;
-      }
-    }
-    this.abortCache.set(job.jobId, { version: this.version, at });
-    return at;
-  }
-
-  cancel(job: Job, at: number) {
-    job.canceledAt = Math.min(job.canceledAt ?? at, at);
-  }
-
-  /** When the job stopped (IoT abort criteria or CancelDeployment), if it did by `t`. */
-  stoppedAt(job: Job, t: number): number | undefined {
-    const stops = [this.abortAt(job), job.canceledAt].filter(
-      (x): x is number => x !== undefined && x <= t,
-    );
-    return stops.length ? Math.min(...stops) : undefined;
-  }
-
-  executionStatus(job: Job, s: Schedule, t: number): ExecutionStatus {
-    const notify = this.notifyAt(s);
-    const end = this.effectiveFinish(job, s);
-    const removed = this.removedAt(job, s.thing);
-    if (removed !== undefined && removed <= t && end > removed) return 'REMOVED';
-    const stop = this.stoppedAt(job, t);
-    if (stop !== undefined && end > stop) return 'CANCELED';
-    if (job.supersededAt !== undefined && job.supersededAt <= t && notify > job.supersededAt)
-      return 'CANCELED';
-    if (t < notify) return 'QUEUED';
-    if (t < end) return 'IN_PROGRESS';
-    if (this.timesOut(job, s)) return 'TIMED_OUT';
-    return s.fails ? 'FAILED' : 'SUCCEEDED';
-  }
+  // ---- job status (job-timeline.ts)
 
   counts(job: Job, t: number) {
-    const c = {
-      QUEUED: 0,
-      IN_PROGRESS: 0,
-      SUCCEEDED: 0,
-      FAILED: 0,
-      TIMED_OUT: 0,
-      CANCELED: 0,
-      REMOVED: 0,
-    };
-    for (const s of job.schedules) c[this.executionStatus(job, s, t)]++;
-    return c;
+    return this.timeline.counts(job, t);
   }
-
   executions(job: Job, t: number, status?: ExecutionStatus) {
-    return job.schedules
-      .map((s) => ({
-        thing: s.thing,
-        status: this.executionStatus(job, s, t),
-        queuedAt: s.slot,
-      }))
-      .filter((e) => !status || e.status === status);
+    return this.timeline.executions(job, t, status);
+  }
+  stoppedAt(job: Job, t: number): number | undefined {
+    return this.timeline.stoppedAt(job, t);
+  }
+  cancel(job: Job, at: number) {
+    this.timeline.cancel(job, at);
   }
 
-  /**
-   * The last deployment a device applied successfully by `t`, when it finished applying it
-   * (ties: the newer deployment), and the device's schedule in it.
-   */
-  private lastApplied(thing: string, t: number) {
-    let latest: { at: number; job: Job; s: Schedule } | undefined;
-    for (const job of this.jobsByDevice.get(thing) ?? []) {
-      const s = job.scheduleOf.get(thing)!;
-      if (this.executionStatus(job, s, t) !== 'SUCCEEDED') continue;
-      const at = this.effectiveFinish(job, s);
-      if (!latest || at > latest.at || (at === latest.at && job.createdAt > latest.job.createdAt))
-        latest = { at, job, s };
-    }
-    return latest;
-  }
+  // ---- what devices run (device-runs.ts)
 
-  /** What a device runs at `t`, and whether those components have crashed by then. */
   installedState(thing: string, t: number): InstalledState {
-    const latest = this.lastApplied(thing, t);
-    if (!latest) return { components: {} };
-    const brokenAt =
-      latest.s.crashAfterMs === undefined ? undefined : latest.at + latest.s.crashAfterMs;
-    return {
-      components: latest.job.components,
-      deploymentId: latest.job.deploymentId,
-      appliedAt: latest.at,
-      ...(brokenAt !== undefined && brokenAt <= t ? { brokenAt } : {}),
-    };
+    return this.runs.installedState(thing, t);
   }
-
-  /**
-   * Every crash of a device's components by `t`, including those a later deployment (e.g. a
-   * rollback) has since replaced: a deployment's components crash if the device still ran
-   * them when their crash time came.
-   */
-  crashHistory(
-    thing: string,
-    t: number,
-  ): { at: number; components: Record<string, ComponentSpec> }[] {
-    const applied = (this.jobsByDevice.get(thing) ?? [])
-      .map((job) => ({ job, s: job.scheduleOf.get(thing)! }))
-      .filter(({ job, s }) => this.executionStatus(job, s, t) === 'SUCCEEDED')
-      .map(({ job, s }) => ({ job, s, end: this.effectiveFinish(job, s) }))
-      .sort((a, b) => a.end - b.end || a.job.createdAt - b.job.createdAt);
-    return applied.flatMap(({ job, s, end }, i) => {
-      if (s.crashAfterMs === undefined) return [];
-      const at = end + s.crashAfterMs;
-      const replaced = applied.slice(i + 1).some((later) => later.end <= at);
-      return at <= t && !replaced ? [{ at, components: job.components }] : [];
-    });
-  }
-
-  /**
-   * Crashes, at `at`, the components a device runs (those of the last deployment it applied
-   * successfully by then). False when it has applied none.
-   */
-  crash(thing: string, at: number): boolean {
-    const latest = this.lastApplied(thing, at);
-    if (!latest) return false;
-    const after = at - latest.at;
-    latest.s.crashAfterMs = Math.min(latest.s.crashAfterMs ?? after, after);
-    return true;
-  }
-
   /** What a device runs at `t`: the components of the last deployment it applied successfully. */
   installedOn(thing: string, t: number): Record<string, ComponentSpec> {
-    return this.installedState(thing, t).components;
+    return this.runs.installedState(thing, t).components;
   }
-
-  /**
-   * Every deployment job that reached a device (newest first) with the device's execution
-   * status at `t` and, for a failed download, why: what ListEffectiveDeployments reports.
-   */
+  crashHistory(thing: string, t: number) {
+    return this.runs.crashHistory(thing, t);
+  }
+  crash(thing: string, at: number): boolean {
+    return this.runs.crash(thing, at);
+  }
   deviceExecutions(thing: string, t: number) {
-    return (this.jobsByDevice.get(thing) ?? [])
-      .map((job) => {
-        const s = job.scheduleOf.get(thing)!;
-        const status = this.executionStatus(job, s, t);
-        return {
-          job,
-          status,
-          // What the device reported last: its result once it finished, else when queued.
-          modifiedAt: ['QUEUED', 'IN_PROGRESS'].includes(status)
-            ? s.slot
-            : Math.min(t, this.effectiveFinish(job, s)),
-          ...(status === 'FAILED' && s.downloadFailure
-            ? { downloadFailure: s.downloadFailure }
-            : {}),
-        };
-      })
-      .sort((a, b) => b.job.createdAt - a.job.createdAt);
+    return this.runs.deviceExecutions(thing, t);
   }
-
-  /**
-   * Whether a device has, by `t`, successfully applied a deployment that targets the group:
-   * what ListCoreDevices(thingGroupArn) lists, even after the device left the group.
-   */
   everSucceededIn(thing: string, groupArn: string, t: number): boolean {
-    return (this.jobsByDevice.get(thing) ?? []).some((job) => {
-      if (job.targetArn !== groupArn) return false;
-      const s = job.scheduleOf.get(thing)!;
-      return this.executionStatus(job, s, t) === 'SUCCEEDED';
-    });
+    return this.runs.everSucceededIn(thing, groupArn, t);
   }
 }

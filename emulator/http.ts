@@ -135,3 +135,12 @@ export const page = <T>(
       : undefined;
   return { items: slice, nextToken: next };
 };
+
+/** A page of a REST list whose nextToken and maxResults come in the query string. */
+export const queryPage = <T>(items: T[], query: URLSearchParams, defaultMax: number, cap = 100) =>
+  page(
+    items,
+    query.get('nextToken') ?? undefined,
+    Number(query.get('maxResults') ?? defaultMax),
+    cap,
+  );

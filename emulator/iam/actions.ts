@@ -1,4 +1,5 @@
-import { parse as parseYaml } from 'yaml';
+import { greengrassChecks } from './greengrass-actions';
+import { s3Checks } from './s3-actions';
 
 /**
  * What AWS authorizes for each request the emulator serves: the IAM action, the resource
@@ -34,62 +35,9 @@ export type ApiRequest = {
   s3?: { method: string; path: string; query: URLSearchParams; copySource?: string };
 };
 
-type Where = { region: string; account: string };
+export type Where = { region: string; account: string };
 
 const PREFIX: Record<string, string> = { iotdata: 'iot' };
-
-/**
- * Greengrass deployments act on IoT jobs, thing groups and thing shadows on the caller's
- * behalf. SAR (list_awsiotgreengrassv2, CreateDeployment and CancelDeployment rows) and the
- * Greengrass developer guide's minimal deployment policy ("DeployDevTools":
- * greengrass:CreateDeployment with iot:CancelJob, CreateJob, DeleteThingShadow, DescribeJob,
- * DescribeThing, DescribeThingGroup, GetThingShadow, UpdateJob, UpdateThingShadow) list them.
- * Each is checked on what it acts on: the deployment's IoT job (Greengrass picks its id, so
- * any job of the account), the target (the thing group, or the thing), and the core devices'
- * things (a group's members are not known in advance: any thing of the account). A policy
- * scoped to `job/*`, the configured groups and `thing/*` passes, as on AWS; one that
- * forgets a dependent action or names other groups is refused.
- */
-export const DEPLOYMENT_DEPENDENT_ACTIONS = [
-  'iot:CancelJob',
-  'iot:CreateJob',
-  'iot:DeleteThingShadow',
-  'iot:DescribeJob',
-  'iot:DescribeThing',
-  'iot:DescribeThingGroup',
-  'iot:GetThingShadow',
-  'iot:UpdateJob',
-  'iot:UpdateThingShadow',
-];
-
-const THING_ACTIONS = [
-  'iot:DescribeThing',
-  'iot:GetThingShadow',
-  'iot:UpdateThingShadow',
-  'iot:DeleteThingShadow',
-];
-
-/** The resources a dependent action of a deployment to `targetArn` acts on. */
-const dependentResources = (w: Where, action: string, targetArn: string | undefined): string[] => {
-  const iot = `arn:aws:iot:${w.region}:${w.account}`;
-  const job = `${iot}:job/greengrass-deployment-job`;
-  const target = targetArn && targetArn !== '*' ? targetArn : undefined;
-  const isThing = Boolean(target && /:thing\//.test(target));
-  if (action === 'iot:CreateJob') return [job, ...(target ? [target] : [])];
-  if (action === 'iot:DescribeThingGroup') return target && !isThing ? [target] : [];
-  if (THING_ACTIONS.includes(action)) return [isThing ? target! : `${iot}:thing/*`];
-  return [job];
-};
-
-const dependent = (w: Where, actions: string[], targetArn?: string): Check[] =>
-  actions.flatMap((action) =>
-    dependentResources(w, action, targetArn).map((resource) => ({
-      action,
-      resource,
-      dependent: true,
-      unvalidated: true,
-    })),
-  );
 
 const sagemakerArn = (w: Where, type: string, name: string) =>
   // SageMaker ARNs carry names in lower case (DescribeCompilationJob returns them so).
@@ -112,55 +60,11 @@ const queueArn = (w: Where, url: unknown) => {
   return `arn:aws:sqs:${w.region}:${account ?? w.account}:${name ?? '*'}`;
 };
 
-/** The component name of an inline recipe (JSON or YAML, base64 in the request). */
-const componentNameOf = (input: any): string | undefined => {
-  try {
-    const text = Buffer.from(String(input.inlineRecipe ?? ''), 'base64').toString('utf8');
-    return (parseYaml(text) as { ComponentName?: string } | null)?.ComponentName;
-  } catch {
-    return undefined;
-  }
-};
-
 const dynamoTables = (w: Where, input: any): string[] => {
   const names = input.TableName ? [String(input.TableName)] : Object.keys(input.RequestItems ?? {});
   return names.map((n) =>
     n.startsWith('arn:') ? n : `arn:aws:dynamodb:${w.region}:${w.account}:table/${n}`,
   );
-};
-
-const s3Checks = (req: NonNullable<ApiRequest['s3']>): Check[] => {
-  const [, bucket, ...rest] = req.path.split('/');
-  const key = rest.map(decodeURIComponent).join('/');
-  const bucketArn = `arn:aws:s3:::${bucket}`;
-  const m = req.method;
-  if (!bucket) return [{ action: 's3:ListAllMyBuckets', resource: '*' }];
-  if (!key) {
-    if (req.query.has('location')) return [{ action: 's3:GetBucketLocation', resource: bucketArn }];
-    if (m === 'PUT') return [{ action: 's3:CreateBucket', resource: bucketArn }];
-    if (m === 'DELETE') return [{ action: 's3:DeleteBucket', resource: bucketArn }];
-    if (req.query.has('versions'))
-      return [{ action: 's3:ListBucketVersions', resource: bucketArn }];
-    return [{ action: 's3:ListBucket', resource: bucketArn }];
-  }
-  const objectArn = `${bucketArn}/${key}`;
-  if (m === 'GET' || m === 'HEAD')
-    return [
-      {
-        action: req.query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject',
-        resource: objectArn,
-      },
-    ];
-  if (m === 'DELETE') return [{ action: 's3:DeleteObject', resource: objectArn }];
-  const copy = req.copySource
-    ? [
-        {
-          action: 's3:GetObject',
-          resource: `arn:aws:s3:::${decodeURIComponent(req.copySource.replace(/^\//, '').split('?')[0]!)}`,
-        },
-      ]
-    : [];
-  return [{ action: 's3:PutObject', resource: objectArn }, ...copy];
 };
 
 export const checksFor = (req: ApiRequest, w: Where): Check[] => {
@@ -270,18 +174,7 @@ export const checksFor = (req: ApiRequest, w: Where): Check[] => {
         return own(`arn:aws:iot:${w.region}:${w.account}:job/${params.jobId}`);
       break;
     case 'greengrass': {
-      const tagging: Check[] =
-        input.tags && Object.keys(input.tags).length
-          ? [
-              {
-                action: 'greengrass:TagResource',
-                resource: '*',
-                dependent: true,
-                unvalidated: true,
-              },
-            ]
-          : [];
-      const checks = greengrassChecks(op, input, params, w, tagging);
+      const checks = greengrassChecks(op, input, params, w);
       if (checks) return checks.map((c) => ({ ...c, unvalidated: true }));
       break;
     }
@@ -291,48 +184,4 @@ export const checksFor = (req: ApiRequest, w: Where): Check[] => {
       break;
   }
   return own('*', { unvalidated: true });
-};
-
-const greengrassChecks = (
-  op: string,
-  input: any,
-  params: Record<string, string>,
-  w: Where,
-  tagging: Check[],
-): Check[] | undefined => {
-  const own = (resource: string): Check[] => [{ action: `greengrass:${op}`, resource }];
-  switch (op) {
-    case 'CreateComponentVersion': {
-      const name = componentNameOf(input) ?? '*';
-      return [...own(`arn:aws:greengrass:${w.region}:${w.account}:components:${name}`), ...tagging];
-    }
-    case 'DescribeComponent':
-    case 'GetComponent':
-      return own(String(params.arn));
-    case 'CreateDeployment':
-      return [
-        ...own(String(input.targetArn ?? '*')),
-        ...dependent(w, DEPLOYMENT_DEPENDENT_ACTIONS, input.targetArn),
-        ...tagging,
-      ];
-    case 'ListDeployments':
-    case 'ListCoreDevices':
-      return own('*');
-    case 'GetDeployment':
-      return own(`arn:aws:greengrass:${w.region}:${w.account}:deployments:${params.deploymentId}`);
-    case 'CancelDeployment':
-      return [
-        ...own(`arn:aws:greengrass:${w.region}:${w.account}:deployments:${params.deploymentId}`),
-        ...dependent(
-          w,
-          DEPLOYMENT_DEPENDENT_ACTIONS.filter((a) => a !== 'iot:CreateJob'),
-        ),
-      ];
-    case 'ListInstalledComponents':
-    case 'ListEffectiveDeployments':
-      return own(
-        `arn:aws:greengrass:${w.region}:${w.account}:coreDevices:${params.coreDeviceThingName}`,
-      );
-  }
-  return undefined;
 };

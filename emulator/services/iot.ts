@@ -1,4 +1,4 @@
-import { AwsError, epoch, page } from '../http';
+import { AwsError, epoch, queryPage } from '../http';
 import type { World } from '../world';
 
 /**
@@ -63,12 +63,7 @@ export const iot = (world: World) => {
       const job = findJob(params.jobId!);
       const status = query.get('status') ?? undefined;
       const executions = world.fleet.executions(job, world.clock.now(), status as never);
-      const { items, nextToken } = page(
-        executions,
-        query.get('nextToken') ?? undefined,
-        Number(query.get('maxResults') ?? 50),
-        250,
-      );
+      const { items, nextToken } = queryPage(executions, query, 50, 250);
       return {
         executionSummaries: items.map((e, i) => ({
           thingArn: world.fleet.thingArn(e.thing),

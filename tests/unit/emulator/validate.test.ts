@@ -1,7 +1,8 @@
 import { modelledFault } from '../../../emulator/faults';
+import { queryInput, restInput } from '../../../emulator/request-input';
 import { checkedResponse, missingResponseMembers } from '../../../emulator/responses';
 import { restOperation, serviceModels } from '../../../emulator/service-models';
-import { queryInput, restInput, validateCall, validateRequest } from '../../../emulator/validate';
+import { validateCall, validateRequest } from '../../../emulator/validate';
 
 const refusal = (f: () => void) => {
   try {

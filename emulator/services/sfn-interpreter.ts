@@ -1,0 +1,212 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { VirtualClock } from '../clock';
+import type { FunctionRuntime } from '../runtime/functions';
+import type { ExecutionHistory } from './sfn-history';
+import type {
+  Definition,
+  Execution,
+  Json,
+  LocalStates,
+  StateMachineRecord,
+  Status,
+  TaskRecord,
+} from './sfn-model';
+import type { TaskTokens } from './sfn-tokens';
+
+const WAIT_FUNCTION =
+  'arn:aws:lambda:us-east-1:000000000000:function:edge-mlops-local-virtual-wait';
+
+/** No TimeoutSeconds: the task may wait as long as a Standard execution runs (one year). */
+const ONE_YEAR_SECONDS = 31_536_000;
+
+export type InterpreterDeps = {
+  clock: VirtualClock;
+  functions: FunctionRuntime;
+  tokens: TaskTokens;
+  history: ExecutionHistory;
+  checkPayload: (e: Execution, what: string, value: unknown) => boolean;
+  finish: (
+    e: Execution,
+    status: Status,
+    details: { output?: unknown; error?: string; cause?: string },
+  ) => void;
+};
+
+/** A Wait state as a Task that sleeps the Wait's time on the virtual clock (the library's own waits only take fixed overrides). */
+const waitAsTask = (state: Json) => {
+  const { Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state;
+  const parameters = SecondsPath
+    ? { 'seconds.$': SecondsPath }
+    : Seconds !== undefined
+      ? { seconds: Seconds }
+      : TimestampPath
+        ? { 'timestamp.$': TimestampPath }
+        : { timestamp: Timestamp };
+  return {
+    ...rest,
+    Type: 'Task',
+    Resource: WAIT_FUNCTION,
+    Parameters: parameters,
+    ResultPath: null,
+  };
+};
+
+/**
+ * A `.waitForTaskToken` task whose timeout travels in its parameters, evaluated against the
+ * state input: the emulator enforces the task timeout itself, on the virtual clock.
+ */
+const callbackWithTimeout = (state: Json) => {
+  const { TimeoutSeconds, TimeoutSecondsPath, HeartbeatSeconds, HeartbeatSecondsPath, ...rest } =
+    state;
+  const timeout = TimeoutSecondsPath
+    ? { '__timeoutSeconds.$': TimeoutSecondsPath }
+    : { __timeoutSeconds: TimeoutSeconds ?? ONE_YEAR_SECONDS };
+  return { ...rest, Parameters: { ...state.Parameters, ...timeout } };
+};
+
+/** The definition as aws-local-stepfunctions runs it locally (Wait states on the virtual clock). */
+const localDefinition = (definition: Definition, startAt: string, functions: FunctionRuntime) => {
+  const local: LocalStates = { originalTypes: new Map(), tasks: new Map<string, TaskRecord>() };
+  const transform = (states: Record<string, Json>): Record<string, Json> =>
+    Object.fromEntries(
+      Object.entries(states).map(([name, state]) => {
+        local.originalTypes.set(name, state.Type);
+        if (state.Type === 'Map' && state.ItemProcessor)
+          return [
+            name,
+            {
+              ...state,
+              ItemProcessor: {
+                ...state.ItemProcessor,
+                States: transform(state.ItemProcessor.States),
+              },
+            },
+          ];
+        if (state.Type === 'Wait') return [name, waitAsTask(state)];
+        if (state.Type === 'Task') {
+          const callback = String(state.Resource).endsWith('.waitForTaskToken');
+          const arn = callback ? state.Parameters?.FunctionName : state.Resource;
+          const key = functions.keyOfArn(String(arn));
+          if (!key)
+            throw new Error(`task ${name} calls ${arn}, which is not a function of serverless.yml`);
+          local.tasks.set(name, { key, callback, template: state.Parameters });
+          if (callback) return [name, callbackWithTimeout(state)];
+        }
+        return [name, state];
+      }),
+    );
+  const states = transform(definition.States);
+  return { definition: { ...definition, StartAt: startAt, States: states }, ...local };
+};
+
+/** Every Retry's intervals in real milliseconds, so retries wait on the virtual clock. */
+const retryOverrides = (definition: Definition, clock: VirtualClock) => {
+  const overrides: Record<string, number[]> = {};
+  const visit = (states: Record<string, Json>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.ItemProcessor) visit(state.ItemProcessor.States);
+      if (state.Retry)
+        overrides[name] = state.Retry.map((r: Json) =>
+          clock.realMs((r.IntervalSeconds ?? 1) * 1000),
+        );
+    }
+  };
+  visit(definition.States);
+  return overrides;
+};
+
+/** The project's handlers for the Task states, and virtual-clock sleeps for the Wait states. */
+const localHandlers = (
+  deps: InterpreterDeps,
+  e: Execution,
+  local: LocalStates,
+  token: string,
+): Record<string, (input: Json) => Promise<Json>> => {
+  const { clock, functions, tokens, checkPayload } = deps;
+  const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+  for (const [name, { key, callback }] of local.tasks) {
+    handlers[name] = callback
+      ? async (params: Json) => {
+          const { __timeoutSeconds, Payload } = params;
+          local.tasks.get(name)!.parameters = params;
+          await functions.invoke(key, Payload);
+          return (await tokens.wait(token, e.arn, Number(__timeoutSeconds))) as Json;
+        }
+      : async (payload: Json) => {
+          const result = (await functions.invoke(key, payload)) as Json;
+          if (!checkPayload(e, `result of the task ${name}`, result))
+            throw Object.assign(new Error('payload over the quota'), {
+              name: 'States.DataLimitExceeded',
+            });
+          return result;
+        };
+  }
+  const waitHandler = async (params: Json) => {
+    const ms =
+      params.seconds !== undefined
+        ? Number(params.seconds) * 1000
+        : Date.parse(params.timestamp) - clock.now();
+    await clock.sleep(Math.max(0, ms));
+    return null;
+  };
+  for (const [name, type] of local.originalTypes) if (type === 'Wait') handlers[name] = waitHandler;
+  return handlers;
+};
+
+/**
+ * Runs an execution from `startAt` with aws-local-stepfunctions: Task states call the
+ * project's handlers, `.waitForTaskToken` tasks wait on the execution's task token, and the
+ * interpreter's events become the execution's history. Ends the execution when it ends.
+ */
+export const runExecution = async (
+  deps: InterpreterDeps,
+  e: Execution,
+  machine: StateMachineRecord,
+  startAt: string,
+  input: unknown,
+): Promise<void> => {
+  const { clock, history } = deps;
+  const local = localDefinition(machine.definition, startAt, deps.functions);
+  const token = deps.tokens.issue(e);
+  // A redrive starts mid-way: states before it are unreachable from there, which is fine.
+  const resumed = startAt !== machine.definition.StartAt;
+  const stateMachine = new StateMachine(local.definition as never, {
+    validationOptions: resumed ? { noValidate: true } : { checkArn: false, checkPaths: false },
+  });
+  const started = new Date(clock.now()).toISOString();
+  const execution = stateMachine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: localHandlers(deps, e, local, token) as never,
+      retryIntervalOverrides: retryOverrides(machine.definition, clock),
+    },
+    context: {
+      Execution: {
+        Id: e.arn,
+        Name: e.name,
+        StartTime: started,
+        Input: JSON.parse(e.input),
+        RoleArn: machine.roleArn,
+      },
+      StateMachine: { Id: machine.arn, Name: machine.name },
+      State: { EnteredTime: started, Name: startAt },
+      Task: { Token: token },
+    } as never,
+    noThrowOnAbort: true,
+  });
+  e.abort = () => execution.abort();
+  const topLevel = new Set(Object.keys(machine.definition.States));
+  const events = (async () => {
+    for await (const event of execution.eventLogs)
+      history.translate(e, event as never, local, topLevel);
+  })();
+  try {
+    const output = await execution.result;
+    await events;
+    if (e.status === 'RUNNING') deps.finish(e, 'SUCCEEDED', { output });
+  } catch (error) {
+    await events.catch(() => undefined);
+    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    if (e.status === 'RUNNING')
+      deps.finish(e, 'FAILED', { error: cause.name, cause: cause.message });
+  }
+};

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { VirtualClock } from '../clock';
+import { AwsError, required } from '../http';
+import type { Execution } from './sfn-model';
+
+type Outcome = { output?: unknown; error?: Error };
+type Waiter = { resolve: (output: unknown) => void; reject: (error: Error) => void };
+type TokenRecord = {
+  executionArn: string;
+  closed: boolean;
+  outcome?: Outcome;
+  waiter?: Waiter;
+};
+
+/**
+ * The task tokens of `.waitForTaskToken` tasks: a task waits until SendTaskSuccess or
+ * SendTaskFailure settles its token, or until its timeout (on the virtual clock). A token
+ * whose task has closed answers TaskTimedOut; one never issued, InvalidToken (Step Functions
+ * API reference, SendTaskSuccess).
+ */
+export class TaskTokens {
+  private readonly tokens = new Map<string, TokenRecord>();
+
+  constructor(
+    private readonly clock: VirtualClock,
+    /** Fail every wait at once with States.Timeout (simulate --approval-timeout). */
+    private readonly approvalTimeout: () => boolean,
+  ) {}
+
+  /** A new token for one run of an execution (a redrive gets its own). */
+  issue(e: Execution): string {
+    const token = `${Buffer.from(e.arn).toString('base64url')}.${e.redriveCount}.${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, { executionArn: e.arn, closed: false });
+    return token;
+  }
+
+  /** The token an API call names, if it is still open. */
+  open(taskToken: unknown): TokenRecord {
+    const text = required(taskToken as string, 'taskToken');
+    if (text.length > 2048)
+      throw new AwsError('InvalidToken', 'Invalid Token: longer than 2048 characters');
+    const record = this.tokens.get(text);
+    // An unknown token is invalid; a known one whose task already closed has timed out.
+    if (!record) throw new AwsError('InvalidToken', 'Invalid Token: the task token is not valid');
+    if (record.closed)
+      throw new AwsError('TaskTimedOut', 'Task Timed Out: the task has already been closed');
+    return record;
+  }
+
+  settle(record: TokenRecord, outcome: Outcome) {
+    record.closed = true;
+    record.outcome = outcome;
+    if (record.waiter) {
+      if (outcome.error) record.waiter.reject(outcome.error);
+      else record.waiter.resolve(outcome.output);
+    }
+  }
+
+  /** A stopped execution's tasks are closed: their tokens time out. */
+  closeAll(executionArn: string) {
+    for (const token of this.tokens.values())
+      if (token.executionArn === executionArn) token.closed = true;
+  }
+
+  /** The task's output once its token is settled; States.Timeout when the timeout passes first. */
+  async wait(token: string, executionArn: string, timeoutSeconds: number): Promise<unknown> {
+    const record = this.tokens.get(token) ?? { executionArn, closed: false };
+    this.tokens.set(token, record);
+    if (record.outcome) {
+      if (record.outcome.error) throw record.outcome.error;
+      return record.outcome.output;
+    }
+    const timeout = Object.assign(
+      new Error(`no SendTaskSuccess/Failure within ${timeoutSeconds} seconds`),
+      { name: 'States.Timeout' },
+    );
+    if (this.approvalTimeout()) {
+      record.closed = true;
+      throw timeout;
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          record.closed = true;
+          reject(timeout);
+        },
+        this.clock.realMs(timeoutSeconds * 1000),
+      );
+      timer.unref?.();
+      record.waiter = {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+}
