@@ -1,9 +1,9 @@
-import { DescribeExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { PERMANENT_ERROR_NAMES, readableCause } from '../../functions/shared/errors';
 import { type ApprovalView, resendCommand } from './approvals';
 import { failedStateOf } from './failed-state';
-import { fullHistory, inputOf, stateName } from './state-machine';
+import { fullHistory, inputOf, stateName, waitsAtApproval } from './state-machine';
 
 /** `executions explain`: what went wrong (or what it waits for), and what to do about it. */
 export type Explanation = {
@@ -36,15 +36,6 @@ export type Explanation = {
 export const DECIDED_AGAINST = ['ApprovalRejected', 'ModelNotApproved'] as const;
 export const DECIDED_AGAINST_WHY =
   'this version was rejected, or is no longer Approved in the registry — nothing to replay; approve a new (or this) version in the registry to release';
-
-/** True when the newest Request Approval was entered and not yet left. */
-const waitsAtApproval = (events: HistoryEvent[]) => {
-  const entered = events.findLastIndex((e) => e.stateEnteredEventDetails?.name === APPROVAL_STATE);
-  return (
-    entered >= 0 &&
-    !events.slice(entered).some((e) => e.stateExitedEventDetails?.name === APPROVAL_STATE)
-  );
-};
 
 export type ExplainDeps = {
   /** Reads the approval an execution waits on (the state table); omitted: not shown. */

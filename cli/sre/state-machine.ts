@@ -5,6 +5,7 @@ import {
   ListStateMachinesCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { CliError } from './cli-error';
 
 /** Finding the edge-deployment state machine, its executions and their histories. */
@@ -70,3 +71,12 @@ export const fullHistory = async (
 
 export const stateName = (e: HistoryEvent) =>
   e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name;
+
+/** True when the newest Request Approval was entered and not yet left: it waits for people. */
+export const waitsAtApproval = (events: HistoryEvent[]) => {
+  const entered = events.findLastIndex((e) => e.stateEnteredEventDetails?.name === APPROVAL_STATE);
+  return (
+    entered >= 0 &&
+    !events.slice(entered).some((e) => e.stateExitedEventDetails?.name === APPROVAL_STATE)
+  );
+};
