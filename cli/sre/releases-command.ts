@@ -19,8 +19,12 @@ export const formatRelease = (r: ReleaseView): string => {
       a.decision && a.decision.outcome !== 'APPROVED'
         ? `${a.decision.outcome}${a.decision.by ? ` by ${a.decision.by}` : ''} at ${a.decision.at}${a.decision.reason ? ` (${a.decision.reason})` : ''}`
         : '';
+    const waiting =
+      a.status === 'PENDING'
+        ? `pending: ${a.approvedBy.length} of ${a.quorum} from ${a.approvers.join(', ')} before ${a.deadline}`
+        : '';
     lines.push(
-      `  approval:  ${[approved && `approved by ${approved}`, decision].filter(Boolean).join('; ') || a.status}`,
+      `  approval:  ${[approved && `approved by ${approved}`, decision, waiting].filter(Boolean).join('; ') || a.status}`,
     );
   }
   if (r.fleets.length)

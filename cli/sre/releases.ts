@@ -3,6 +3,7 @@ import {
   type ApprovalRecord,
   type ApprovalStore,
   approvalOfExecution,
+  deadlineOf,
   getApproval,
 } from '../../functions/shared/approval/store';
 import { readableCause } from '../../functions/shared/errors';
@@ -26,6 +27,9 @@ export type ReleaseView = {
   approval?: {
     approvalId: string;
     status: string;
+    approvers: string[];
+    quorum: number;
+    deadline: string;
     approvedBy: { approver: string; at: string; comment?: string }[];
     decision?: ApprovalRecord['decision'];
   };
@@ -131,6 +135,9 @@ export const releaseHistory = async (
         release.approval = {
           approvalId: record.approvalId,
           status: record.status,
+          approvers: record.approvers,
+          quorum: record.quorum,
+          deadline: new Date(deadlineOf(record) * 1000).toISOString(),
           approvedBy: record.approvals,
           ...(record.decision ? { decision: record.decision } : {}),
         };
