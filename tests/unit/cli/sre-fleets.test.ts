@@ -410,6 +410,9 @@ describe('releases', () => {
     doc.on(GetCommand, { Key: { pk: 'approval#a8', sk: 'approval' } }).resolves({
       Item: {
         approvalId: 'a8',
+        approvers: ['alice@example.com', 'bob@example.com'],
+        quorum: 1,
+        deadline: NOW / 1000 + 3600,
         status: 'APPROVED',
         approvals: [{ approver: 'alice@example.com', at: 't1' }],
         decision: { outcome: 'APPROVED', by: 'alice@example.com', at: 't1' },
@@ -418,6 +421,9 @@ describe('releases', () => {
     doc.on(GetCommand, { Key: { pk: 'approval#a9', sk: 'approval' } }).resolves({
       Item: {
         approvalId: 'a9',
+        approvers: ['alice@example.com', 'bob@example.com'],
+        quorum: 1,
+        deadline: NOW / 1000 + 3600,
         status: 'REJECTED',
         approvals: [],
         decision: { outcome: 'REJECTED', by: 'bob@example.com', at: 't2', reason: 'drift' },
