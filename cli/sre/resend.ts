@@ -29,6 +29,9 @@ export const resendLink = async (
     }),
   );
   const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
+  // A function error still answers 200, with FunctionError set and the error as the payload
+  // (Lambda API reference, Invoke: "FunctionError … If present, indicates that an error
+  // occurred during function execution").
   if (answer.FunctionError) {
     let message = text;
     try {

@@ -64,7 +64,8 @@ export const rollbackFinder = (sfn: SFNClient, stateMachineArn: string) => {
       new ListExecutionsCommand({ stateMachineArn, statusFilter: 'FAILED', maxResults: SEARCHED }),
     );
     const found: RollbackResult[] = [];
-    // ListExecutions answers newest first.
+    // ListExecutions answers newest first ("Results are sorted by time, with the most recent
+    // execution first": Step Functions API reference, ListExecutions), as the emulator does.
     for (const x of executions ?? []) {
       const described = await sfn.send(
         new DescribeExecutionCommand({ executionArn: x.executionArn }),
