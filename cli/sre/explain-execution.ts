@@ -85,6 +85,13 @@ export const explainExecution = async (
     : undefined;
   const suggestion = ((): Explanation['suggestion'] => {
     if (described.status === 'SUCCEEDED') return { action: 'none', why: 'the execution succeeded' };
+    if (waitingForApproval && waitingForApproval.status !== 'PENDING') {
+      const a = waitingForApproval;
+      return {
+        action: 'none',
+        why: `approval ${a.approvalId} is ${a.status}${a.decision?.by ? ` by ${a.decision.by}` : ''}, but the execution has not resumed yet${a.delivery ? ` (Step Functions answered: ${a.delivery.lastError})` : ''}; the approval watchdog resends the decision every 15 minutes — see the runbook, "A decision did not resume its execution"`,
+      };
+    }
     if (waitingForApproval) {
       const missing = waitingForApproval.quorum - waitingForApproval.approved;
       return {

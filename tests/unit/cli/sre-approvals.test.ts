@@ -17,6 +17,7 @@ import {
   approvalOfWaitingExecution,
   listApprovals,
   showApproval,
+  viewOf,
 } from '../../../cli/sre/approvals';
 import { explainExecution } from '../../../cli/sre/explain-execution';
 import { resendLink } from '../../../cli/sre/resend';
@@ -235,6 +236,26 @@ describe('executions explain at an approval', () => {
       action: 'none',
       command: 'edge-mlops approvals resend a1 <approver>',
       why: `the execution waits at Request Approval for 1 more approval(s) of alice@example.com, bob@example.com until ${new Date(DEADLINE * 1000).toISOString()}; an approver who lost the link gets a fresh one with the command below`,
+    });
+  });
+
+  it('says a decided approval has not resumed its execution yet, and why', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({ name: 'x', status: 'RUNNING', input: '{}' });
+    sfn.on(GetExecutionHistoryCommand).resolves(waitingHistory);
+    const decided = record({
+      status: 'APPROVED',
+      decision: { outcome: 'APPROVED', by: 'alice@example.com', at: '2026-11-25T11:30:00.000Z' },
+      delivery: { attempts: 2, lastError: 'ThrottlingException: slow down', lastAttemptAt: 't' },
+    });
+    // Act
+    const x = await explainExecution(new SFNClient({}), EXECUTION, {
+      approvalOf: async () => viewOf(decided, NOW),
+    });
+    // Assess
+    expect(x.suggestion).toEqual({
+      action: 'none',
+      why: 'approval a1 is APPROVED by alice@example.com, but the execution has not resumed yet (Step Functions answered: ThrottlingException: slow down); the approval watchdog resends the decision every 15 minutes — see the runbook, "A decision did not resume its execution"',
     });
   });
 
