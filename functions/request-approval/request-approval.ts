@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type ApprovalMessage, approvalNotice } from '../shared/approval/notice';
+import { type ApprovalMessage, approvalNotice, approvalSubject } from '../shared/approval/notice';
 import { approvalLink } from '../shared/approval/signing';
 import {
   type ApprovalRecord,
@@ -115,7 +115,7 @@ export const requestApproval = async (
   const created = await putPendingApproval(deps.store, record);
 
   const key = await deps.signingKey();
-  const subject = approvalNotice(record, '', '').subject;
+  const subject = approvalSubject(record);
   for (const approver of record.approvers) {
     const link = approvalLink(deps.config.baseUrl, key, {
       approvalId,

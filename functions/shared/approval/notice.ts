@@ -17,19 +17,19 @@ type Evidence = {
   rollout?: { fleet: string; waves: { name: string }[] }[];
 };
 
+/** The subject of the approval e-mail (and the first line of the chat webhook's message). */
+export const approvalSubject = (record: ApprovalRecord) =>
+  `Approve ${record.modelPackageGroupName} v${record.modelPackageVersion} for production? (${(record.evidence as Evidence).stage})`;
+
 export const approvalNotice = (
-  record: Pick<
-    ApprovalRecord,
-    'modelPackageGroupName' | 'modelPackageVersion' | 'approvers' | 'quorum' | 'evidence'
-  > &
-    Partial<Pick<ApprovalRecord, 'deadline' | 'expiresAt'>>,
+  record: ApprovalRecord,
   approver: string,
   link: string,
   resentAt?: string,
 ): ApprovalMessage => {
   const evidence = record.evidence as Evidence;
-  const deadline = new Date(deadlineOf(record as ApprovalRecord) * 1000).toISOString();
-  const subject = `Approve ${record.modelPackageGroupName} v${record.modelPackageVersion} for production? (${evidence.stage})`;
+  const deadline = new Date(deadlineOf(record) * 1000).toISOString();
+  const subject = approvalSubject(record);
   const text = [
     `${record.modelPackageGroupName} version ${record.modelPackageVersion} passed its twin tests and waits for your decision.`,
     ...(resentAt
