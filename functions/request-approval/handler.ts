@@ -1,14 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { publishApprovalNotice } from '../shared/approval/notice';
 import { signingKeyReader } from '../shared/approval/signing-key';
 import { awsRegion } from '../shared/clients';
 import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
-import { classifyAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { receiptAttributes } from '../shared/outcome/notify';
-import { type ReceiptTag, sendOnce } from '../shared/outcome/send-once';
+import { sendOnce } from '../shared/outcome/send-once';
 import { withLambda } from '../shared/with-lambda';
 import {
   type ApprovalMessage,
@@ -23,27 +22,6 @@ const topicArn = requiredEnv('APPROVAL_TOPIC_ARN');
 const sns = new SNSClient({ region: awsRegion(), maxAttempts: 1 });
 const store = { dynamo: documentClient(), table };
 
-// One message per approver, with the `approver` attribute that their subscription filters on.
-const sendToApprover = (
-  { approver, subject, text }: ApprovalMessage & { key: string },
-  receipt: ReceiptTag,
-) =>
-  sns
-    .send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: subject.slice(0, 100),
-        Message: text,
-        MessageAttributes: {
-          approver: { DataType: 'String', StringValue: approver },
-          ...receiptAttributes(receipt),
-        },
-      }),
-    )
-    .catch((error: unknown) => {
-      throw classifyAwsError(error, 'SNS Publish');
-    });
-
 const deps = {
   store,
   signingKey: signingKeyReader(
@@ -52,7 +30,7 @@ const deps = {
   ),
   notifyApprover: (message: ApprovalMessage & { key: string }) =>
     sendOnce(store, { scope: 'approval-notice', key: message.key, now: systemClock }, (tag) =>
-      sendToApprover(message, tag),
+      publishApprovalNotice(sns, topicArn)(message, tag),
     ),
   postWebhook: async (url: string, body: unknown) => {
     const response = await fetch(url, {

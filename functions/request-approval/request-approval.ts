@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type ApprovalMessage, approvalNotice, approvalSubject } from '../shared/approval/notice';
 import { approvalLink } from '../shared/approval/signing';
 import {
   type ApprovalRecord,
@@ -24,7 +25,7 @@ const InputSchema = z.extend(ReleaseInputSchema, {
 });
 export type RequestApprovalInput = z.input<typeof InputSchema>;
 
-export type ApprovalMessage = { approver: string; subject: string; text: string; link: string };
+export type { ApprovalMessage };
 
 export type RequestApprovalDeps = {
   store: ApprovalStore;
@@ -114,31 +115,16 @@ export const requestApproval = async (
   const created = await putPendingApproval(deps.store, record);
 
   const key = await deps.signingKey();
-  const subject = `Approve ${plan.modelPackageGroupName} v${plan.modelPackageVersion} for production? (${plan.stage})`;
-  const links = record.approvers.map((approver) => ({
-    approver,
-    link: approvalLink(deps.config.baseUrl, key, { approvalId, approver, expiresAt: deadline }),
-  }));
-  const body = (link: string) =>
-    [
-      `${plan.modelPackageGroupName} version ${plan.modelPackageVersion} passed its twin tests and waits for your decision.`,
-      '',
-      `Twin tests: ${twinTests.summary}`,
-      `Fleets: ${plan.fleets.map((f) => `${f.name} (${f.waves.map((w) => w.name).join(' → ')})`).join(', ')}`,
-      `Approvals needed: ${plan.approval.quorum} of ${plan.approval.approvers.length}`,
-      `Decide before: ${new Date(deadline * 1000).toISOString()}`,
-      '',
-      `Review the evidence and decide: ${link}`,
-      '',
-      'Opening the link changes nothing; the decision is a button on the page.',
-    ].join('\n');
-  for (const { approver, link } of links) {
+  const subject = approvalSubject(record);
+  for (const approver of record.approvers) {
+    const link = approvalLink(deps.config.baseUrl, key, {
+      approvalId,
+      approver,
+      expiresAt: deadline,
+    });
     await deps.notifyApprover({
       key: `${approvalId}#${approver}`,
-      approver,
-      subject,
-      text: body(link),
-      link,
+      ...approvalNotice(record, approver, link),
     });
   }
   if (plan.approval.webhookUrl && deps.postWebhook && created) {

@@ -62,7 +62,15 @@ export type ApprovalRecord = {
 
 export type AuditEntry = {
   at: string;
-  action: 'viewed' | 'approved' | 'rejected' | 'refused' | 'expired' | 'stopped' | 'superseded';
+  action:
+    | 'viewed'
+    | 'approved'
+    | 'rejected'
+    | 'refused'
+    | 'expired'
+    | 'stopped'
+    | 'superseded'
+    | 'resent';
   approver?: string;
   sourceIp?: string;
   userAgent?: string;

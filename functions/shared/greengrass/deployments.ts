@@ -32,6 +32,8 @@ export type CurrentDeployment = {
   deploymentId?: string;
   deploymentName?: string;
   status?: string;
+  /** The IoT job that carries a thing group's deployment to its devices. */
+  iotJobId?: string;
   components: ComponentMap;
 };
 
@@ -53,6 +55,7 @@ export const currentDeployment = async (
       deploymentId: deployment.deploymentId,
       deploymentName: deployment.deploymentName,
       status: deployment.deploymentStatus,
+      iotJobId: deployment.iotJobId,
       components: deployment.components ?? {},
     };
   } catch (error) {

@@ -237,7 +237,7 @@ describe('serverless package (offline, no AWS credentials)', () => {
     ]);
     for (const a of alarms) {
       expect(a.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
-      expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq) /);
+      expect(String(a.AlarmDescription)).toMatch(/Run: edge-mlops (executions|dlq|approvals) /);
     }
   });
 
