@@ -6,7 +6,7 @@ import { CliError } from './cli-error';
 import { type ActionResult, redriveExecution, replayExecution } from './execution-actions';
 import { listExecutions, parseSince } from './list-executions';
 import { type CommonOptions, err, out, stageOf } from './options';
-import { executionArnFrom, findStateMachine } from './state-machine';
+import { executionArnIn, stageMachines, stateMachineArnOf } from './state-machine';
 
 export type BulkOptions = CommonOptions & {
   all?: boolean;
@@ -32,11 +32,11 @@ export const act = async (
   o: BulkOptions,
 ): Promise<number> => {
   const sfn = sfnOf(o);
-  const machine = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
+  const machines = await stageMachines(sfn, stageOf(o), o.stateMachineArn);
   let arns: string[];
   if (o.all) {
     if (target) throw new CliError('give an execution or --all, not both');
-    const rows = await listExecutions(sfn, machine, {
+    const rows = await listExecutions(sfn, machines.deployment, {
       status: o.status ?? 'FAILED',
       since: o.since ? parseSince(o.since) : undefined,
       modelGroup: o.modelGroup,
@@ -44,7 +44,7 @@ export const act = async (
     arns = rows.map((r) => r.executionArn);
   } else {
     if (!target) throw new CliError('give an execution name or ARN, or --all');
-    arns = [executionArnFrom(machine, target)];
+    arns = [executionArnIn(machines, target)];
   }
   if (o.dryRun) {
     const plan = arns.map((a) => ({ action: kind, execution: a.split(':').pop() }));
@@ -79,7 +79,7 @@ export const act = async (
     const result =
       kind === 'redrive'
         ? await redriveExecution(sfn, arn)
-        : await replayExecution(sfn, machine, arn, { force: o.force });
+        : await replayExecution(sfn, stateMachineArnOf(arn), arn, { force: o.force });
     results.push(result);
     bar?.increment({ execution: result.execution });
   }

@@ -14,7 +14,7 @@ import {
   withCommonOptions,
   withTableOption,
 } from './options';
-import { executionArnFrom, findStateMachine } from './state-machine';
+import { executionArnIn, stageMachines } from './state-machine';
 
 /** `edge-mlops executions list|explain|redrive|replay`. */
 const printExplanation = (x: Explanation) => {
@@ -52,12 +52,18 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
     .option('--model-group <group>', 'only this model package group')
     .action(async (o) => {
       const sfn = sfnOf(o);
-      const machine = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
-      const rows = await listExecutions(sfn, machine, {
+      const machines = await stageMachines(sfn, stageOf(o), o.stateMachineArn);
+      const filter = {
         status: o.status,
         since: o.since ? parseSince(o.since) : undefined,
         modelGroup: o.modelGroup,
-      });
+      };
+      const rows = await listExecutions(sfn, machines.deployment, filter);
+      // Rollbacks of rejected live versions, newest first with the rest.
+      if (machines.rollback) {
+        rows.push(...(await listExecutions(sfn, machines.rollback, filter)));
+        rows.sort((a, b) => b.startDate.localeCompare(a.startDate));
+      }
       if (o.json) out(JSON.stringify({ executions: rows }));
       else
         out(
@@ -78,8 +84,8 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
     ),
   ).action(async (target: string, o) => {
     const sfn = sfnOf(o);
-    const machine = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
-    const x = await explainExecution(sfn, executionArnFrom(machine, target), {
+    const machines = await stageMachines(sfn, stageOf(o), o.stateMachineArn);
+    const x = await explainExecution(sfn, executionArnIn(machines, target), {
       // Only an execution waiting at its approval reads the state table.
       approvalOf: async (arn) => {
         try {

@@ -3,7 +3,7 @@ import { sfnOf, stateStoreFor } from './aws';
 import { CliError } from './cli-error';
 import { out, stageOf, withCommonOptions, withTableOption } from './options';
 import { type ReleaseView, releaseHistory } from './releases';
-import { findStateMachine } from './state-machine';
+import { stageMachines } from './state-machine';
 
 /** `edge-mlops releases <model-group>`: every version's way, oldest first. */
 export const formatRelease = (r: ReleaseView): string => {
@@ -47,8 +47,15 @@ export const registerReleaseCommands = (program: Command, exit: (code: number) =
     ),
   ).action(async (modelGroup: string, o) => {
     const sfn = sfnOf(o);
-    const machine = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
-    const releases = await releaseHistory(sfn, machine, await stateStoreFor(o), modelGroup);
+    // Rollbacks of a live version rejected in the registry run on a machine of their own.
+    const machines = await stageMachines(sfn, stageOf(o), o.stateMachineArn);
+    const machine = machines.deployment;
+    const releases = await releaseHistory(
+      sfn,
+      [machine, ...(machines.rollback ? [machines.rollback] : [])],
+      await stateStoreFor(o),
+      modelGroup,
+    );
     if (releases.length === 0)
       throw new CliError(
         `no executions of model group ${modelGroup} on ${machine.split(':').pop()} (is the name right?)`,

@@ -83,11 +83,13 @@ const outcomeOf = (
 
 export const releaseHistory = async (
   sfn: SFNClient,
-  stateMachineArn: string,
+  stateMachineArns: readonly string[],
   store: ApprovalStore | undefined,
   modelGroup: string,
 ): Promise<ReleaseView[]> => {
-  const rows = await listExecutions(sfn, stateMachineArn, { modelGroup });
+  const rows = [];
+  for (const arn of stateMachineArns)
+    rows.push(...(await listExecutions(sfn, arn, { modelGroup })));
   const releases: ReleaseView[] = [];
   for (const row of rows) {
     const described = await sfn.send(

@@ -11,14 +11,21 @@ import { CliError } from './cli-error';
 
 /** Finding the edge-deployment state machine, its executions and their histories. */
 
-/** The edge-deployment state machine of a stage (or the one given). */
+/**
+ * The state machines of a stage (serverless.yml `stepFunctions.stateMachines`): releases run
+ * on edge-deployment; the rollback of a live version rejected in the registry on its own.
+ */
+export type MachineRole = 'edge-deployment' | 'roll-back-rejected';
+
+/** A state machine of a stage (by default edge-deployment), or the one given. */
 export const findStateMachine = async (
   sfn: SFNClient,
   stage: string,
   given?: string,
+  role: MachineRole = 'edge-deployment',
 ): Promise<string> => {
   if (given) return given;
-  const wanted = `edge-mlops-${stage}-edge-deployment`;
+  const wanted = `edge-mlops-${stage}-${role}`;
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
@@ -32,6 +39,42 @@ export const findStateMachine = async (
 /** An execution ARN from a name or an ARN. */
 export const executionArnFrom = (stateMachineArn: string, nameOrArn: string) =>
   nameOrArn.startsWith('arn:') ? nameOrArn : executionArnOf(stateMachineArn, nameOrArn);
+
+/**
+ * The machines whose executions the SRE commands read: edge-deployment and, unless one
+ * machine was given, the rollback machine (absent on a stack deployed before it existed).
+ */
+export const stageMachines = async (
+  sfn: SFNClient,
+  stage: string,
+  given?: string,
+): Promise<{ deployment: string; rollback?: string }> => {
+  const deployment = await findStateMachine(sfn, stage, given);
+  if (given) return { deployment };
+  const rollback = await findStateMachine(sfn, stage, undefined, 'roll-back-rejected').catch(
+    () => undefined,
+  );
+  return rollback ? { deployment, rollback } : { deployment };
+};
+
+/** The state machine an execution belongs to (a replay starts on the same machine). */
+export const stateMachineArnOf = (executionArn: string) =>
+  executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '');
+
+/** Start Pipeline names the rollback of a rejected live version `rollback-…`. */
+export const ROLLBACK_EXECUTION_PREFIX = 'rollback-';
+
+/** An execution's ARN from its name (on the machine its name says) or its ARN. */
+export const executionArnIn = (
+  machines: { deployment: string; rollback?: string },
+  nameOrArn: string,
+) =>
+  executionArnFrom(
+    machines.rollback && nameOrArn.startsWith(ROLLBACK_EXECUTION_PREFIX)
+      ? machines.rollback
+      : machines.deployment,
+    nameOrArn,
+  );
 
 /** The name of an execution, from its ARN. */
 export const executionNameOf = (executionArn: string) => executionArn.split(':').pop() ?? '';

@@ -31,6 +31,8 @@ const store = () => ({
 });
 const MACHINE =
   'arn:aws:states:us-east-1:000000000000:stateMachine:edge-mlops-local-edge-deployment';
+const ROLLBACK_MACHINE =
+  'arn:aws:states:us-east-1:000000000000:stateMachine:edge-mlops-local-roll-back-rejected';
 const exec = (name: string) =>
   `arn:aws:states:us-east-1:000000000000:execution:edge-mlops-local-edge-deployment:${name}`;
 const group = (name: string) => `arn:aws:iot:us-east-1:000000000000:thinggroup/${name}`;
@@ -335,18 +337,22 @@ describe('devices a rollback could not restore', () => {
 });
 
 describe('releases', () => {
-  it('lists each version with its outcome, approvers, fleets and rollbacks, oldest first', async () => {
-    // Prepare
-    sfn.on(ListExecutionsCommand).resolves({
+  it('lists each version with its outcome, approvers, fleets and rollbacks (from both state machines), oldest first', async () => {
+    // Prepare: the rollback of a live version rejected in the registry runs on its own machine.
+    sfn.on(ListExecutionsCommand, { stateMachineArn: ROLLBACK_MACHINE }).resolves({
       executions: [
         {
           executionArn: exec('rollback-v8'),
           name: 'rollback-v8',
-          stateMachineArn: MACHINE,
+          stateMachineArn: ROLLBACK_MACHINE,
           status: 'SUCCEEDED',
           startDate: new Date(NOW + 3000),
           stopDate: new Date(NOW + 4000),
         },
+      ],
+    });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: MACHINE }).resolves({
+      executions: [
         {
           executionArn: exec('v9'),
           name: 'v9',
@@ -430,7 +436,12 @@ describe('releases', () => {
       },
     });
     // Act
-    const releases = await releaseHistory(new SFNClient({}), MACHINE, store(), 'defect-detector');
+    const releases = await releaseHistory(
+      new SFNClient({}),
+      [MACHINE, ROLLBACK_MACHINE],
+      store(),
+      'defect-detector',
+    );
     // Assess
     expect(releases.map((r) => [r.execution, r.kind, r.outcome])).toEqual([
       ['v8', 'release', 'released'],
@@ -486,7 +497,7 @@ describe('releases', () => {
     );
     doc.on(GetCommand).resolves({});
     // Act
-    const [v10] = await releaseHistory(new SFNClient({}), MACHINE, store(), 'defect-detector');
+    const [v10] = await releaseHistory(new SFNClient({}), [MACHINE], store(), 'defect-detector');
     // Assess
     expect(v10).toMatchObject({
       outcome: 'failed: RolloutAborted, fleets rolled back',
