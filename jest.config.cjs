@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!aws-local-stepfunctions)'],
+  transformIgnorePatterns: ['/node_modules/(?!aws-local-stepfunctions|ml-distance)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // A guard against hangs, not a timing assertion: end-to-end runs take seconds alone but
   // much longer on a loaded 2-core machine.

@@ -31,6 +31,7 @@ const { notificationResources } = require('./notifications.cjs');
 const { accessScopes } = require('./access-scopes.cjs');
 const { artifactReaderResources } = require('./artifact-readers.cjs');
 const { smokeResponseResources } = require('./smoke-responses.cjs');
+const { driftScopes } = require('./drift.cjs');
 
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
@@ -68,6 +69,8 @@ const derive = (config) => {
     artifactReaderResources: artifactReaderResources(config),
     // Who may invoke recordSmokeResponse: the rules of twins in other accounts.
     smokeResponseResources: smokeResponseResources(config),
+    // detectDrift's schedules and scopes (docs/monitoring.md).
+    ...driftScopes(config),
   };
 };
 
