@@ -195,6 +195,11 @@ withOptions(program.command('simulate'), fleetOptions())
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
   .option('--json', 'print the summary as one JSON object on stdout')
+  .option(
+    '--drift <x>',
+    'after the release, the fleet captures data shifted by X (0-1): drift detection, retraining, its release',
+    rate,
+  )
   .action(async (opts, command: Command) => {
     const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
     // Ctrl-C or SIGTERM ends the run cleanly: the embedded emulator stops and removes its temp
@@ -234,6 +239,7 @@ withOptions(program.command('simulate'), fleetOptions())
         timeoutSeconds: opts.timeout,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
         signal: interrupted.signal,
+        ...(opts.drift === undefined ? {} : { drift: opts.drift }),
       },
       stderr,
     );

@@ -31,6 +31,7 @@ import {
   localResources,
   resolveLocal,
 } from './local-stage';
+import { closedLoop } from './loop';
 import { stream } from './random';
 import { checkedResponse } from './responses';
 import { bundleFunctions, FunctionRuntime, functionArn, functionName } from './runtime/functions';
@@ -45,6 +46,7 @@ import {
 } from './services/greengrass';
 import { iot } from './services/iot';
 import { iotData } from './services/iot-data';
+import { iotRegistry } from './services/iot-registry';
 import { modelPackageArn, sagemaker } from './services/sagemaker';
 import { secretsManager } from './services/secrets';
 import { StepFunctions } from './services/sfn';
@@ -93,6 +95,7 @@ const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = {
   secretsmanager: { protocol: 'json', prefix: 'secretsmanager.' },
   sqs: { protocol: 'json', prefix: 'AmazonSQS.' },
   events: { protocol: 'json', prefix: 'AWSEvents.' },
+  monitoring: { protocol: 'json', prefix: 'GraniteServiceVersion20100801.' },
   greengrass: { protocol: 'rest-json' },
   iot: { protocol: 'rest-json' },
   iotdata: { protocol: 'rest-json' },
@@ -123,6 +126,7 @@ const OPERATION_NAMES: Record<string, string> = {
     'ListEffectiveDeployments',
   'GET /jobs/{jobId}': 'DescribeJob',
   'GET /jobs/{jobId}/things': 'ListJobExecutionsForJob',
+  'GET /thing-groups/{thingGroupName}/things': 'ListThingsInThingGroup',
   'POST /topics/{topic}': 'Publish',
   'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
 };
@@ -600,8 +604,15 @@ export class Emulator {
     const inferenceNames = () =>
       new Set(Object.values(options.config.modelGroups).map((p) => p.components.inference.name));
     const stateTable = Object.values(resources).find((r) => r.type === 'AWS::DynamoDB::Table')!.ref;
+    // Capture, drift metrics and retraining (emulator/loop.ts).
+    const loop = closedLoop(world, options.config, s3, {
+      emit: emitPackageChange,
+      invoke: (key, event) => functions.invoke(key, event),
+    });
+    await loop.provision();
     const json: Record<string, Record<string, (body: any) => Promise<unknown>>> = {
-      sagemaker: sagemaker(world, s3, emitPackageChange),
+      sagemaker: { ...sagemaker(world, s3, emitPackageChange), ...loop.sagemaker },
+      monitoring: loop.cloudwatch,
       states: sfn.api(),
       secretsmanager: secretsManager(world),
       sqs: sqs(world),
@@ -662,7 +673,7 @@ export class Emulator {
           greengrass: compileRoutes(
             greengrass(view, s3, artifactReads) as Record<string, RestHandler>,
           ),
-          iot: compileRoutes(iot(view) as Record<string, RestHandler>),
+          iot: compileRoutes({ ...iot(view), ...iotRegistry(view) } as Record<string, RestHandler>),
           iotdata: compileRoutes(
             iotData(
               view,
@@ -1054,6 +1065,7 @@ export class Emulator {
         }
         return { deliveries };
       }
+      if (path.startsWith('loop/')) return loop.admin(method, path.slice('loop/'.length), body);
       if (path === 'options' && method === 'POST') return applyEmulatorOptions(world, body);
       if (path === 'options' && method === 'GET')
         return { ...world.options, ...world.fleet.options };

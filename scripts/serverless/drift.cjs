@@ -10,20 +10,57 @@ const monitored = (config) =>
 
 const s3Arn = (path) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${path}` });
 
+const logicalId = (group, i, taken) => {
+  const base = `DetectDriftSchedule${group.replace(/[^A-Za-z0-9]/g, '')}`;
+  return taken.has(base) ? `${base}${i}` : base;
+};
+
+/**
+ * The rule passes the model group and the scheduled event's time (EventBridge input
+ * transformer on `$.time` of the "Scheduled Event"), so a run knows which window is complete;
+ * the permission lets EventBridge invoke detectDrift from that rule only.
+ */
+const scheduleResources = (groups) => {
+  const Resources = {};
+  groups.forEach(([group, { monitoring }], i) => {
+    const id = logicalId(group, i, new Set(Object.keys(Resources)));
+    const hours = monitoring.windowHours;
+    Resources[id] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `edge-mlops: drift detection of ${group}, every ${hours} h`,
+        ScheduleExpression: `rate(${hours} ${hours === 1 ? 'hour' : 'hours'})`,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'detectDrift',
+            Arn: { 'Fn::GetAtt': ['DetectDriftLambdaFunction', 'Arn'] },
+            InputTransformer: {
+              InputPathsMap: { time: '$.time' },
+              InputTemplate: `{"modelGroup": ${JSON.stringify(group)}, "time": <time>}`,
+            },
+          },
+        ],
+      },
+    };
+    Resources[`${id}Permission`] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': ['DetectDriftLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [id, 'Arn'] },
+      },
+    };
+  });
+  return { Resources };
+};
+
 const driftScopes = (config) => {
   const groups = monitored(config);
   return {
-    // The rule passes the model group and the scheduled event's time (EventBridge input
-    // transformer: `$.time` of the "Scheduled Event"), so a run knows which window is complete.
-    driftSchedules: groups.map(([group, { monitoring }]) => ({
-      schedule: {
-        rate: `rate(${monitoring.windowHours} ${monitoring.windowHours === 1 ? 'hour' : 'hours'})`,
-        inputTransformer: {
-          inputPathsMap: { time: '$.time' },
-          inputTemplate: `{"modelGroup": ${JSON.stringify(group)}, "time": <time>}`,
-        },
-      },
-    })),
+    // One schedule rule per monitored group; stage-resources.cjs adds them to the template.
+    driftScheduleResources: scheduleResources(groups),
     captureBucketArns: unique(groups.map(([, p]) => p.monitoring.captureBucket)).map(s3Arn),
     captureObjectArns: unique(
       groups.map(([g, p]) => `${p.monitoring.captureBucket}/${p.monitoring.capturePrefix}/${g}/*`),

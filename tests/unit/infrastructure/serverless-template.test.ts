@@ -456,6 +456,9 @@ describe('serverless package (offline, no AWS credentials)', () => {
     // Prepare
     const fn = Object.keys(resources).find((id) => id === 'DetectDriftLambdaFunction');
     const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('DetectDrift'));
+    const permissions = ofType('AWS::Lambda::Permission').filter(([id]) =>
+      id.startsWith('DetectDriftSchedule'),
+    );
     const role = rolesOfFunctions().find((r) => r.role === 'DetectDriftIamRoleLambdaExecution')!;
     const grants = (action: string) =>
       role.statements.filter((s) => [s.Action].flat().includes(action));
@@ -466,6 +469,12 @@ describe('serverless package (offline, no AWS credentials)', () => {
       InputPathsMap: { time: '$.time' },
       InputTemplate: '{"modelGroup": "defect-detector", "time": <time>}',
     });
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      expect.objectContaining({
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rules[0]![0], 'Arn'] },
+      }),
+    ]);
     expect(grants('s3:ListBucket').map((s) => JSON.stringify(s.Resource))).toEqual([
       expect.stringMatching(/^\[\{"Fn::Sub":"arn:[^"]*:s3:::edge-mlops-local-capture"\}\]$/),
     ]);
