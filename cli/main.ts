@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
 import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { registerDeviceCommands } from './devices/commands';
 import { errorMessage } from './error-message';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
@@ -249,6 +250,7 @@ withOptions(program.command('simulate'), fleetOptions())
   });
 
 registerSreCommands(program, (code) => process.exit(code));
+registerDeviceCommands(program, (text) => process.stdout.write(text));
 
 program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
   stderr(`edge-mlops: ${errorMessage(error)}`);

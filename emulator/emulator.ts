@@ -127,6 +127,8 @@ const OPERATION_NAMES: Record<string, string> = {
   'GET /jobs/{jobId}': 'DescribeJob',
   'GET /jobs/{jobId}/things': 'ListJobExecutionsForJob',
   'GET /thing-groups/{thingGroupName}/things': 'ListThingsInThingGroup',
+  'GET /endpoint': 'DescribeEndpoint',
+  'POST /things': 'RegisterThing',
   'POST /topics/{topic}': 'Publish',
   'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
 };

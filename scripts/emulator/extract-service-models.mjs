@@ -98,6 +98,7 @@ const SERVICES = {
       'DescribeThing',
       'ListThingsInThingGroup',
       'RegisterThing',
+      'DescribeEndpoint',
       'AddThingToThingGroup',
     ],
   },
