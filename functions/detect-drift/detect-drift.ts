@@ -170,10 +170,16 @@ export const detectDrift = async (
         };
       }
     }
-    const streak = await recordWindow(deps.store, modelGroup, fleet.name, windowId, {
-      drifted: window.drifted,
-      ...(window.score === undefined ? {} : { score: window.score }),
-    });
+    const streak = await recordWindow(
+      deps.store,
+      modelGroup,
+      fleet.name,
+      { id: windowId, previousId: new Date(startMs - windowMs).toISOString() },
+      {
+        drifted: window.drifted,
+        ...(window.score === undefined ? {} : { score: window.score }),
+      },
+    );
     fleets.push({ ...window, consecutive: streak.consecutive });
   }
   const unattributed = capture.records.length - attributed.size;

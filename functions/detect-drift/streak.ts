@@ -6,7 +6,9 @@ import { classifyAwsError } from '../shared/errors';
  * A fleet's run of drifted windows, kept in the state table (`drift#<group>`, `fleet#<fleet>`).
  * Each window is counted once: the update applies only to a window later than the last one
  * recorded, and a retry of the same window reads back what the first attempt recorded.
- * A window older than the last recorded one (a late run) changes nothing.
+ * A window older than the last recorded one (a late run) changes nothing. Windows are in a
+ * row only when the last one recorded is the one just before: after a gap (runs that failed
+ * or were not scheduled) a drifted window starts a new streak.
  */
 export type Streak = { consecutive: number; counted: boolean };
 
@@ -14,7 +16,7 @@ export const recordWindow = async (
   store: { dynamo: DynamoDBDocumentClient; table: string },
   modelGroup: string,
   fleet: string,
-  windowId: string,
+  windows: { id: string; previousId: string },
   outcome: { drifted: boolean; score?: number },
 ): Promise<Streak> => {
   const Key = { pk: `drift#${modelGroup}`, sk: `fleet#${fleet}` };
@@ -24,12 +26,14 @@ export const recordWindow = async (
       throw classifyAwsError(error, 'GetItem drift streak');
     });
   const item = current.Item as { lastWindow?: string; consecutive?: number } | undefined;
+  const windowId = windows.id;
   if (item?.lastWindow && item.lastWindow >= windowId)
     return {
       consecutive: item.lastWindow === windowId ? (item.consecutive ?? 0) : 0,
       counted: false,
     };
-  const consecutive = outcome.drifted ? (item?.consecutive ?? 0) + 1 : 0;
+  const inRow = item?.lastWindow === windows.previousId ? (item?.consecutive ?? 0) : 0;
+  const consecutive = outcome.drifted ? inRow + 1 : 0;
   const applied = await writeIf(
     () =>
       store.dynamo.send(
@@ -48,6 +52,6 @@ export const recordWindow = async (
     'UpdateItem drift streak',
   );
   // Lost a race with a concurrent run of the same window: its record stands.
-  if (!applied) return recordWindow(store, modelGroup, fleet, windowId, outcome);
+  if (!applied) return recordWindow(store, modelGroup, fleet, windows, outcome);
   return { consecutive, counted: true };
 };

@@ -205,6 +205,18 @@ describe('detectDrift', () => {
     expect(new Set(tokens).size).toBe(1);
   });
 
+  it('starts a new streak after a window that was never evaluated', async () => {
+    // Prepare: drifted windows at 10:00 and 12:00; the 11:00 run never happened
+    capture(T0, { 'factory-jetson': 0.5 });
+    capture(T0 + 2 * HOUR, { 'factory-jetson': 0.5 });
+    // Act
+    await runAt(T0 + HOUR);
+    const afterGap = await runAt(T0 + 3 * HOUR);
+    // Assess
+    expect(afterGap.fleets[0]).toMatchObject({ drifted: true, consecutive: 1 });
+    expect(afterGap.retraining).toEqual({ status: 'not-needed' });
+  });
+
   it('starts nothing more within the cooldown, however long the drift lasts', async () => {
     // Prepare
     for (let h = 0; h < 4; h++) capture(T0 + h * HOUR, { 'factory-jetson': 0.5 });
