@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} are CloudFormation Fn::Sub placeholders, not JavaScript templates.
 import type { StageConfig } from '../../functions/shared/stage-config/schema';
 import { CliError } from '../sre/executions';
 import {
