@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!aws-local-stepfunctions|@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!aws-local-stepfunctions|@middy/|ml-distance)'],
   // middy ships ES modules only ("import" condition); tests run CommonJS, so it is compiled too.
   moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],

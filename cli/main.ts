@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
 import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { registerDeviceCommands } from './devices/commands';
 import { errorMessage } from './error-message';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
@@ -195,6 +196,11 @@ withOptions(program.command('simulate'), fleetOptions())
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
   .option('--json', 'print the summary as one JSON object on stdout')
+  .option(
+    '--drift <x>',
+    'after the release, the fleet captures data shifted by X (0-1): drift detection, retraining, its release',
+    rate,
+  )
   .action(async (opts, command: Command) => {
     const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
     // Ctrl-C or SIGTERM ends the run cleanly: the embedded emulator stops and removes its temp
@@ -234,6 +240,7 @@ withOptions(program.command('simulate'), fleetOptions())
         timeoutSeconds: opts.timeout,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
         signal: interrupted.signal,
+        ...(opts.drift === undefined ? {} : { drift: opts.drift }),
       },
       stderr,
     );
@@ -243,6 +250,7 @@ withOptions(program.command('simulate'), fleetOptions())
   });
 
 registerSreCommands(program, (code) => process.exit(code));
+registerDeviceCommands(program, (text) => process.stdout.write(text));
 
 program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
   stderr(`edge-mlops: ${errorMessage(error)}`);

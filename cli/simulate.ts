@@ -22,6 +22,7 @@ import { PROJECT_ROOT } from '../emulator/serverless-service';
 import { readableCause } from '../functions/shared/errors';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { deliveriesLine } from './deliveries';
+import { type DriftSummary, formatDrift, runDriftLoop } from './drift-loop';
 import { endpointOptions } from './endpoint-options';
 import { CliError } from './sre/executions';
 
@@ -93,6 +94,8 @@ export type SimulateOptions = {
    * the running emulator or are refused. Options not listed keep the emulator's settings.
    */
   given?: string[];
+  /** After a successful release: capture shifted by this much, drift detection, retraining (cli/drift-loop.ts). */
+  drift?: number;
 };
 
 /** A device offline at some point of the run; backAt null: still offline at the end. */
@@ -136,6 +139,8 @@ export type SimulationSummary = {
   wallTimeMs: number;
   endpoint: string;
   logFile?: string;
+  /** What `--drift` did: capture, scores per window and fleet, retraining and its release. */
+  drift?: DriftSummary;
 };
 
 type Log = (line: string) => void;
@@ -384,6 +389,24 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
         await sleep(100);
       }
     }
+    const drift =
+      options.drift !== undefined && final.status === 'SUCCEEDED'
+        ? await runDriftLoop(
+            {
+              endpoint,
+              config,
+              modelGroup: String(event.detail.ModelPackageGroupName),
+              drift: options.drift,
+              fleetSize: options.fleetSize,
+              ...(approval?.decision === 'approve'
+                ? { approve: (link: string, v: string) => decide(link, 'approve', v) }
+                : {}),
+              deadline: Date.now() + options.timeoutSeconds * 1000,
+            },
+            (path, body) => control(endpoint!, path, body),
+            log,
+          )
+        : undefined;
     const after = await control(endpoint, 'state');
     const devicesAfter = await control(endpoint, 'devices');
     const execution = (after.executions as any[]).find((e) => e.arn === execution0?.executionArn);
@@ -436,6 +459,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       wallTimeMs: Date.now() - started,
       endpoint,
       ...(logFile ? { logFile } : {}),
+      ...(drift ? { drift } : {}),
     };
   } finally {
     try {
@@ -539,6 +563,7 @@ export const formatSummary = (s: SimulationSummary): string => {
     ...(s.alarmNotificationsDropped
       ? [`Alarm notifications dropped: ${s.alarmNotificationsDropped}`]
       : []),
+    ...(s.drift ? formatDrift(s.drift) : []),
     `Wall time: ${(s.wallTimeMs / 1000).toFixed(1)} s`,
   ].join('\n');
 };

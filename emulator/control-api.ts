@@ -3,6 +3,7 @@ import type { Alarms } from './alarms';
 import type { AsyncOutcome } from './async-invoke';
 import { applyEmulatorOptions, deviceControl, fleetReport } from './controls';
 import { matchesPattern } from './event-pattern';
+import type { ClosedLoop } from './loop';
 import type { SeedEvent } from './model-seed';
 import type { FunctionRule } from './provisioning/event-sources';
 import type { FunctionRuntime } from './runtime/functions';
@@ -22,6 +23,8 @@ type ControlDeps = {
   rules: readonly FunctionRule[];
   seed: (event: SeedEvent) => Promise<void>;
   invokeAsync: (key: string, event: unknown) => Promise<AsyncOutcome>;
+  /** The closed loop's admin paths (`loop/…`, emulator/loop.ts). */
+  loopAdmin: ClosedLoop['admin'];
 };
 
 /** What the emulator holds, for simulate's summary and for tests' assertions. */
@@ -87,6 +90,7 @@ export const controlApi = (deps: ControlDeps): ControlApi => {
       }
       return { deliveries };
     }
+    if (path.startsWith('loop/')) return deps.loopAdmin(method, path.slice('loop/'.length), body);
     if (path === 'options' && method === 'POST') return applyEmulatorOptions(world, body);
     if (path === 'options' && method === 'GET') return { ...world.options, ...world.fleet.options };
     if (path === 'devices' && method === 'POST')

@@ -21,6 +21,7 @@ import {
   type LocalResource,
   localResources,
 } from './local-stage';
+import { closedLoop } from './loop';
 import { modelSeeder, type SeedEvent } from './model-seed';
 import { type ArtifactAccessOverrides, artifactReadsOf } from './provisioning/artifact-access';
 import { eventRules, snsSubscriptions } from './provisioning/event-sources';
@@ -33,7 +34,7 @@ import { protocolRouter } from './router';
 import { bundleFunctions, FunctionRuntime } from './runtime/functions';
 import { listen } from './server';
 import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
-import { serviceApis } from './service-apis';
+import { packageChangeEmitter, serviceApis } from './service-apis';
 import { eventBridge } from './services/events';
 import { lambdaInvoke } from './services/lambda';
 import type { StepFunctions } from './services/sfn';
@@ -201,6 +202,13 @@ export class Emulator {
       const invokeAsync = (key: string, event: unknown) => asyncInvoker.invoke(key, event);
       const fireAndForget = (key: string, event: unknown) => void invokeAsync(key, event);
       const rules = eventRules(service, template.resolveVariables, fireAndForget);
+      const bus = eventBridge(world, () => rules);
+      // Capture, drift metrics and retraining (emulator/loop.ts).
+      const loop = closedLoop(world, options.config, s3, {
+        emit: packageChangeEmitter(bus),
+        invoke: (key, event) => functions.invoke(key, event),
+      });
+      await loop.provision();
       const apis = serviceApis({
         world,
         config: options.config,
@@ -208,7 +216,8 @@ export class Emulator {
         s3,
         dynamo,
         sfn,
-        bus: eventBridge(world, () => rules),
+        bus,
+        loop,
         principals,
         topics,
         subscriptions,
@@ -248,6 +257,7 @@ export class Emulator {
             rules,
             seed,
             invokeAsync,
+            loopAdmin: loop.admin,
           }),
           injectFaults: withInjectedFaults(world, stream(worldOptions.seed, 'api-faults')),
         }),

@@ -8,6 +8,7 @@ export const TARGETS: Record<string, { protocol: Protocol; prefix?: string }> = 
   secretsmanager: { protocol: 'json', prefix: 'secretsmanager.' },
   sqs: { protocol: 'json', prefix: 'AmazonSQS.' },
   events: { protocol: 'json', prefix: 'AWSEvents.' },
+  monitoring: { protocol: 'json', prefix: 'GraniteServiceVersion20100801.' },
   greengrass: { protocol: 'rest-json' },
   iot: { protocol: 'rest-json' },
   iotdata: { protocol: 'rest-json' },
@@ -39,6 +40,9 @@ export const OPERATION_NAMES: Record<string, string> = {
     'ListEffectiveDeployments',
   'GET /jobs/{jobId}': 'DescribeJob',
   'GET /jobs/{jobId}/things': 'ListJobExecutionsForJob',
+  'GET /thing-groups/{thingGroupName}/things': 'ListThingsInThingGroup',
+  'GET /endpoint': 'DescribeEndpoint',
+  'POST /things': 'RegisterThing',
   'POST /topics/{topic}': 'Publish',
   'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
 };

@@ -3,11 +3,13 @@ import type { dynamoBackend, S3Backend } from './backends';
 import type { Principals } from './iam/principals';
 import { configuredRoles, sts } from './iam/sts';
 import { LOCAL_ACCOUNT, LOCAL_STAGE, type LocalResource } from './local-stage';
+import type { ClosedLoop } from './loop';
 import { compileRoutes, type RestHandler, type RestRoute } from './routes';
 import type { eventBridge } from './services/events';
 import { type ArtifactReads, greengrass } from './services/greengrass';
 import { iot } from './services/iot';
 import { iotData, type SmokeExpectations } from './services/iot-data';
+import { iotRegistry } from './services/iot-registry';
 import { sagemaker } from './services/sagemaker';
 import { secretsManager } from './services/secrets';
 import type { StepFunctions } from './services/sfn';
@@ -38,7 +40,25 @@ type ServiceDeps = {
   artifactReads: ArtifactReads;
   invokeAsync: (key: string, event: unknown) => void;
   answerSmokeElsewhere: (account: string, answer: Record<string, unknown>) => void;
+  /** Capture, drift metrics and retraining (emulator/loop.ts): CloudWatch and SageMaker Pipelines. */
+  loop: Pick<ClosedLoop, 'sagemaker' | 'cloudwatch'>;
 };
+
+/** A registry change emits the event SageMaker sends. */
+export const packageChangeEmitter =
+  (bus: ReturnType<typeof eventBridge>) =>
+  async (pkg: ModelPackage): Promise<void> => {
+    await bus.PutEvents({
+      Entries: [
+        {
+          Source: 'aws.sagemaker',
+          DetailType: 'SageMaker Model Package State Change',
+          Resources: [pkg.ModelPackageArn],
+          Detail: JSON.stringify(pkg),
+        },
+      ],
+    });
+  };
 
 /** The expected answer of every inference smoke input of the stage configuration, by input id. */
 const smokeExpectationsOf = (config: StageConfig): SmokeExpectations => {
@@ -53,19 +73,7 @@ const smokeExpectationsOf = (config: StageConfig): SmokeExpectations => {
 /** The AWS services the emulator implements, wired to its world and to each other. */
 export const serviceApis = (deps: ServiceDeps): ServiceApis => {
   const { world, config, s3, bus } = deps;
-  // A registry change emits the event SageMaker sends.
-  const emitPackageChange = async (pkg: ModelPackage) => {
-    await bus.PutEvents({
-      Entries: [
-        {
-          Source: 'aws.sagemaker',
-          DetailType: 'SageMaker Model Package State Change',
-          Resources: [pkg.ModelPackageArn],
-          Detail: JSON.stringify(pkg),
-        },
-      ],
-    });
-  };
+  const emitPackageChange = packageChangeEmitter(bus);
   const inferenceNames = () =>
     new Set(Object.values(config.modelGroups).map((p) => p.components.inference.name));
   const stateTable = Object.values(deps.resources).find(
@@ -90,7 +98,7 @@ export const serviceApis = (deps: ServiceDeps): ServiceApis => {
         greengrass: compileRoutes(
           greengrass(view, s3, deps.artifactReads) as Record<string, RestHandler>,
         ),
-        iot: compileRoutes(iot(view) as Record<string, RestHandler>),
+        iot: compileRoutes({ ...iot(view), ...iotRegistry(view) } as Record<string, RestHandler>),
         iotdata: compileRoutes(
           iotData(
             view,
@@ -108,7 +116,8 @@ export const serviceApis = (deps: ServiceDeps): ServiceApis => {
   };
   return {
     json: {
-      sagemaker: sagemaker(world, s3, emitPackageChange),
+      sagemaker: { ...sagemaker(world, s3, emitPackageChange), ...deps.loop.sagemaker },
+      monitoring: deps.loop.cloudwatch,
       states: deps.sfn.api(),
       secretsmanager: secretsManager(world),
       sqs: sqs(world),

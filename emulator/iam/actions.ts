@@ -37,7 +37,7 @@ export type ApiRequest = {
 
 export type Where = { region: string; account: string };
 
-const PREFIX: Record<string, string> = { iotdata: 'iot' };
+const PREFIX: Record<string, string> = { iotdata: 'iot', monitoring: 'cloudwatch' };
 
 const sagemakerArn = (w: Where, type: string, name: string) =>
   // SageMaker ARNs carry names in lower case (DescribeCompilationJob returns them so).
@@ -103,6 +103,12 @@ export const checksFor = (req: ApiRequest, w: Where): Check[] => {
           ];
         case 'DescribeEdgePackagingJob':
           return own(sagemakerArn(w, 'edge-packaging-job', input.EdgePackagingJobName));
+        case 'StartPipelineExecution': {
+          const name = String(input.PipelineName ?? '');
+          return own(name.startsWith('arn:') ? name : sagemakerArn(w, 'pipeline', name));
+        }
+        case 'DescribePipelineExecution':
+          return own(String(input.PipelineExecutionArn));
       }
       break;
     case 'states':
@@ -172,6 +178,13 @@ export const checksFor = (req: ApiRequest, w: Where): Check[] => {
     case 'iot':
       if (op === 'DescribeJob' || op === 'ListJobExecutionsForJob')
         return own(`arn:aws:iot:${w.region}:${w.account}:job/${params.jobId}`);
+      if (op === 'ListThingsInThingGroup')
+        return own(`arn:aws:iot:${w.region}:${w.account}:thinggroup/${params.thingGroupName}`);
+      break;
+    case 'monitoring':
+      // PutMetricData has no resource type; the namespace is its condition key (SAR, CloudWatch).
+      if (op === 'PutMetricData')
+        return own('*', { context: { 'cloudwatch:namespace': String(input.Namespace ?? '') } });
       break;
     case 'greengrass': {
       const checks = greengrassChecks(op, input, params, w);

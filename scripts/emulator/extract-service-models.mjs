@@ -40,6 +40,8 @@ const SERVICES = {
       'CreateEdgePackagingJob',
       'DescribeEdgePackagingJob',
       'StopEdgePackagingJob',
+      'StartPipelineExecution',
+      'DescribePipelineExecution',
     ],
   },
   states: {
@@ -95,11 +97,15 @@ const SERVICES = {
       'DescribeJobExecution',
       'DescribeThing',
       'ListThingsInThingGroup',
+      'RegisterThing',
+      'DescribeEndpoint',
+      'AddThingToThingGroup',
     ],
   },
   iotdata: { model: 'iot-data/2015-05-28', operations: ['Publish', 'GetThingShadow'] },
   lambda: { model: 'lambda/2015-03-31', operations: ['Invoke'] },
   sns: { model: 'sns/2010-03-31', operations: ['Publish'] },
+  monitoring: { model: 'cloudwatch/2010-08-01', operations: ['PutMetricData'] },
 };
 
 const KEPT = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'payload', 'flattened'];

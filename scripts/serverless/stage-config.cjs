@@ -31,6 +31,7 @@ const { notificationResources } = require('./notifications.cjs');
 const { accessScopes } = require('./access-scopes.cjs');
 const { artifactReaderResources } = require('./artifact-readers.cjs');
 const { smokeResponseResources } = require('./smoke-responses.cjs');
+const { driftScopes } = require('./drift.cjs');
 
 /** alarmExecutionsFailed, alarmRolloutAborted, … from scripts/serverless/alarm-descriptions.ts. */
 const alarmDescriptions = (stage) => {
@@ -80,6 +81,8 @@ const derive = (config) => {
     smokeResponseResources: smokeResponseResources(config),
     // The error alarms' descriptions, in the words of the error taxonomy.
     ...alarmDescriptions(config.stage),
+    // detectDrift's schedules and scopes (docs/monitoring.md).
+    ...driftScopes(config),
   };
 };
 

@@ -56,6 +56,7 @@ class StageResources {
         mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
         mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
         mergeGenerated(template, serverless.service.custom?.stage?.smokeResponseResources);
+        mergeGenerated(template, serverless.service.custom?.stage?.driftScheduleResources);
         dropEmptyStatements(template);
         dropUnusedDefaultRole(template);
       },

@@ -45,6 +45,8 @@ describe('docs/cross-account-role.yml', () => {
         'iot:UpdateJob',
         'iot:DescribeThing',
         'iot:DescribeThingGroup',
+        // detect-drift: the devices of each fleet
+        'iot:ListThingsInThingGroup',
         'iot:GetThingShadow',
         'iot:UpdateThingShadow',
         'iot:DeleteThingShadow',

@@ -322,6 +322,9 @@ describe('serverless package (offline, no AWS credentials)', () => {
       'iot:ListJobExecutionsForJob',
       'sagemaker:DescribeModelPackage',
       'sagemaker:UpdateModelPackage',
+      'sagemaker:StartPipelineExecution',
+      'iot:ListThingsInThingGroup',
+      'events:PutEvents',
       'sts:AssumeRole',
     ]);
     // Act
@@ -520,4 +523,44 @@ describe('serverless package (offline, no AWS credentials)', () => {
       /config\/broken\.yml:\d+: modelGroups\.defect-detector\.approval\.quorum: Too small: expected number to be >=1/,
     );
   }, 180_000);
+  it('schedules detectDrift per monitored model group and narrows its role to the capture, its pipeline and its namespace', () => {
+    // Prepare
+    const fn = Object.keys(resources).find((id) => id === 'DetectDriftLambdaFunction');
+    const rules = ofType('AWS::Events::Rule').filter(([id]) => id.startsWith('DetectDrift'));
+    const permissions = ofType('AWS::Lambda::Permission').filter(([id]) =>
+      id.startsWith('DetectDriftSchedule'),
+    );
+    const role = rolesOfFunctions().find((r) => r.role === 'DetectDriftIamRoleLambdaExecution')!;
+    const grants = (action: string) =>
+      role.statements.filter((s) => [s.Action].flat().includes(action));
+    // Assess
+    expect(fn).toBeDefined();
+    expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);
+    expect(rules[0]![1].Properties.Targets[0].InputTransformer).toEqual({
+      InputPathsMap: { time: '$.time' },
+      InputTemplate: '{"modelGroup": "defect-detector", "time": <time>}',
+    });
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      expect.objectContaining({
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rules[0]![0], 'Arn'] },
+      }),
+    ]);
+    expect(grants('s3:ListBucket').map((s) => JSON.stringify(s.Resource))).toEqual([
+      expect.stringMatching(/^\[\{"Fn::Sub":"arn:[^"]*:s3:::edge-mlops-local-capture"\}\]$/),
+    ]);
+    expect(JSON.stringify(grants('s3:GetObject').map((s) => s.Resource))).toContain(
+      'edge-mlops-local-capture/capture/defect-detector/*',
+    );
+    expect(JSON.stringify(grants('sagemaker:StartPipelineExecution')[0]!.Resource)).toContain(
+      ':pipeline/defect-detector-retrain',
+    );
+    expect(grants('cloudwatch:PutMetricData')).toEqual([
+      expect.objectContaining({
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'edge-mlops' } },
+      }),
+    ]);
+    expect(grants('s3:PutObject')).toEqual([]);
+  });
 });

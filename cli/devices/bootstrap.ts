@@ -1,0 +1,108 @@
+import type { StageConfig } from '../../functions/shared/stage-config/schema';
+import { CliError } from '../sre/executions';
+import {
+  accountOf,
+  findFleet,
+  joinGroupOf,
+  provisioningTemplateName,
+  regionOf,
+  tokenExchangeRoleAlias,
+} from './names';
+
+/**
+ * What an operator runs on a new core device of a fleet (`edge-mlops devices bootstrap`):
+ * the Greengrass installer with the fleet provisioning plugin and its config.yaml
+ * (Greengrass developer guide, "Install AWS IoT Greengrass Core software with AWS IoT fleet
+ * provisioning" and "Configure the AWS IoT fleet provisioning plugin"). The device then
+ * registers itself with the claim certificate through the fleet's provisioning template,
+ * joins the fleet's last wave and receives the wave's current deployment.
+ */
+export type Bootstrap = {
+  fleet: string;
+  modelGroup: string;
+  account: string;
+  region: string;
+  thingName: string;
+  thingGroup: string;
+  wave: string;
+  provisioningTemplate: string;
+  roleAlias: string;
+  configYaml: string;
+  installCommand: string;
+};
+
+/** IoT thing names: 1–128 of [a-zA-Z0-9:_-] (IoT API reference, CreateThing). */
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
+
+export const bootstrapInstructions = (
+  config: StageConfig,
+  request: {
+    fleet: string;
+    thingName?: string;
+    endpoints: { iotDataEndpoint: string; iotCredentialEndpoint: string };
+  },
+): Bootstrap => {
+  const { group, fleet } = findFleet(config, request.fleet);
+  const thingName = request.thingName ?? `${fleet.name}-$(hostname)`;
+  if (request.thingName !== undefined && !THING_NAME.test(request.thingName))
+    throw new CliError(
+      `--thing-name "${request.thingName}" is not an IoT thing name: 1-128 letters, digits, ':', '_' or '-'`,
+    );
+  const join = joinGroupOf(fleet);
+  const region = regionOf(join.groupArn);
+  const root = '/greengrass/v2';
+  const configYaml = [
+    '---',
+    'services:',
+    '  aws.greengrass.Nucleus:',
+    '    version: "2.13.0"',
+    '  aws.greengrass.FleetProvisioningByClaim:',
+    '    configuration:',
+    `      rootPath: "${root}"`,
+    `      awsRegion: "${region}"`,
+    `      iotDataEndpoint: "${request.endpoints.iotDataEndpoint}"`,
+    `      iotCredentialEndpoint: "${request.endpoints.iotCredentialEndpoint}"`,
+    `      iotRoleAlias: "${tokenExchangeRoleAlias(config.stage)}"`,
+    `      provisioningTemplate: "${provisioningTemplateName(config.stage, fleet.name)}"`,
+    `      claimCertificatePath: "${root}/claim-certs/claim.pem.crt"`,
+    `      claimCertificatePrivateKeyPath: "${root}/claim-certs/claim.private.pem.key"`,
+    `      rootCaPath: "${root}/AmazonRootCA1.pem"`,
+    '      templateParameters:',
+    `        ThingName: "${thingName}"`,
+    '',
+  ].join('\n');
+  const installCommand = [
+    `sudo -E java -Droot="${root}" -Dlog.store=FILE`,
+    '  -jar ./GreengrassInstaller/lib/Greengrass.jar',
+    '  --trusted-plugin ./GreengrassInstaller/aws.greengrass.FleetProvisioningByClaim.jar',
+    '  --init-config ./GreengrassInstaller/config.yaml',
+    '  --component-default-user ggc_user:ggc_group',
+    '  --setup-system-service true',
+  ].join(' \\\n');
+  return {
+    fleet: fleet.name,
+    modelGroup: group,
+    account: accountOf(join.groupArn),
+    region,
+    thingName,
+    thingGroup: join.groupName,
+    wave: join.wave,
+    provisioningTemplate: provisioningTemplateName(config.stage, fleet.name),
+    roleAlias: tokenExchangeRoleAlias(config.stage),
+    configYaml,
+    installCommand,
+  };
+};
+
+export const formatBootstrap = (b: Bootstrap) =>
+  [
+    `# Core device for fleet ${b.fleet} (${b.modelGroup}), account ${b.account}, ${b.region}`,
+    `# Joins thing group ${b.thingGroup} (wave ${b.wave}) through provisioning template ${b.provisioningTemplate}.`,
+    '# 1. Put the claim certificate and key of that template in /greengrass/v2/claim-certs/,',
+    '#    and AmazonRootCA1.pem in /greengrass/v2/ (docs/devices.md).',
+    '# 2. Save as ./GreengrassInstaller/config.yaml:',
+    b.configYaml,
+    '# 3. Run:',
+    b.installCommand,
+    '',
+  ].join('\n');

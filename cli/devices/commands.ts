@@ -1,0 +1,120 @@
+import { DescribeEndpointCommand, IoTClient, RegisterThingCommand } from '@aws-sdk/client-iot';
+import type { Command } from 'commander';
+import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { CliError } from '../sre/executions';
+import { bootstrapInstructions, formatBootstrap } from './bootstrap';
+import { accountOf, findFleet, joinGroupOf, regionOf } from './names';
+import { devicePrerequisitesTemplate } from './prerequisites';
+import { provisioningTemplateBody } from './provisioning-template';
+
+/**
+ * `edge-mlops devices …` (docs/devices.md): the prerequisites template of an account, the
+ * bootstrap of a new core device, and (local mode) a simulated device joining its fleet.
+ */
+const iotClient = (region: string, endpoint?: string) =>
+  new IoTClient({
+    region,
+    ...(endpoint
+      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+
+/** The account's IoT endpoints (IoT API reference, DescribeEndpoint: iot:Data-ATS, iot:CredentialProvider). */
+const endpointsOf = async (iot: IoTClient) => {
+  const of = async (endpointType: string) => {
+    const out = await iot.send(new DescribeEndpointCommand({ endpointType }));
+    if (!out.endpointAddress) throw new CliError(`DescribeEndpoint ${endpointType} returned none`);
+    return out.endpointAddress;
+  };
+  return {
+    iotDataEndpoint: await of('iot:Data-ATS'),
+    iotCredentialEndpoint: await of('iot:CredentialProvider'),
+  };
+};
+
+export const registerDeviceCommands = (program: Command, write: (text: string) => void) => {
+  const devices = program.command('devices').description('onboard Greengrass core devices');
+  devices
+    .command('prerequisites')
+    .description(
+      'print the CloudFormation template of what core devices need in an account (role alias, IoT policies, thing groups, provisioning templates)',
+    )
+    .requiredOption('--account <id>', 'the twin or fleet account')
+    .option('--config <file>', 'stage configuration', 'config/local.yml')
+    .action((opts) => {
+      const config = loadStageConfig(opts.config);
+      write(`${JSON.stringify(devicePrerequisitesTemplate(config, opts.account), null, 2)}\n`);
+    });
+  devices
+    .command('bootstrap')
+    .description(
+      'print the Greengrass installer command and provisioning config for a new device of a fleet',
+    )
+    .requiredOption('--fleet <name>', 'the fleet the device joins')
+    .option('--thing-name <name>', "the device's thing name (default: <fleet>-$(hostname))")
+    .option('--config <file>', 'stage configuration', 'config/local.yml')
+    .option('--endpoint <url>', 'a local emulator instead of AWS (its IoT endpoints)')
+    .option('--json', 'print the instructions as one JSON object')
+    .action(async (opts) => {
+      const b = await bootstrapFor(opts);
+      write(opts.json ? `${JSON.stringify(b)}\n` : formatBootstrap(b));
+    });
+  devices
+    .command('join')
+    .description(
+      "local mode: a simulated device registers through its fleet's provisioning template and joins the fleet",
+    )
+    .requiredOption('--fleet <name>', 'the fleet the device joins')
+    .requiredOption('--thing-name <name>', "the device's thing name")
+    .requiredOption('--endpoint <url>', 'the running emulator (edge-mlops emulator)')
+    .option('--config <file>', 'stage configuration', 'config/local.yml')
+    .action(async (opts) => {
+      write(`${JSON.stringify(await joinFleet(opts))}\n`);
+    });
+};
+
+/** The bootstrap of a device of a fleet, with the endpoints of the fleet's account. */
+export const bootstrapFor = async (opts: {
+  fleet: string;
+  thingName?: string;
+  config: string;
+  endpoint?: string;
+}) => {
+  const config = loadStageConfig(opts.config);
+  const { fleet } = findFleet(config, opts.fleet);
+  const iot = iotClient(regionOf(joinGroupOf(fleet).groupArn), opts.endpoint);
+  return bootstrapInstructions(config, {
+    fleet: opts.fleet,
+    ...(opts.thingName ? { thingName: opts.thingName } : {}),
+    endpoints: await endpointsOf(iot),
+  });
+};
+
+/**
+ * What the fleet provisioning plugin does on the device's first connection, through the
+ * control plane: RegisterThing with the fleet's provisioning template body (IoT API
+ * reference, RegisterThing), which creates the thing in its group.
+ */
+export const joinFleet = async (opts: {
+  fleet: string;
+  thingName: string;
+  endpoint: string;
+  config: string;
+}) => {
+  const config = loadStageConfig(opts.config);
+  const { fleet } = findFleet(config, opts.fleet);
+  const join = joinGroupOf(fleet);
+  const iot = iotClient(regionOf(join.groupArn), opts.endpoint);
+  const out = await iot.send(
+    new RegisterThingCommand({
+      templateBody: JSON.stringify(provisioningTemplateBody(config.stage, fleet)),
+      parameters: { ThingName: opts.thingName, 'AWS::IoT::Certificate::Id': 'local-claim' },
+    }),
+  );
+  return {
+    thingName: opts.thingName,
+    thingGroup: join.groupName,
+    account: accountOf(join.groupArn),
+    resourceArns: out.resourceArns ?? {},
+  };
+};

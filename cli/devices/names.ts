@@ -1,0 +1,36 @@
+import type { Fleet, StageConfig } from '../../functions/shared/stage-config/schema';
+import { CliError } from '../sre/executions';
+
+/** Names of what the prerequisites stack creates in a device account (docs/devices.md). */
+export const tokenExchangeRoleAlias = (stage: string) => `edge-mlops-${stage}-token-exchange`;
+export const coreDevicePolicyName = (stage: string) => `edge-mlops-${stage}-core-device`;
+export const claimPolicyName = (stage: string) => `edge-mlops-${stage}-provisioning-claim`;
+export const provisioningTemplateName = (stage: string, fleet: string) =>
+  `edge-mlops-${stage}-${fleet}`;
+
+const nameOf = (arn: string) => arn.slice(arn.indexOf('/') + 1);
+export const accountOf = (arn: string) => arn.split(':')[4]!;
+export const regionOf = (arn: string) => arn.split(':')[3]!;
+
+/** A fleet of the stage and the model group it belongs to, or a precise error. */
+export const findFleet = (config: StageConfig, name: string): { group: string; fleet: Fleet } => {
+  const found: { group: string; fleet: Fleet }[] = [];
+  for (const [group, profile] of Object.entries(config.modelGroups))
+    for (const fleet of profile.fleets) if (fleet.name === name) found.push({ group, fleet });
+  if (found.length === 0) {
+    const known = Object.values(config.modelGroups).flatMap((p) => p.fleets.map((f) => f.name));
+    throw new CliError(
+      `no fleet "${name}" in stage ${config.stage} (fleets: ${[...new Set(known)].join(', ')})`,
+    );
+  }
+  return found[0]!;
+};
+
+/**
+ * A new device joins its fleet's last wave: the broad one. Canary waves are chosen devices,
+ * moved there on purpose (docs/devices.md).
+ */
+export const joinGroupOf = (fleet: Fleet) => {
+  const wave = fleet.waves[fleet.waves.length - 1]!;
+  return { wave: wave.name, groupArn: wave.targetArn, groupName: nameOf(wave.targetArn) };
+};

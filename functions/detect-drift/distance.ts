@@ -1,0 +1,72 @@
+import { distance } from 'ml-distance';
+
+/**
+ * The drift distance: Jensen–Shannon divergence between the baseline's and the window's
+ * distributions, in bits, so 0 means identical and 1 means disjoint (docs/monitoring.md says
+ * why JS rather than PSI or KS). ml-distance computes it in nats; we divide by ln 2.
+ *
+ * Both histograms get half a count per bin before normalising (additive smoothing): an
+ * empty bin would otherwise give 0·log 0, which ml-distance returns as NaN.
+ */
+const SMOOTHING = 0.5;
+
+export type FeatureBaseline = { edges: number[]; proportions: number[] };
+export type Baseline = {
+  features: Record<string, FeatureBaseline>;
+  predictions: Record<string, number>;
+};
+
+const normalise = (counts: number[]) => {
+  const smoothed = counts.map((c) => c + SMOOTHING);
+  const total = smoothed.reduce((a, b) => a + b, 0);
+  return smoothed.map((c) => c / total);
+};
+
+/** Bin of a value: edges e0 < e1 < … < en define n bins; the outer bins are open-ended. */
+export const binOf = (edges: number[], value: number) => {
+  const last = edges.length - 2;
+  for (let i = 0; i < last; i++) if (value < edges[i + 1]!) return i;
+  return last;
+};
+
+export const histogram = (edges: number[], values: number[]) => {
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (const v of values) counts[binOf(edges, v)]! += 1;
+  return counts;
+};
+
+/** JS divergence in bits between two count (or proportion) vectors of the same bins. */
+export const divergence = (expected: number[], observed: number[]) => {
+  // Proportions of the baseline become pseudo-counts on the window's scale, so smoothing
+  // weighs the same on both sides.
+  const n = observed.reduce((a, b) => a + b, 0) || 1;
+  const p = normalise(expected.map((x) => x * n));
+  const q = normalise(observed);
+  return Math.max(0, Math.min(1, distance.jensenShannon(p, q) / Math.LN2));
+};
+
+export type Scores = { features: Record<string, number>; prediction: number; score: number };
+
+/**
+ * Scores of one fleet's window: one divergence per baseline feature and one for the
+ * predictions (labels the baseline does not know count in an extra bin); the fleet's drift
+ * score is the largest of them, so one drifted feature is enough to notice.
+ */
+export const driftScores = (
+  baseline: Baseline,
+  records: { features: Record<string, number>; prediction: string }[],
+): Scores => {
+  const features: Record<string, number> = {};
+  for (const [name, f] of Object.entries(baseline.features)) {
+    const values = records.map((r) => r.features[name]).filter((v): v is number => v !== undefined);
+    features[name] = divergence(f.proportions, histogram(f.edges, values));
+  }
+  const labels = Object.keys(baseline.predictions);
+  const observed = new Array<number>(labels.length + 1).fill(0);
+  for (const r of records) {
+    const i = labels.indexOf(r.prediction);
+    observed[i < 0 ? labels.length : i]! += 1;
+  }
+  const prediction = divergence([...labels.map((l) => baseline.predictions[l]!), 0], observed);
+  return { features, prediction, score: Math.max(prediction, ...Object.values(features)) };
+};

@@ -1,0 +1,374 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { IoTClient, ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeModelPackageCommand,
+  SageMakerClient,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SAMPLE_BASELINE, simulatedCaptures } from '../../../emulator/capture';
+import { baselineProblem } from '../../../functions/detect-drift/baseline';
+import { type DetectDriftDeps, detectDrift } from '../../../functions/detect-drift/detect-drift';
+import { divergence, driftScores } from '../../../functions/detect-drift/distance';
+import { retrainingToken } from '../../../functions/detect-drift/retraining';
+import { captureBatchKey, parseCaptureLine } from '../../../functions/shared/capture-contract';
+import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
+import { localStageConfig, silentLogger } from '../../helpers/fixtures';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const BASELINE_URI = 's3://edge-mlops-local-capture/baselines/defect-detector.json';
+const GROUPS: Record<string, string[]> = {
+  'factory-jetson-canary': ['jc-1'],
+  'factory-jetson-main': ['jm-1', 'jm-2'],
+  'field-rpi': ['rp-1', 'rp-2'],
+};
+const PIPELINE_ARN =
+  'arn:aws:sagemaker:us-east-1:000000000000:pipeline/defect-detector-retrain/execution/abc123';
+
+let db: LocalTable;
+let objects: Map<string, string>;
+const s3 = mockClient(S3Client);
+const sagemaker = mockClient(SageMakerClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const events = mockClient(EventBridgeClient);
+const iot = mockClient(IoTClient);
+
+beforeAll(async () => {
+  db = await startLocalTable();
+});
+afterAll(() => db.close());
+
+const deps = (): DetectDriftDeps => ({
+  s3: new S3Client({}),
+  sagemaker: new SageMakerClient({}),
+  cloudwatch: new CloudWatchClient({}),
+  events: new EventBridgeClient({}),
+  iotFor: () => new IoTClient({}),
+  store: { dynamo: db.doc, table: db.table },
+  logger: silentLogger(),
+  config: { stageConfig: localStageConfig() },
+});
+
+beforeEach(async () => {
+  // Each test starts from empty drift records (the shared local table keeps other tests' items).
+  const { ScanCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const all = await db.doc.send(new ScanCommand({ TableName: db.table }));
+  for (const item of all.Items ?? [])
+    await db.doc.send(
+      new DeleteCommand({ TableName: db.table, Key: { pk: item.pk, sk: item.sk } }),
+    );
+  objects = new Map([
+    ['edge-mlops-local-capture/baselines/defect-detector.json', JSON.stringify(SAMPLE_BASELINE)],
+  ]);
+  for (const m of [s3, sagemaker, cloudwatch, events, iot]) m.reset();
+  s3.on(ListObjectsV2Command).callsFake(async ({ Bucket, Prefix }) => ({
+    Contents: [...objects.keys()]
+      .filter((k) => k.startsWith(`${Bucket}/${Prefix}`))
+      .map((k) => ({ Key: k.slice(Bucket.length + 1) })),
+    IsTruncated: false,
+  }));
+  s3.on(GetObjectCommand).callsFake(async ({ Bucket, Key }) => {
+    const text = objects.get(`${Bucket}/${Key}`);
+    if (text === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => text } };
+  });
+  iot.on(ListThingsInThingGroupCommand).callsFake(async ({ thingGroupName }) => ({
+    things: GROUPS[thingGroupName] ?? [],
+  }));
+  sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageGroupName: 'defect-detector' });
+  sagemaker.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: PIPELINE_ARN });
+  cloudwatch.on(PutMetricDataCommand).resolves({});
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+
+/** Devices of every fleet capture `perDevice` records in the hour starting at `hourMs`. */
+const capture = (hourMs: number, drift: Record<string, number>, perDevice = 30, version = 3) => {
+  const fleetOf: Record<string, string> = {
+    'jc-1': 'factory-jetson',
+    'jm-1': 'factory-jetson',
+    'jm-2': 'factory-jetson',
+    'rp-1': 'field-rpi',
+    'rp-2': 'field-rpi',
+  };
+  for (const [thing, fleet] of Object.entries(fleetOf)) {
+    const records = simulatedCaptures({
+      seed: 'unit',
+      thingName: thing,
+      modelGroup: 'defect-detector',
+      modelVersion: version,
+      drift: drift[fleet] ?? 0,
+      count: perDevice,
+      startMs: hourMs,
+      spanMs: HOUR,
+    });
+    const key = captureBatchKey('capture', 'defect-detector', thing, hourMs, 0);
+    objects.set(
+      `edge-mlops-local-capture/${key}`,
+      records.map((r) => JSON.stringify(r)).join('\n'),
+    );
+  }
+};
+const runAt = (ms: number) =>
+  detectDrift({ modelGroup: 'defect-detector', time: new Date(ms).toISOString() }, deps());
+
+describe('detectDrift', () => {
+  it('scores each fleet against the baseline and starts nothing when the field looks like it', async () => {
+    // Prepare
+    capture(T0, {});
+    // Act
+    const result = await runAt(T0 + HOUR + 60_000);
+    // Assess
+    expect(result.window).toEqual({
+      id: '2026-11-25T10:00:00.000Z',
+      start: '2026-11-25T10:00:00.000Z',
+      end: '2026-11-25T11:00:00.000Z',
+    });
+    expect(result.fleets.map((f) => [f.fleet, f.status, f.records, f.modelVersion])).toEqual([
+      ['factory-jetson', 'scored', 90, 3],
+      ['field-rpi', 'scored', 60, 3],
+    ]);
+    for (const f of result.fleets) expect(f.score).toBeLessThan(0.1);
+    expect(result.retraining).toEqual({ status: 'not-needed' });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    const data = cloudwatch.commandCalls(PutMetricDataCommand)[0]!.args[0].input;
+    expect(data.Namespace).toBe('edge-mlops');
+    expect(
+      data.MetricData!.filter((d) => d.MetricName === 'DriftScore').map((d) => d.Dimensions),
+    ).toEqual([
+      [
+        { Name: 'ModelGroup', Value: 'defect-detector' },
+        { Name: 'Fleet', Value: 'factory-jetson' },
+      ],
+      [
+        { Name: 'ModelGroup', Value: 'defect-detector' },
+        { Name: 'Fleet', Value: 'field-rpi' },
+      ],
+    ]);
+  });
+
+  it('starts the retraining pipeline once, after the configured number of drifted windows in a row', async () => {
+    // Prepare: consecutiveWindows is 2 in config/local.yml; only factory-jetson drifts
+    capture(T0, { 'factory-jetson': 0.5 });
+    capture(T0 + HOUR, { 'factory-jetson': 0.5 });
+    // Act
+    const first = await runAt(T0 + HOUR);
+    const second = await runAt(T0 + 2 * HOUR);
+    // Assess
+    expect(first.fleets[0]).toMatchObject({
+      fleet: 'factory-jetson',
+      drifted: true,
+      consecutive: 1,
+    });
+    expect(first.retraining).toEqual({ status: 'not-needed' });
+    expect(second.fleets[0]).toMatchObject({ drifted: true, consecutive: 2 });
+    expect(second.fleets[1]).toMatchObject({ fleet: 'field-rpi', drifted: false, consecutive: 0 });
+    expect(second.retraining).toEqual({
+      status: 'started',
+      executionArn: PIPELINE_ARN,
+      pipelineName: 'defect-detector-retrain',
+    });
+    expect(sagemaker).toHaveReceivedCommandTimes(StartPipelineExecutionCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
+      PipelineName: 'defect-detector-retrain',
+      ClientRequestToken: retrainingToken('defect-detector', '2026-11-25T11:00:00.000Z'),
+      PipelineParameters: [{ Name: 'ModelPackageGroupName', Value: 'defect-detector' }],
+    });
+    const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(entry).toMatchObject({
+      Source: 'edge-mlops.drift',
+      DetailType: 'Model Retraining Started',
+    });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({
+      modelGroup: 'defect-detector',
+      windowId: '2026-11-25T11:00:00.000Z',
+      pipelineExecutionArn: PIPELINE_ARN,
+      fleets: [{ fleet: 'factory-jetson', consecutive: 2 }],
+    });
+  });
+
+  it('counts a window once when the run is retried, with the same pipeline token', async () => {
+    // Prepare
+    capture(T0, { 'factory-jetson': 0.5 });
+    capture(T0 + HOUR, { 'factory-jetson': 0.5 });
+    await runAt(T0 + HOUR);
+    await runAt(T0 + 2 * HOUR);
+    // Act: the schedule delivers the same window again (Lambda retry)
+    const retry = await runAt(T0 + 2 * HOUR + 5 * 60_000);
+    // Assess
+    expect(retry.fleets[0]).toMatchObject({ consecutive: 2 });
+    const tokens = sagemaker
+      .commandCalls(StartPipelineExecutionCommand)
+      .map((c) => c.args[0].input.ClientRequestToken);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('starts a new streak after a window that was never evaluated', async () => {
+    // Prepare: drifted windows at 10:00 and 12:00; the 11:00 run never happened
+    capture(T0, { 'factory-jetson': 0.5 });
+    capture(T0 + 2 * HOUR, { 'factory-jetson': 0.5 });
+    // Act
+    await runAt(T0 + HOUR);
+    const afterGap = await runAt(T0 + 3 * HOUR);
+    // Assess
+    expect(afterGap.fleets[0]).toMatchObject({ drifted: true, consecutive: 1 });
+    expect(afterGap.retraining).toEqual({ status: 'not-needed' });
+  });
+
+  it('starts nothing more within the cooldown, however long the drift lasts', async () => {
+    // Prepare
+    for (let h = 0; h < 4; h++) capture(T0 + h * HOUR, { 'factory-jetson': 0.5 });
+    // Act
+    const results = [];
+    for (let h = 1; h <= 4; h++) results.push(await runAt(T0 + h * HOUR));
+    // Assess
+    expect(results.map((r) => r.retraining.status)).toEqual([
+      'not-needed',
+      'started',
+      'cooldown',
+      'cooldown',
+    ]);
+    expect(sagemaker).toHaveReceivedCommandTimes(StartPipelineExecutionCommand, 1);
+  });
+
+  it('counts malformed lines, missing fields and other groups, and never retrains on them', async () => {
+    // Prepare: one drifted window, then a window of garbage only
+    capture(T0, { 'factory-jetson': 0.5 });
+    const good = simulatedCaptures({
+      seed: 'x',
+      thingName: 'jm-1',
+      modelGroup: 'defect-detector',
+      modelVersion: 3,
+      drift: 0.9,
+      count: 3,
+      startMs: T0 + HOUR,
+      spanMs: HOUR,
+    });
+    const lines = [
+      '{not json',
+      JSON.stringify({ ...good[0], prediction: undefined }),
+      JSON.stringify({ ...good[1], features: { brightness: 'bright' } }),
+      JSON.stringify({ ...good[2], modelGroup: 'other-group' }),
+      '[]',
+      '',
+    ];
+    objects.set(
+      `edge-mlops-local-capture/${captureBatchKey('capture', 'defect-detector', 'jm-1', T0 + HOUR, 0)}`,
+      lines.join('\n'),
+    );
+    await runAt(T0 + HOUR);
+    // Act
+    const garbage = await runAt(T0 + 2 * HOUR);
+    // Assess
+    expect(garbage.rejected).toEqual({
+      'not JSON': 1,
+      'missing prediction': 1,
+      'non-numeric feature': 1,
+      'other model group': 1,
+      'not a JSON object': 1,
+    });
+    expect(garbage.fleets[0]).toMatchObject({
+      status: 'insufficient',
+      drifted: false,
+      consecutive: 0,
+    });
+    expect(garbage.retraining).toEqual({ status: 'not-needed' });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    const rejected = cloudwatch
+      .commandCalls(PutMetricDataCommand)[1]!
+      .args[0].input.MetricData!.find((d) => d.MetricName === 'CaptureRecordsRejected');
+    expect(rejected?.Value).toBe(5);
+  });
+
+  it('reports an empty window as insufficient and publishes zero records', async () => {
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess
+    expect(result.objects).toBe(0);
+    expect(result.fleets.map((f) => f.status)).toEqual(['insufficient', 'insufficient']);
+    const data = cloudwatch.commandCalls(PutMetricDataCommand)[0]!.args[0].input.MetricData!;
+    expect(data.filter((d) => d.MetricName === 'DriftScore')).toEqual([]);
+    expect(data.filter((d) => d.MetricName === 'CaptureRecords').map((d) => d.Value)).toEqual([
+      0, 0,
+    ]);
+  });
+
+  it('scores nothing without a baseline and says why', async () => {
+    // Prepare
+    objects.delete('edge-mlops-local-capture/baselines/defect-detector.json');
+    capture(T0, { 'factory-jetson': 0.5 });
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess
+    expect(result.fleets[0]).toMatchObject({ status: 'no-baseline', drifted: false });
+    expect(result.fleets[0]!.reason).toContain(`${BASELINE_URI}: no such object`);
+  });
+
+  it("prefers the model package's drift baseline and snapshots it for the version", async () => {
+    // Prepare: the package names a baseline whose prediction mix differs from the sample
+    objects.set(
+      'models/defect-detector/3/baseline.json',
+      JSON.stringify({ ...SAMPLE_BASELINE, predictions: { ok: 0.05, defect: 0.95 } }),
+    );
+    sagemaker.on(DescribeModelPackageCommand).resolves({
+      DriftCheckBaselines: {
+        ModelDataQuality: {
+          Statistics: {
+            S3Uri: 's3://models/defect-detector/3/baseline.json',
+            ContentType: 'application/json',
+          },
+        },
+      },
+    });
+    capture(T0, {});
+    capture(T0 + HOUR, {});
+    // Act
+    const first = await runAt(T0 + HOUR);
+    objects.delete('models/defect-detector/3/baseline.json');
+    const second = await runAt(T0 + 2 * HOUR);
+    // Assess: scored against the package's baseline both times (the second from the snapshot)
+    expect(first.fleets[0]!.scores!.prediction).toBeGreaterThan(0.1);
+    expect(second.fleets[0]!.status).toBe('scored');
+    expect(second.fleets[0]!.scores!.prediction).toBeGreaterThan(0.1);
+    expect(sagemaker).toHaveReceivedCommandTimes(DescribeModelPackageCommand, 1);
+  });
+
+  it('refuses a run for a model group that is not monitored, naming it', async () => {
+    await expect(
+      detectDrift({ modelGroup: 'nope', time: new Date(T0).toISOString() }, deps()),
+    ).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('"nope"') });
+    await expect(
+      detectDrift({ modelGroup: 'defect-detector', time: 'yesterday' }, deps()),
+    ).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('ISO-8601') });
+  });
+});
+
+describe('drift distance (Jensen–Shannon, bits)', () => {
+  it('is 0 for the same distribution, near 1 for disjoint ones, and finite with empty bins', () => {
+    expect(divergence([0.5, 0.5], [500, 500])).toBeCloseTo(0, 6);
+    expect(divergence([1, 0], [0, 10_000])).toBeGreaterThan(0.99);
+    expect(Number.isFinite(divergence([0.2, 0, 0.8], [0, 0, 0]))).toBe(true);
+  });
+
+  it('puts unknown labels and out-of-range values in their own or the outer bins', () => {
+    const records = Array.from({ length: 100 }, () => ({
+      features: { brightness: 5, contrast: -1 },
+      prediction: 'cat',
+    }));
+    const scores = driftScores(SAMPLE_BASELINE, records);
+    expect(scores.prediction).toBeGreaterThan(0.9);
+    expect(scores.score).toBe(Math.max(scores.prediction, ...Object.values(scores.features)));
+  });
+});
+
+describe('capture contract and baseline documents', () => {
+  it('names what a capture line lacks', () => {
+    expect(parseCaptureLine('{"time":"x"}')).toEqual({ rejected: 'missing thingName' });
+    expect(
+      baselineProblem({ features: { a: { edges: [1, 0], proportions: [1] } }, predictions: {} }),
+    ).toBe('feature a: edges must ascend');
+    expect(baselineProblem(SAMPLE_BASELINE)).toBeUndefined();
+  });
+});
