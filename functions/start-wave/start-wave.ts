@@ -10,6 +10,12 @@ import { offlineSoFar } from '../shared/offline-devices';
 import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
 import type { Fleet, Wave } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
+import * as z from '../shared/zod-mini';
+
+/** A fleet task, and on later waves the outcome of the wave before (Check Wave's `$.wave`). */
+const StartWaveSchema = z.extend(FleetTaskSchema, {
+  wave: z.optional(z.looseObject({ nextWaveIndex: z.optional(z.int().check(z.gte(1))) })),
+});
 
 export type StartWaveOutput = {
   fleet: string;
@@ -74,7 +80,10 @@ export const startWave = async (
   rawInput: FleetTaskInput,
   { clientsFor, logger, now }: StartWaveDeps,
 ): Promise<StartWaveOutput> => {
-  const { plan, fleet, waveIndex } = parseInput(FleetTaskSchema, rawInput);
+  const { plan, fleet, waveIndex: first, wave: previous } = parseInput(StartWaveSchema, rawInput);
+  // The Wave Verdict? choice loops a succeeded wave straight back here: the next wave is the
+  // one after the wave $.wave reports; without one, the fleet's first (or the given index).
+  const waveIndex = previous?.nextWaveIndex ?? first;
   const wave = fleet.waves[waveIndex];
   if (!wave) throw new InvalidInput(`fleet ${fleet.name} has no wave #${waveIndex}`);
   const result = await safeDeploy(clientsFor(fleet.roleArn).greengrass, logger, {

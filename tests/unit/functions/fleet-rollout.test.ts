@@ -164,6 +164,27 @@ describe('startWave', () => {
     });
   });
 
+  it('starts the wave after the one that just succeeded, as the Wave Verdict? choice loops back', async () => {
+    // Prepare: $.wave is the canary's outcome from Check Wave.
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-main' });
+    const afterCanary = {
+      ...item(plan, 0, 0),
+      wave: { waveName: 'canary', status: 'SUCCEEDED', isLastWave: false, nextWaveIndex: 1 },
+    };
+    // Act
+    const result = await startWave(afterCanary, {
+      clientsFor,
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+    // Assess
+    expect(result).toMatchObject({ waveName: 'main', waveIndex: 1, isLastWave: true });
+    expect(greengrass).toHaveReceivedCommandWith(CreateDeploymentCommand, {
+      targetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-main',
+    });
+  });
+
   it('deploys the Raspberry Pi build to the Raspberry Pi fleet', async () => {
     // Prepare
     greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
