@@ -48,10 +48,13 @@ export const stageReached = (state: Record<string, unknown>, error?: string): st
     ['twinTests', 'twin-tests'],
     ['twin', 'twin'],
     ['components', 'registered'],
-    ['builds', 'compiled'],
     ['plan', 'resolved'],
   ];
-  return steps.find(([key]) => state[key] !== undefined)?.[1] ?? 'started';
+  const reached = steps.find(([key]) => state[key] !== undefined)?.[1];
+  // Build Targets keeps its progress in $.build from its first call: compiled once done.
+  const built = (state.build as { done?: unknown } | undefined)?.done === true;
+  if (reached === 'resolved' && built) return 'compiled';
+  return reached ?? 'started';
 };
 
 /**

@@ -136,7 +136,7 @@ describe('IAM: a function may only do what its role allows', () => {
 
   it('SageMaker evaluates resource ARNs: a job outside edge-<stage>-* is refused', async () => {
     // Prepare
-    const sagemaker = new SageMakerClient(as('startCompilation'));
+    const sagemaker = new SageMakerClient(as('buildTargets'));
     const neoRole = emulator.resources.NeoRole!.attributes.Arn!;
     // Act
     const refused = await refusal(sagemaker.send(job('other-job', neoRole)));
@@ -149,7 +149,7 @@ describe('IAM: a function may only do what its role allows', () => {
 
   it('evaluates conditions and dependent actions: iam:PassRole only for the Neo role', async () => {
     // Prepare
-    const sagemaker = new SageMakerClient(as('startCompilation'));
+    const sagemaker = new SageMakerClient(as('buildTargets'));
     const neoRole = emulator.resources.NeoRole!.attributes.Arn!;
     // Act
     const allowed = await sagemaker.send(job('edge-local-iam-allowed', neoRole));

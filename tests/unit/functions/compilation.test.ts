@@ -4,9 +4,9 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkCompilation } from '../../../functions/check-compilation/check-compilation';
+import { checkCompilation } from '../../../functions/build-targets/check-compilation';
+import { startCompilation } from '../../../functions/build-targets/start-compilation';
 import type { Plan } from '../../../functions/shared/plan';
-import { startCompilation } from '../../../functions/start-compilation/start-compilation';
 import { samplePlan, silentLogger, TEST_NEO_ROLE } from '../../helpers/fixtures';
 
 const sagemaker = mockClient(SageMakerClient);

@@ -4,9 +4,9 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkEdgePackaging } from '../../../functions/check-edge-packaging/check-edge-packaging';
+import { checkEdgePackaging } from '../../../functions/build-targets/check-edge-packaging';
+import { startEdgePackaging } from '../../../functions/build-targets/start-edge-packaging';
 import type { Plan } from '../../../functions/shared/plan';
-import { startEdgePackaging } from '../../../functions/start-edge-packaging/start-edge-packaging';
 import { samplePlan, silentLogger, TEST_NEO_ROLE } from '../../helpers/fixtures';
 
 const sagemaker = mockClient(SageMakerClient);

@@ -109,7 +109,7 @@ describe('recordFailure', () => {
   const failed = (
     errorName: string,
     cause: string,
-    state: Record<string, unknown> = { plan: {}, builds: [] },
+    state: Record<string, unknown> = { plan: {}, build: { done: true } },
   ) => ({
     modelPackageArn: plan.modelPackageArn,
     modelPackageGroupName: 'defect-detector',
@@ -178,10 +178,13 @@ describe('recordFailure', () => {
 
   it('reads the stage reached from the results the state holds', () => {
     expect(stageReached({})).toBe('started');
-    expect(stageReached({ plan: {}, builds: [], components: {}, twin: {}, twinTests: {} })).toBe(
-      'twin-tests',
-    );
+    expect(
+      stageReached({ plan: {}, build: { done: true }, components: {}, twin: {}, twinTests: {} }),
+    ).toBe('twin-tests');
     expect(stageReached({ plan: {}, rollout: [] })).toBe('production');
+    // Build Targets keeps its progress in $.build: compiled only once every target is built.
+    expect(stageReached({ plan: {}, build: { done: false } })).toBe('resolved');
+    expect(stageReached({ plan: {}, build: { done: true } })).toBe('compiled');
   });
 
   it('keeps a plain-text cause as it is', () => {

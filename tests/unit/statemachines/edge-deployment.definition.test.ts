@@ -114,14 +114,29 @@ describe('statemachines/edge-deployment.asl.json', () => {
     // Prepare
     const maps = Object.entries(definition.States).filter(([, s]) => s.Type === 'Map');
     // Assess
-    expect(maps.map(([name]) => name)).toEqual(['Build Targets', 'Roll Out Fleets']);
+    expect(maps.map(([name]) => name)).toEqual(['Roll Out Fleets']);
     for (const [, map] of maps) {
       const inner = allStates(map.ItemProcessor as never).filter(([, s]) => s.Catch);
       expect(inner).toEqual([]);
     }
-    expect((definition.States['Build Targets']!.Catch as Catcher[])[0]?.Next).toBe(
-      'Record Failure',
+    expect((definition.States['Roll Out Fleets']!.Catch as Catcher[])[0]?.Next).toBe(
+      'Roll Back Fleets',
     );
+  });
+
+  it('builds every target in one loop: one poll checks all targets, so polls do not multiply with targets', () => {
+    // Prepare
+    const S = definition.States as Record<string, Record<string, unknown>>;
+    // Assess: Build Targets → Targets Built? → Wait For Builds → Build Targets, failures recorded.
+    expect(S['Build Targets']!.Type).toBe('Task');
+    expect(S['Build Targets']!.ResultPath).toBe('$.build');
+    expect((S['Build Targets']!.Catch as Catcher[])[0]?.Next).toBe('Record Failure');
+    expect(S['Targets Built?']!.Default).toBe('Wait For Builds');
+    expect(S['Wait For Builds']!.Next).toBe('Build Targets');
+    expect(S['Register Model Component']!.Parameters).toEqual({
+      'plan.$': '$.plan',
+      'builds.$': '$.build.builds',
+    });
   });
 
   it('ends every failure inside the fleet rollout (retries run out included) through a verified rollback and Record Failure', () => {

@@ -24,7 +24,7 @@ export type StartCompilationDeps = {
 };
 
 /** Extra time past Neo's own stopping condition before our poll loop gives up. */
-const DEADLINE_MARGIN_SECONDS = 1800;
+export const COMPILATION_DEADLINE_MARGIN_SECONDS = 1800;
 
 /** The CreateCompilationJob request for one target: a pure function of the plan. */
 export const compilationJobRequest = (
@@ -96,7 +96,7 @@ export const startCompilation = async (
   const jobName = target.compilationJobName;
   const poll = startPolling(
     now(),
-    plan.neo.maxRuntimeSeconds + DEADLINE_MARGIN_SECONDS,
+    plan.neo.maxRuntimeSeconds + COMPILATION_DEADLINE_MARGIN_SECONDS,
     COMPILATION_POLL,
   );
   try {

@@ -29,7 +29,7 @@ export type StartEdgePackagingDeps = {
   now: Clock;
 };
 
-const PACKAGING_TIMEOUT_SECONDS = 3600;
+export const PACKAGING_TIMEOUT_SECONDS = 3600;
 
 /** Edge Manager's names for the Greengrass platforms it can package for. */
 const edgePlatform = (platform: Record<string, string>) => {
