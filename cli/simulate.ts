@@ -118,7 +118,19 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       }),
     );
     const watched = execution
-      ? await watchExecution(execution.executionArn, { endpoint, sfn, event, options }, log)
+      ? await watchExecution(
+          execution.executionArn,
+          {
+            endpoint,
+            sfn,
+            event,
+            options,
+            approvers:
+              config.modelGroups[String(event.detail.ModelPackageGroupName)]?.approval.approvers
+                .length ?? 1,
+          },
+          log,
+        )
       : { visited: [], final: { status: 'NOT_STARTED' } };
     return summarize({
       before,

@@ -41,7 +41,14 @@ const leftApproval = (events: HistoryEvent[]) =>
  */
 export const watchExecution = async (
   arn: string,
-  context: { endpoint: string; sfn: SFNClient; event: EventFile; options: SimulateOptions },
+  context: {
+    endpoint: string;
+    sfn: SFNClient;
+    event: EventFile;
+    options: SimulateOptions;
+    /** How many approvers get a link (the stage configuration's approvers of the group). */
+    approvers: number;
+  },
   log: Log,
 ): Promise<Watched> => {
   const { endpoint, sfn, event, options } = context;
@@ -58,6 +65,7 @@ export const watchExecution = async (
         : undefined;
   const personDecides = !decision && !options.approvalTimeout && interactive;
   let person: { since: number; restore: () => Promise<void> } | undefined;
+  let firstLinkSeenAt: number | undefined;
 
   /** Logs the states entered since the last read of the history; returns the new events. */
   const readNewEvents = async () => {
@@ -118,7 +126,15 @@ export const watchExecution = async (
       if (person && leftApproval(fresh)) await personDone();
       if (!approval && visited.includes(APPROVAL_STATE)) {
         const state = await control(endpoint, 'state');
-        const notice = approvalNotice(state.sns, event);
+        const found = approvalNotice(state.sns, event);
+        firstLinkSeenAt ??= found ? Date.now() : undefined;
+        // request-approval sends one message per approver, one after the other: wait for all
+        // of them (or a few seconds, if fewer approvers than configured are notified).
+        const notice =
+          found &&
+          (found.links.length >= context.approvers || Date.now() - firstLinkSeenAt! > 3_000)
+            ? found
+            : undefined;
         if (notice) {
           for (const link of notice.links) log(`Approval link: ${link}`);
           if (notice.deadline) log(`Decide before: ${formatDeadline(notice.deadline)}`);

@@ -504,7 +504,18 @@ export class StepFunctions {
               const timeout = TimeoutSecondsPath
                 ? { '__timeoutSeconds.$': TimeoutSecondsPath }
                 : { __timeoutSeconds: TimeoutSeconds ?? 31_536_000 };
-              return [name, { ...rest, Parameters: { ...state.Parameters, ...timeout } }];
+              // The library itself times a Task out after 60 real seconds when it has no
+              // TimeoutSeconds (Step Functions sets no timeout by default: docs.aws.amazon.com/
+              // step-functions/latest/dg/sfn-stuck-execution.html): give it the longest a Node
+              // timer holds (2^31-1 ms), so only the emulator's own, virtual, timeout applies.
+              return [
+                name,
+                {
+                  ...rest,
+                  TimeoutSeconds: 2_147_483,
+                  Parameters: { ...state.Parameters, ...timeout },
+                },
+              ];
             }
           }
           return [name, state];
