@@ -19,6 +19,11 @@ const count = (value: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return n;
 };
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
+  return n;
+};
 /** "MIN-MAX" in (virtual) seconds → [min, max] in milliseconds. */
 const secondsRange = (value: string): [number, number] => {
   const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value);
@@ -78,6 +83,7 @@ const fleetOf = (opts: Record<string, any>) => ({
 /** Command-line option keys → SimulateOptions keys, where they differ. */
 const GIVEN_NAMES: Record<string, string> = {
   timeout: 'timeoutSeconds',
+  approvalClock: 'approvalClockFactor',
   applyTime: 'applyMs',
   notifyLatency: 'notifyLatencyMs',
   offlineTime: 'offlineMs',
@@ -174,6 +180,11 @@ withOptions(program.command('simulate'), fleetOptions())
       'approve when stdin is not a terminal (npm start)',
     ).hideHelp(),
   )
+  .option(
+    '--approval-clock <factor>',
+    'in a terminal, without --approve/--reject/--approval-timeout, simulated seconds per real second while the approval waits for you (default 1: real time)',
+    positive,
+  )
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
   .option('--device-failure-rate <x>', 'share of devices that fail a deployment', rate, 0)
   .option('--api-fault-rate <x>', 'share of API calls answered with throttling or 5xx', rate, 0)
@@ -194,7 +205,12 @@ withOptions(program.command('simulate'), fleetOptions())
     'where the embedded emulator keeps its files (default: a temp dir removed at the end)',
   )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
-  .option('--timeout <seconds>', 'give up after this many seconds', count, 300)
+  .option(
+    '--timeout <seconds>',
+    'give up after this many seconds (time spent waiting for your approval decision not counted)',
+    count,
+    300,
+  )
   .option('--json', 'print the summary as one JSON object on stdout')
   .option(
     '--drift <x>',
@@ -226,6 +242,7 @@ withOptions(program.command('simulate'), fleetOptions())
         reject: opts.reject,
         approvalTimeout: opts.approvalTimeout,
         autoApproveWithoutTty: opts.autoApproveWithoutTty,
+        approvalClockFactor: opts.approvalClock,
         fleetSize: opts.fleetSize,
         deviceFailureRate: opts.deviceFailureRate,
         apiFaultRate: opts.apiFaultRate,

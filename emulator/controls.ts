@@ -4,7 +4,7 @@ import type { World } from './world';
 /**
  * The emulator's controls under /_emulator/ that change the simulated world: options
  * (failure, offline and crash rates, latency ranges; effective for deployments created
- * afterwards) and devices (offline windows, coming back, leaving a thing group). Every
+ * afterwards), the clock's rate, and devices (offline windows, coming back, leaving a thing group). Every
  * request is validated whole before anything changes, and a key the emulator does not know
  * is refused by name, never ignored.
  */
@@ -48,6 +48,11 @@ export const EmulatorOptionsSchema = z
     notifyLatencyMs: range,
     offlineMs: range,
     crashAfterMs: range,
+    /**
+     * Virtual milliseconds per real one from now on (1 = real time): simulate slows the
+     * clock while a person decides an approval (emulator/clock.ts, setFactor).
+     */
+    clockFactor: z.number().positive().max(1_000_000),
   })
   .partial()
   .strict();
@@ -104,7 +109,8 @@ export const applyEmulatorOptions = (world: World, body: unknown) => {
     worldOptions[key] = key === 'compileFailure' && value === null ? undefined : value;
   }
   for (const key of FLEET_KEYS) if (key in update) fleetOptions[key] = update[key];
-  return { ...world.options, ...world.fleet.options };
+  if (update.clockFactor !== undefined) world.clock.setFactor(update.clockFactor);
+  return { ...world.options, ...world.fleet.options, clockFactor: world.clock.factor };
 };
 
 /** POST /_emulator/devices (and the start-up device schedule, relative to the start). */

@@ -6,9 +6,20 @@
  */
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { factor, startedAt, realStart } = workerData.clock;
+// The emulator's clock anchor, in memory shared with it: its rate can change while this
+// worker runs (emulator/clock.ts, whose seqlock this read mirrors; a .cjs cannot import it).
+const seq = new Int32Array(workerData.clock.shared, 0, 1);
+const anchor = new Float64Array(workerData.clock.shared, 8, 3);
 const RealDate = Date;
-const virtualNow = () => Math.round(startedAt + (RealDate.now() - realStart) * factor);
+const virtualNow = () => {
+  for (;;) {
+    const before = Atomics.load(seq, 0);
+    if (before % 2 === 1) continue;
+    const [virtual, real, factor] = anchor;
+    if (Atomics.load(seq, 0) === before)
+      return Math.round(virtual + (RealDate.now() - real) * factor);
+  }
+};
 class VirtualDate extends RealDate {
   constructor(...args) {
     if (args.length === 0) super(virtualNow());

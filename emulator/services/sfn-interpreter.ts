@@ -61,7 +61,15 @@ const callbackWithTimeout = (state: Json) => {
   const timeout = TimeoutSecondsPath
     ? { '__timeoutSeconds.$': TimeoutSecondsPath }
     : { __timeoutSeconds: TimeoutSeconds ?? ONE_YEAR_SECONDS };
-  return { ...rest, Parameters: { ...state.Parameters, ...timeout } };
+  // The library itself times a Task out after 60 real seconds when it has no TimeoutSeconds
+  // (Step Functions sets no timeout by default: docs.aws.amazon.com/step-functions/latest/dg/
+  // sfn-stuck-execution.html): give it the longest a Node timer holds (2^31-1 ms), so only the
+  // emulator's own, virtual, timeout applies.
+  return {
+    ...rest,
+    TimeoutSeconds: 2_147_483,
+    Parameters: { ...state.Parameters, ...timeout },
+  };
 };
 
 /** The definition as aws-local-stepfunctions runs it locally (Wait states on the virtual clock). */

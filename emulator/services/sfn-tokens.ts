@@ -79,21 +79,18 @@ export class TaskTokens {
       throw timeout;
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          record.closed = true;
-          reject(timeout);
-        },
-        this.clock.realMs(timeoutSeconds * 1000),
-      );
-      timer.unref?.();
+      // On the clock's timer: a slowed clock (a person deciding in real time) delays it too.
+      const timer = this.clock.timer(timeoutSeconds * 1000, () => {
+        record.closed = true;
+        reject(timeout);
+      });
       record.waiter = {
         resolve: (v) => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve(v);
         },
         reject: (e) => {
-          clearTimeout(timer);
+          timer.cancel();
           reject(e);
         },
       };

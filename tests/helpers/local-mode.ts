@@ -6,7 +6,10 @@ import { loadStageConfig } from '../../functions/shared/stage-config/load';
 const ROOT = join(__dirname, '../..');
 
 /** Runs `edge-mlops simulate` in-process (embedded emulator) with test defaults. */
-export const runSimulation = (options: Partial<SimulateOptions> = {}): Promise<SimulationSummary> =>
+export const runSimulation = (
+  options: Partial<SimulateOptions> = {},
+  log: (line: string) => void = () => undefined,
+): Promise<SimulationSummary> =>
   simulate(
     {
       event: join(ROOT, 'events/model-package-approved.json'),
@@ -24,7 +27,7 @@ export const runSimulation = (options: Partial<SimulateOptions> = {}): Promise<S
       // What the test set itself: with an endpoint, these must reach the running emulator.
       given: options.given ?? Object.keys(options),
     },
-    () => undefined,
+    log,
   );
 
 /** Model component deployments per target (rollbacks included). */
