@@ -127,10 +127,16 @@ const OPERATION_NAMES: Record<string, string> = {
   'POST /2015-03-31/functions/{name}/invocations': 'Invoke',
 };
 
-/** The service a request was signed for, from its SigV4 credential scope. */
+/**
+ * The service a request was signed for, from its SigV4 credential scope: in the
+ * Authorization header, or in the query of a presigned URL (`X-Amz-Credential`).
+ */
 const signingService = (req: IncomingMessage): string | undefined =>
   /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
     req.headers.authorization ?? '',
+  )?.[1] ??
+  /^[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request$/.exec(
+    new URL(req.url ?? '/', 'http://x').searchParams.get('X-Amz-Credential') ?? '',
   )?.[1];
 
 type RestHandler = (

@@ -1,5 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { approvalLink } from '../shared/approval/signing';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import {
+  type ApprovalMessage,
+  approvalMessage,
+  noticeSubject,
+  notifyApproverOnce,
+  postWebhook,
+} from '../shared/approval/notice';
 import {
   type ApprovalRecord,
   type ApprovalStore,
@@ -9,6 +18,7 @@ import { shortHash } from '../shared/names';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
+import { metricsComparison } from './evidence';
 
 const InputSchema = z.extend(ReleaseInputSchema, {
   taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
@@ -24,18 +34,21 @@ const InputSchema = z.extend(ReleaseInputSchema, {
 });
 export type RequestApprovalInput = z.input<typeof InputSchema>;
 
-export type ApprovalMessage = { approver: string; subject: string; text: string; link: string };
+export type { ApprovalMessage };
 
 export type RequestApprovalDeps = {
   store: ApprovalStore;
   signingKey: () => Promise<string>;
-  /** Sends one approver their personal link (SNS, filtered on the `approver` attribute); once per key. */
-  notifyApprover: (message: ApprovalMessage & { key: string }) => Promise<unknown>;
-  /** Optional chat webhook; best effort. */
+  /** The approval topic's client: one message per approver (see shared/approval/notice.ts). */
+  sns: SNSClient;
+  /** The evaluation reports (S3) and the live versions' model packages (SageMaker). */
+  s3: S3Client;
+  sagemaker: SageMakerClient;
+  /** The chat webhook's sender (best effort); default: an HTTPS POST with a 5 s timeout. */
   postWebhook?: (url: string, body: unknown) => Promise<void>;
   logger: Logger;
   now: () => Date;
-  config: { baseUrl: string };
+  config: { baseUrl: string; topicArn: string };
 };
 
 export type RequestApprovalOutput = {
@@ -92,6 +105,7 @@ export const requestApproval = async (
         deploymentId: twin.deploymentId,
         diff: twin.diff ?? null,
       },
+      metrics: await metricsComparison(plan, deps),
       twinTests: {
         passed: twinTests.passed,
         summary: twinTests.summary,
@@ -114,38 +128,19 @@ export const requestApproval = async (
   const created = await putPendingApproval(deps.store, record);
 
   const key = await deps.signingKey();
-  const subject = `Approve ${plan.modelPackageGroupName} v${plan.modelPackageVersion} for production? (${plan.stage})`;
-  const links = record.approvers.map((approver) => ({
-    approver,
-    link: approvalLink(deps.config.baseUrl, key, { approvalId, approver, expiresAt: deadline }),
-  }));
-  const body = (link: string) =>
-    [
-      `${plan.modelPackageGroupName} version ${plan.modelPackageVersion} passed its twin tests and waits for your decision.`,
-      '',
-      `Twin tests: ${twinTests.summary}`,
-      `Fleets: ${plan.fleets.map((f) => `${f.name} (${f.waves.map((w) => w.name).join(' → ')})`).join(', ')}`,
-      `Approvals needed: ${plan.approval.quorum} of ${plan.approval.approvers.length}`,
-      `Decide before: ${new Date(deadline * 1000).toISOString()}`,
-      '',
-      `Review the evidence and decide: ${link}`,
-      '',
-      'Opening the link changes nothing; the decision is a button on the page.',
-    ].join('\n');
-  for (const { approver, link } of links) {
-    await deps.notifyApprover({
+  for (const approver of record.approvers) {
+    const message = approvalMessage(record, approver, deps.config.baseUrl, key);
+    await notifyApproverOnce(deps.store, deps.sns, deps.config.topicArn, {
+      ...message,
       key: `${approvalId}#${approver}`,
-      approver,
-      subject,
-      text: body(link),
-      link,
     });
   }
-  if (plan.approval.webhookUrl && deps.postWebhook && created) {
+  const subject = noticeSubject(record);
+  if (plan.approval.webhookUrl && created) {
     try {
       // A chat channel is read by more people than the approvers: no personal signed links
       // here, only a pointer to each approver's own e-mail.
-      await deps.postWebhook(plan.approval.webhookUrl, {
+      await (deps.postWebhook ?? postWebhook)(plan.approval.webhookUrl, {
         text: `${subject}\n${twinTests.summary}\nApprovers (${plan.approval.quorum} of ${record.approvers.length} needed): ${record.approvers.join(', ')}. Each approver has a personal link in their e-mail; decide before ${new Date(deadline * 1000).toISOString()}.`,
         approvalId,
       });
