@@ -10,6 +10,7 @@ import { endpointOptions } from './endpoint-options';
 import { decide } from './simulate/approval-page';
 import { control } from './simulate/control';
 import { readEventFile } from './simulate/event-file';
+import { seedEvaluationReports } from './simulate/registry-reports';
 import { newRunLog } from './simulate/run-log';
 import { summarize } from './simulate/summary';
 import type { Log, SimulateOptions, SimulationSummary } from './simulate/types';
@@ -96,6 +97,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
     const devicesBefore = await control(endpoint, 'devices');
     await control(endpoint, 'health');
     await control(endpoint, 'seed', { event });
+    await seedEvaluationReports(endpoint, event);
     log(
       `registry: ${event.detail?.ModelPackageGroupName} v${event.detail?.ModelPackageVersion} is ${event.detail?.ModelApprovalStatus}`,
     );

@@ -43,6 +43,9 @@ export const startBackends = async (stateDir: string): Promise<Backends> => {
       const auth = req.headers.authorization;
       if (auth)
         req.headers.authorization = auth.replace(/Credential=[^/]+\//, 'Credential=S3RVER/');
+      // A presigned URL carries its key in the query (X-Amz-Credential): mapped the same way.
+      else if (req.url?.includes('X-Amz-Credential='))
+        req.url = req.url.replace(/X-Amz-Credential=[^%&/]+(%2F|\/)/, 'X-Amz-Credential=S3RVER$1');
       s3Listener(req, res);
     },
     close: async () => undefined,

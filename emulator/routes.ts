@@ -51,6 +51,10 @@ export const OPERATION_NAMES: Record<string, string> = {
 export const signingService = (req: IncomingMessage): string | undefined =>
   /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
     req.headers.authorization ?? '',
+  )?.[1] ??
+  // A presigned URL carries its credential scope in the query (X-Amz-Credential).
+  /^[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request$/.exec(
+    new URL(req.url ?? '/', 'http://x').searchParams.get('X-Amz-Credential') ?? '',
   )?.[1];
 
 export type RestHandler = (

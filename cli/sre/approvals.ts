@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { listAudit } from '../../functions/shared/approval/audit';
 import {
   type ApprovalRecord,
   type ApprovalStore,
   approvalOfExecution,
   deadlineOf,
   getApproval,
-  listAudit,
 } from '../../functions/shared/approval/store';
 import { CliError } from './cli-error';
 import { executionNameOf } from './state-machine';

@@ -1,29 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  type Delivery,
-  deliverDecision,
-  executionFate,
-  type Fate,
-} from '../shared/approval/delivery';
-import {
-  type ApprovalRecord,
-  type ApprovalStore,
-  type AuditEntry,
-  appendAudit,
-  approvalKey,
-  closeApproval,
-  endApproval,
-  getApproval,
-} from '../shared/approval/store';
+  type Actor,
+  decide,
+  deliver,
+  type Outcome,
+  obstacleOf,
+  recordRefusal,
+  recordView,
+} from '../shared/approval/decisions';
+import { type ApprovalRecord, type ApprovalStore, getApproval } from '../shared/approval/store';
 import { verifyLink } from '../shared/approval/verify-link';
-import type { ErrorName } from '../shared/error-taxonomy';
-import { isAwsError } from '../shared/errors';
-import { getLatestVersion } from '../shared/registry-store';
 import { checkFormToken, crossSiteRefusal, formToken } from './cross-site';
-import { approvalPage, type LinkFields, messagePage, SECURITY_HEADERS } from './page';
+import { approvalPage, type LinkFields } from './evidence-page';
+import { messagePage, SECURITY_HEADERS } from './page';
 
+/**
+ * The approval page's two endpoints, as pages: checks the link, the request and the form,
+ * then hands the decision to the approval domain (shared/approval/decisions.ts) and shows
+ * its outcome. No state is read or written here except through that domain and the store.
+ */
 export type HttpRequest = {
   method: string;
   approvalId: string;
@@ -42,6 +38,8 @@ export type ApprovalApiDeps = {
   sfn: SFNClient;
   /** The signing keys a link may carry: current first, then the previous after a rotation. */
   signingKeys: (now?: number, options?: { fresh?: boolean }) => Promise<readonly string[]>;
+  /** A short-lived HTTPS link to an s3:// report (see report-link.ts); absent: no link. */
+  reportLink?: (s3Uri: string) => Promise<string>;
   logger: Logger;
   now: () => Date;
 };
@@ -55,7 +53,7 @@ const html = (statusCode: number, body: string): HttpResponse => ({
 const STATUS_OF_REFUSAL = { malformed: 400, 'bad-signature': 403, expired: 410 } as const;
 
 type Checked =
-  | { ok: true; record: ApprovalRecord; link: LinkFields; approver: string; key: string }
+  | { ok: true; record: ApprovalRecord; link: LinkFields; actor: Actor; key: string }
   | { ok: false; response: HttpResponse };
 
 /** Signature, expiry, record, and approver list; every refusal is a page with the right status. */
@@ -76,13 +74,8 @@ const checkLink = async (
       reason: verdict.reason,
       sourceIp: request.sourceIp,
     });
-    return {
-      ok: false,
-      response: html(
-        STATUS_OF_REFUSAL[verdict.reason],
-        messagePage('Link refused', verdict.message),
-      ),
-    };
+    const status = STATUS_OF_REFUSAL[verdict.reason];
+    return { ok: false, response: html(status, messagePage('Link refused', verdict.message)) };
   }
   const record = await getApproval(deps.store, request.approvalId);
   if (!record) {
@@ -93,55 +86,77 @@ const checkLink = async (
   }
   const approver = verdict.claims.approver.toLowerCase();
   if (!record.approvers.includes(approver)) {
-    return {
-      ok: false,
-      response: html(
-        403,
-        messagePage('Not an approver', `${approver} is not an approver of this release.`),
-      ),
-    };
+    const message = `${approver} is not an approver of this release.`;
+    return { ok: false, response: html(403, messagePage('Not an approver', message)) };
   }
   return {
     ok: true,
     record,
-    approver,
     key,
+    actor: { by: approver, approver, sourceIp: request.sourceIp, userAgent: request.userAgent },
     link: { approver: verdict.claims.approver, exp: fields.exp!, sig: fields.sig! },
   };
 };
 
-/** Why a pending approval cannot be decided any more: its execution moved on, or a newer version won. */
-type Obstacle =
-  | { kind: 'superseded'; latest: number; message: string }
-  | { kind: 'stopped' | 'timed-out' | 'ended'; message: string };
-
-const obstacleOf = async (
+/** The page of `record`, with a fresh link to the twin report when one can be made. */
+const evidencePage = async (
+  status: number,
   record: ApprovalRecord,
+  view: { link: LinkFields; token: string; notice?: string; decidable?: boolean },
   deps: ApprovalApiDeps,
-): Promise<Obstacle | undefined> => {
-  const fate: Fate = await executionFate(deps.sfn, record.executionArn);
-  if (fate.fate === 'stopped' || fate.fate === 'timed-out' || fate.fate === 'ended')
-    return {
-      kind: fate.fate,
-      message: `Nothing to decide: ${fate.detail}. ${record.modelPackageGroupName} v${record.modelPackageVersion} will not be released by this execution.`,
-    };
-  const latest = await getLatestVersion(deps.store, record.modelPackageGroupName);
-  if (latest !== undefined && latest > record.modelPackageVersion)
-    return {
-      kind: 'superseded',
-      latest,
-      message: `Superseded: version ${latest} of ${record.modelPackageGroupName} was approved after version ${record.modelPackageVersion}. This version will not be released; nothing was deployed.`,
-    };
-  return undefined;
+) => {
+  const reportUri = (record.evidence as { twinTests?: { reportUri?: string } }).twinTests
+    ?.reportUri;
+  let reportUrl: string | undefined;
+  if (reportUri && deps.reportLink) {
+    try {
+      reportUrl = await deps.reportLink(reportUri);
+    } catch (error) {
+      deps.logger.warn('no link to the twin report', { error: (error as Error).message });
+    }
+  }
+  return html(status, approvalPage(record, { ...view, reportUrl }));
 };
 
-/** What a page says about a decided approval, from what actually happened to the execution. */
-const deliveryPage = (
-  record: ApprovalRecord,
-  link: LinkFields,
-  delivery: Delivery,
-  token: string,
-) => {
+/** What a page says about an outcome of the approval domain. */
+const outcomePage = async (
+  outcome: Outcome,
+  view: { link: LinkFields; token: string },
+  deps: ApprovalApiDeps,
+): Promise<HttpResponse> => {
+  const page = (status: number, record: ApprovalRecord, notice: string) =>
+    evidencePage(status, record, { ...view, notice }, deps);
+  switch (outcome.outcome) {
+    case 'approval-recorded':
+      return page(
+        200,
+        outcome.record,
+        `Your approval is recorded (${outcome.record.approvals.length} of ${outcome.record.quorum}).`,
+      );
+    case 'already-approved':
+      return page(
+        409,
+        outcome.record,
+        'You have already approved; waiting for the other approvers.',
+      );
+    case 'already-decided':
+      return page(409, outcome.record, 'This approval has already been decided.');
+    case 'try-again':
+      return page(409, outcome.record, outcome.message);
+    case 'unchecked':
+      return page(503, outcome.record, outcome.message);
+    case 'ended':
+      return html(
+        410,
+        messagePage(
+          outcome.status === 'STOPPED' ? 'This execution was stopped' : 'This approval has expired',
+          outcome.message,
+        ),
+      );
+    case 'delivered':
+      break;
+  }
+  const { record, delivery } = outcome;
   const what = `${record.modelPackageGroupName} v${record.modelPackageVersion}`;
   if (delivery.state === 'resumed') {
     if (record.status === 'APPROVED')
@@ -168,14 +183,10 @@ const deliveryPage = (
     );
   }
   if (delivery.state === 'not-resumed')
-    return html(
+    return page(
       503,
-      approvalPage(
-        { ...record },
-        link,
-        token,
-        `Your decision (${record.status.toLowerCase()}) is recorded, but the execution has not resumed yet: Step Functions answered ${delivery.error}. Nothing was released. Press Retry to send it again (the same link works); edge-mlops also retries every 15 minutes.`,
-      ),
+      record,
+      `Your decision (${record.status.toLowerCase()}) is recorded, but the execution has not resumed yet: Step Functions answered ${delivery.error}. Nothing was released. Press Retry to send it again (the same link works); edge-mlops also retries every 15 minutes.`,
     );
   return html(
     410,
@@ -193,7 +204,7 @@ export const viewApproval = async (
 ): Promise<HttpResponse> => {
   const checked = await checkLink(request, request.query, deps);
   if (!checked.ok) return checked.response;
-  const { record, approver, link, key } = checked;
+  const { record, actor, link, key } = checked;
   let notice: string | undefined;
   let decidable = record.status === 'PENDING';
   if (decidable) {
@@ -212,89 +223,18 @@ export const viewApproval = async (
   } else if (record.outbox && !record.resumedAt) {
     notice = `The decision (${record.status.toLowerCase()}) is recorded, but the execution has not confirmed it resumed${record.delivery ? ` (last answer: ${record.delivery.lastError})` : ''}. Press Retry to send it again.`;
   }
-  await appendAudit(deps.store, record, {
-    at: deps.now().toISOString(),
-    action: 'viewed',
-    approver,
-    sourceIp: request.sourceIp,
-    userAgent: request.userAgent,
-    outcome: record.status,
-  });
-  const token = formToken(
-    key,
-    record.approvalId,
-    approver,
-    Math.floor(deps.now().getTime() / 1000),
-  );
-  return html(200, approvalPage(record, link, token, notice, decidable));
-};
-
-/** Adds this approver's approval; `won` when this call completed the quorum (exactly one call does). */
-const addApproval = async (
-  store: ApprovalStore,
-  record: ApprovalRecord,
-  approver: string,
-  at: string,
-  comment?: string,
-): Promise<{ record: ApprovalRecord; won: boolean }> => {
-  const { Attributes } = await store.dynamo.send(
-    new UpdateCommand({
-      TableName: store.table,
-      Key: approvalKey(record.approvalId),
-      UpdateExpression: 'SET approvals = list_append(approvals, :a) ADD approvedBy :who',
-      ConditionExpression:
-        '#s = :pending AND (attribute_not_exists(approvedBy) OR NOT contains(approvedBy, :me))',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':a': [{ approver, at, ...(comment ? { comment } : {}) }],
-        ':who': new Set([approver]),
-        ':pending': 'PENDING',
-        ':me': approver,
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  return completeQuorum(store, Attributes as ApprovalWithVotes, approver, at, comment);
-};
-
-type ApprovalWithVotes = ApprovalRecord & { approvedBy?: Set<string> };
-
-/**
- * Once the approvals reach the quorum, closes the approval with the output that resumes the
- * execution. Also run when a quorum was reached but its close failed (a retry of the last
- * approver then finds the quorum met and still PENDING), so no quorum is left unclosed.
- */
-const completeQuorum = async (
-  store: ApprovalStore,
-  updated: ApprovalWithVotes,
-  approver: string,
-  at: string,
-  comment?: string,
-): Promise<{ record: ApprovalRecord; won: boolean }> => {
-  if ((updated.approvedBy?.size ?? 0) < updated.quorum) return { record: updated, won: false };
-  // The output that resumes the execution: bounded (≤ 50 approvers, comments ≤ 500 characters),
-  // and without the audit trail, which stays beside the approval in the state table.
-  const decision = { outcome: 'APPROVED' as const, by: approver, at };
-  const output = JSON.stringify({
-    approved: true,
-    approvalId: updated.approvalId,
-    approvers: updated.approvals,
-    decidedBy: approver,
-    decidedAt: at,
-    ...(comment ? { comment } : {}),
-    audit: { stateTableKey: approvalKey(updated.approvalId).pk, sortKeyPrefix: 'audit#' },
-  });
-  const outbox = { kind: 'success' as const, output };
-  const won = await closeApproval(store, updated.approvalId, decision, outbox);
-  return { record: { ...updated, status: 'APPROVED', decision, outbox }, won };
+  await recordView(record, actor, deps);
+  const nowSeconds = Math.floor(deps.now().getTime() / 1000);
+  const token = formToken(key, record.approvalId, actor.by, nowSeconds);
+  return evidencePage(200, record, { link, token, notice, decidable }, deps);
 };
 
 /**
  * POST /approvals/{id}/decision: verifies the link, that the POST comes from our own page
- * (Origin / Sec-Fetch-Site and the per-page form token), the approver, the typed confirmation,
- * that the approval is still pending and its execution still waits for it; then records the
- * decision together with the message that resumes the execution (outbox) and sends it. The
- * page says what actually happened: resumed, not resumed yet (retry), stopped or expired.
+ * (Origin / Sec-Fetch-Site and the per-page form token), the approver and the typed
+ * confirmation; the approval domain then checks that the execution still waits and records
+ * the decision with the message that resumes it. The page says what actually happened:
+ * resumed, not resumed yet (retry), stopped or expired.
  */
 export const decideApproval = async (
   request: HttpRequest,
@@ -310,185 +250,45 @@ export const decideApproval = async (
   }
   const checked = await checkLink(request, request.form, deps);
   if (!checked.ok) return checked.response;
-  const { record, approver, link, key } = checked;
+  const { record, actor, link, key } = checked;
   const nowSeconds = Math.floor(deps.now().getTime() / 1000);
-  const at = deps.now().toISOString();
-  const entry = (action: AuditEntry['action'], outcome: string): AuditEntry => ({
-    at,
-    action,
-    approver,
-    sourceIp: request.sourceIp,
-    userAgent: request.userAgent,
-    outcome,
-  });
   const tokenProblem = checkFormToken(
     key,
     request.form.formToken,
     record.approvalId,
-    approver,
+    actor.by,
     nowSeconds,
   );
   if (tokenProblem) {
-    await appendAudit(deps.store, record, entry('refused', tokenProblem));
+    await recordRefusal(record, actor, tokenProblem, deps);
     return html(403, messagePage('Request refused', `Nothing was decided: ${tokenProblem}.`));
   }
-  const token = formToken(key, record.approvalId, approver, nowSeconds);
-  const page = (status: number, r: ApprovalRecord, notice: string, decidable?: boolean) =>
-    html(status, approvalPage(r, link, token, notice, decidable));
-  // Once a decision is recorded, a failed audit write must not turn the page into an error.
-  const auditAfterDecision = (e: AuditEntry) =>
-    appendAudit(deps.store, record, e, true).catch((error: unknown) =>
-      deps.logger.warn('audit write failed', { error: (error as Error).message }),
-    );
-  const deliver = async (r: ApprovalRecord) => {
-    const delivery = await deliverDecision(r, deps);
-    deps.logger.info('approval decision delivered', {
-      approvalId: r.approvalId,
-      state: delivery.state,
-    });
-    return deliveryPage(r, link, delivery, token);
-  };
+  const view = { link, token: formToken(key, record.approvalId, actor.by, nowSeconds) };
+  const page = (status: number, notice: string) =>
+    evidencePage(status, record, { ...view, notice }, deps);
 
   if (record.status !== 'PENDING') {
     // The same link retries a decision that did not reach the execution yet.
-    if (record.outbox && !record.resumedAt) return deliver(record);
-    await appendAudit(deps.store, record, entry('refused', `already ${record.status}`));
-    return page(409, record, 'This approval has already been decided.');
+    if (record.outbox && !record.resumedAt)
+      return outcomePage(await deliver(record, deps), view, deps);
+    await recordRefusal(record, actor, `already ${record.status}`, deps);
+    return page(409, 'This approval has already been decided.');
   }
   const decision = request.form.decision;
-  if (decision !== 'approve' && decision !== 'reject') {
-    return page(400, record, 'Choose Approve or Reject.');
-  }
+  if (decision !== 'approve' && decision !== 'reject')
+    return page(400, 'Choose Approve or Reject.');
   if ((request.form.confirmVersion ?? '').trim() !== String(record.modelPackageVersion)) {
-    await appendAudit(deps.store, record, entry('refused', 'version confirmation did not match'));
-    return page(
-      400,
-      record,
-      `To confirm, type the version number ${record.modelPackageVersion} exactly.`,
-    );
+    await recordRefusal(record, actor, 'version confirmation did not match', deps);
+    return page(400, `To confirm, type the version number ${record.modelPackageVersion} exactly.`);
   }
   const reason = (request.form.reason ?? '').trim().slice(0, 1000);
-  if (decision === 'reject' && !reason) {
-    return page(400, record, 'A rejection needs a reason.');
-  }
+  if (decision === 'reject' && !reason) return page(400, 'A rejection needs a reason.');
   const comment = (request.form.comment ?? '').trim().slice(0, 500) || undefined;
-
-  let obstacle: Obstacle | undefined;
-  try {
-    obstacle = await obstacleOf(record, deps);
-  } catch (error) {
-    deps.logger.warn('could not read the execution before deciding', {
-      error: (error as Error).message,
-    });
-    return page(
-      503,
-      record,
-      'The pipeline could not be checked just now; nothing was recorded. Please try again in a minute.',
-    );
-  }
-  if (obstacle && obstacle.kind !== 'superseded') {
-    await endApproval(
-      deps.store,
-      record.approvalId,
-      obstacle.kind === 'stopped' ? 'STOPPED' : 'EXPIRED',
-      at,
-      obstacle.message,
-    ).catch(() => undefined);
-    await appendAudit(
-      deps.store,
-      record,
-      entry(obstacle.kind === 'stopped' ? 'stopped' : 'expired', obstacle.message),
-      true,
-    );
-    return html(
-      410,
-      messagePage(
-        obstacle.kind === 'stopped' ? 'This execution was stopped' : 'This approval has expired',
-        obstacle.message,
-      ),
-    );
-  }
-  if (obstacle) {
-    // Superseded: the waiting execution ends as Superseded (Record Failure records it quietly).
-    const outbox = {
-      kind: 'failure' as const,
-      error: 'Superseded' satisfies ErrorName,
-      cause: obstacle.message,
-    };
-    const closed = await closeApproval(
-      deps.store,
-      record.approvalId,
-      {
-        outcome: 'SUPERSEDED',
-        by: approver,
-        at,
-        reason: `version ${obstacle.latest} was approved after version ${record.modelPackageVersion}`,
-      },
-      outbox,
-    );
-    const now = (await getApproval(deps.store, record.approvalId)) ?? record;
-    if (!closed && now.status === 'PENDING') return page(409, now, 'Please try again.');
-    await auditAfterDecision(entry('superseded', obstacle.message));
-    return deliver(now);
-  }
-
-  if (decision === 'approve') {
-    let transition: { record: ApprovalRecord; won: boolean };
-    try {
-      transition = await addApproval(deps.store, record, approver, at, comment);
-    } catch (error) {
-      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
-      const now = ((await getApproval(deps.store, record.approvalId)) ??
-        record) as ApprovalWithVotes;
-      if (now.status === 'PENDING') {
-        const completed = await completeQuorum(deps.store, now, approver, at, comment);
-        if (completed.won) return deliver(completed.record);
-      }
-      return page(
-        409,
-        now,
-        now.status === 'PENDING'
-          ? 'You have already approved; waiting for the other approvers.'
-          : 'This approval has already been decided.',
-      );
-    }
-    await auditAfterDecision(
-      entry('approved', transition.won ? 'APPROVED' : 'approval recorded, quorum not reached'),
-    );
-    if (!transition.won) {
-      const now = (await getApproval(deps.store, record.approvalId)) ?? transition.record;
-      if (now.status !== 'PENDING') return deliver(now);
-      return page(
-        200,
-        now,
-        `Your approval is recorded (${now.approvals.length} of ${record.quorum}).`,
-      );
-    }
-    deps.logger.info('release approved', { approvalId: record.approvalId, approver });
-    return deliver(transition.record);
-  }
-
-  const outbox = {
-    kind: 'failure' as const,
-    error: 'ApprovalRejected' satisfies ErrorName,
-    cause: `rejected by ${approver} at ${at}: ${reason}`.slice(0, 32768),
-  };
-  const won = await closeApproval(
-    deps.store,
-    record.approvalId,
-    { outcome: 'REJECTED', by: approver, at, reason },
-    outbox,
+  const outcome = await decide(
+    record,
+    actor,
+    decision === 'approve' ? { decision, comment } : { decision, reason },
+    deps,
   );
-  if (!won) {
-    const now = (await getApproval(deps.store, record.approvalId)) ?? record;
-    return page(409, now, 'This approval has already been decided.');
-  }
-  await auditAfterDecision(entry('rejected', 'REJECTED'));
-  deps.logger.info('release rejected', { approvalId: record.approvalId, approver });
-  return deliver({
-    ...record,
-    status: 'REJECTED',
-    decision: { outcome: 'REJECTED', by: approver, at, reason },
-    outbox,
-  });
+  return outcomePage(outcome, view, deps);
 };

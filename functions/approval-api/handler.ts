@@ -1,12 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { verificationKeysReader } from '../shared/approval/signing-key';
-import { awsRegion, sfnClient } from '../shared/clients';
+import { awsRegion, s3Client, sfnClient } from '../shared/clients';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { withLambda } from '../shared/with-lambda';
 import { route } from './http';
+import { reportLinker } from './report-link';
 
 const deps = {
   store: { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') },
@@ -15,6 +16,7 @@ const deps = {
     new SecretsManagerClient({ region: awsRegion() }),
     requiredEnv('SIGNING_SECRET_ID'),
   ),
+  reportLink: reportLinker(s3Client()),
   logger,
   now: () => new Date(),
 };

@@ -1,6 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type ApprovalMessage, approvalNotice, approvalSubject } from '../shared/approval/notice';
-import { approvalLink } from '../shared/approval/signing';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import {
+  type ApprovalMessage,
+  approvalMessage,
+  noticeSubject,
+  notifyApproverOnce,
+  postWebhook,
+} from '../shared/approval/notice';
 import {
   type ApprovalRecord,
   type ApprovalStore,
@@ -10,6 +18,7 @@ import { shortHash } from '../shared/names';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
+import { metricsComparison } from './evidence';
 
 const InputSchema = z.extend(ReleaseInputSchema, {
   taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
@@ -30,13 +39,16 @@ export type { ApprovalMessage };
 export type RequestApprovalDeps = {
   store: ApprovalStore;
   signingKey: () => Promise<string>;
-  /** Sends one approver their personal link (SNS, filtered on the `approver` attribute); once per key. */
-  notifyApprover: (message: ApprovalMessage & { key: string }) => Promise<unknown>;
-  /** Optional chat webhook; best effort. */
+  /** The approval topic's client: one message per approver (see shared/approval/notice.ts). */
+  sns: SNSClient;
+  /** The evaluation reports (S3) and the live versions' model packages (SageMaker). */
+  s3: S3Client;
+  sagemaker: SageMakerClient;
+  /** The chat webhook's sender (best effort); default: an HTTPS POST with a 5 s timeout. */
   postWebhook?: (url: string, body: unknown) => Promise<void>;
   logger: Logger;
   now: () => Date;
-  config: { baseUrl: string };
+  config: { baseUrl: string; topicArn: string };
 };
 
 export type RequestApprovalOutput = {
@@ -93,6 +105,7 @@ export const requestApproval = async (
         deploymentId: twin.deploymentId,
         diff: twin.diff ?? null,
       },
+      metrics: await metricsComparison(plan, deps),
       twinTests: {
         passed: twinTests.passed,
         summary: twinTests.summary,
@@ -115,23 +128,19 @@ export const requestApproval = async (
   const created = await putPendingApproval(deps.store, record);
 
   const key = await deps.signingKey();
-  const subject = approvalSubject(record);
   for (const approver of record.approvers) {
-    const link = approvalLink(deps.config.baseUrl, key, {
-      approvalId,
-      approver,
-      expiresAt: deadline,
-    });
-    await deps.notifyApprover({
+    const message = approvalMessage(record, approver, deps.config.baseUrl, key);
+    await notifyApproverOnce(deps.store, deps.sns, deps.config.topicArn, {
+      ...message,
       key: `${approvalId}#${approver}`,
-      ...approvalNotice(record, approver, link),
     });
   }
-  if (plan.approval.webhookUrl && deps.postWebhook && created) {
+  const subject = noticeSubject(record);
+  if (plan.approval.webhookUrl && created) {
     try {
       // A chat channel is read by more people than the approvers: no personal signed links
       // here, only a pointer to each approver's own e-mail.
-      await deps.postWebhook(plan.approval.webhookUrl, {
+      await (deps.postWebhook ?? postWebhook)(plan.approval.webhookUrl, {
         text: `${subject}\n${twinTests.summary}\nApprovers (${plan.approval.quorum} of ${record.approvers.length} needed): ${record.approvers.join(', ')}. Each approver has a personal link in their e-mail; decide before ${new Date(deadline * 1000).toISOString()}.`,
         approvalId,
       });

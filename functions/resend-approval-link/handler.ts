@@ -1,13 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { type ApprovalMessage, publishApprovalNotice } from '../shared/approval/notice';
+import { type ApprovalMessage, notifyApproverOnce } from '../shared/approval/notice';
 import { signingKeyReader } from '../shared/approval/signing-key';
 import { awsRegion } from '../shared/clients';
 import { systemClock } from '../shared/clock';
 import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { sendOnce } from '../shared/outcome/send-once';
 import { withLambda } from '../shared/with-lambda';
 import { type ResendApprovalLinkInput, resendApprovalLink } from './resend-approval-link';
 
@@ -23,9 +22,7 @@ const deps = {
     requiredEnv('SIGNING_SECRET_ID'),
   ),
   notifyApprover: (message: ApprovalMessage & { key: string }) =>
-    sendOnce(store, { scope: 'approval-notice', key: message.key, now: systemClock }, (tag) =>
-      publishApprovalNotice(sns, topicArn)(message, tag),
-    ),
+    notifyApproverOnce(store, sns, topicArn, message),
   logger,
   now: systemClock,
   config: { baseUrl: requiredEnv('APPROVAL_BASE_URL') },

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type ApprovalMessage, approvalNotice } from '../shared/approval/notice';
-import { approvalLink } from '../shared/approval/signing';
-import { type ApprovalStore, appendAudit, deadlineOf, getApproval } from '../shared/approval/store';
+import { appendAudit } from '../shared/approval/audit';
+import { type ApprovalMessage, approvalMessage } from '../shared/approval/notice';
+import { type ApprovalStore, deadlineOf, getApproval } from '../shared/approval/store';
 import type { Clock } from '../shared/clock';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
@@ -68,15 +68,11 @@ export const resendApprovalLink = async (
   if (given)
     return refuse(`${approver} already approved at ${given.at}; their link decides nothing more`);
 
-  const link = approvalLink(deps.config.baseUrl, await deps.signingKey(), {
-    approvalId: record.approvalId,
-    approver,
-    expiresAt: deadline,
-  });
   const sentAt = at.toISOString();
+  const key = await deps.signingKey();
   await deps.notifyApprover({
     key: `${record.approvalId}#${approver}#resend#${input.requestId}`,
-    ...approvalNotice(record, approver, link, sentAt),
+    ...approvalMessage(record, approver, deps.config.baseUrl, key, sentAt),
   });
   await appendAudit(
     deps.store,

@@ -4,6 +4,7 @@ import {
   type DescribeModelPackageCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { metricSourcesOf } from '../shared/approval/model-metrics';
 import {
   ConfigError,
   classifyAwsError,
@@ -20,7 +21,7 @@ import {
   modelComponentVersion,
   SAGEMAKER_ENTITY_NAME,
 } from '../shared/names';
-import type { Plan, RegistryEvidence, TargetPlan } from '../shared/plan';
+import type { Plan, TargetPlan } from '../shared/plan';
 import type { Profile, StageConfig } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
@@ -47,18 +48,6 @@ export type ResolveModelDeps = {
     artifactBucket: string;
     neoRoleArn: string;
   };
-};
-
-const metricsOf = (pkg: DescribeModelPackageCommandOutput): RegistryEvidence['metrics'] => {
-  const metrics: RegistryEvidence['metrics'] = [];
-  for (const [group, sources] of Object.entries(pkg.ModelMetrics ?? {})) {
-    for (const [kind, source] of Object.entries((sources ?? {}) as Record<string, unknown>)) {
-      const s = source as { S3Uri?: string; ContentType?: string } | undefined;
-      if (s?.S3Uri)
-        metrics.push({ kind: `${group}.${kind}`, contentType: s.ContentType, s3Uri: s.S3Uri });
-    }
-  }
-  return metrics;
 };
 
 const targetPlan = (
@@ -173,7 +162,7 @@ export const resolveModel = async (
       approvalDescription: pkg.ApprovalDescription,
       createdAt: pkg.CreationTime ? new Date(pkg.CreationTime).toISOString() : undefined,
       customerMetadata: pkg.CustomerMetadataProperties ?? {},
-      metrics: metricsOf(pkg),
+      metrics: metricSourcesOf(pkg.ModelMetrics),
     },
     packaging: profile.packaging,
     neo: profile.neo,

@@ -3,15 +3,15 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   DescribeExecutionCommand,
-  SendTaskFailureCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { approvalOfExecution, closeApproval, getApproval } from '../shared/approval/store';
+import { reject as rejectApproval } from '../shared/approval/decisions';
+import { approvalOfExecution, getApproval } from '../shared/approval/store';
 import { type Clock, systemClock } from '../shared/clock';
-import { type ErrorName, TASK_TOKEN_GONE } from '../shared/error-taxonomy';
-import { classifyAwsError, isAwsError } from '../shared/errors';
+import type { ErrorName } from '../shared/error-taxonomy';
+import { classifyAwsError, isAwsError, TransientError } from '../shared/errors';
 import { deterministicName, EXECUTION_NAME, executionArnOf } from '../shared/names';
 import {
   type Approval,
@@ -148,33 +148,22 @@ const stopForRejection = async (
   if (status !== 'RUNNING') return 'finished';
   const approvalId = await approvalOfExecution(deps.store, executionArn);
   const approval = approvalId ? await getApproval(deps.store, approvalId) : undefined;
-  // Decided meanwhile (the conditional write lost) or the token is gone: stop it instead.
-  const rejectedHere =
-    approval?.status === 'PENDING' &&
-    (await closeApproval(deps.store, approval.approvalId, {
-      outcome: 'REJECTED',
-      by: 'model registry',
-      at: new Date().toISOString(),
-      reason: why,
-    }));
   // Already rejected at its approval (an earlier attempt of this event): it is ending as
   // rejected; stopping it now would cut its Record Failure short.
-  if (approval?.status === 'REJECTED' && !rejectedHere) return 'rejected';
-  if (approval && rejectedHere) {
-    try {
-      await deps.sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: approval.taskToken,
-          error: 'ApprovalRejected' satisfies ErrorName,
-          cause: why,
-        }),
-      );
-      return 'rejected';
-    } catch (error) {
-      if (!isAwsError(error, ...TASK_TOKEN_GONE)) {
-        throw classifyAwsError(error, 'rejecting the pending approval');
-      }
+  if (approval?.status === 'REJECTED') return 'rejected';
+  if (approval?.status === 'PENDING') {
+    const outcome = await rejectApproval(approval, { by: 'model registry' }, why, {
+      ...deps,
+      now: deps.now ?? systemClock,
+    });
+    if (outcome.outcome === 'delivered') {
+      if (outcome.delivery.state === 'resumed') return 'rejected';
+      // Recorded with its outbox, but Step Functions did not take it yet: a retry of this
+      // event finds it REJECTED (above); the approval watchdog keeps sending it meanwhile.
+      if (outcome.delivery.state === 'not-resumed')
+        throw new TransientError(`rejecting the pending approval: ${outcome.delivery.error}`);
     }
+    // Decided meanwhile (the conditional write lost) or the task is gone: stop it instead.
   }
   try {
     await deps.sfn.send(

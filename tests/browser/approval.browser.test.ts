@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type Browser, chromium } from 'playwright-core';
+import { decide } from '../../cli/simulate';
+import { seedEvaluationReports } from '../../cli/simulate/registry-reports';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 import { until } from '../helpers/until';
@@ -32,6 +34,8 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+const V6_REPORT =
+  's3://edge-mlops-local-models/defect-detector/training-2026-10-15/evaluation.json';
 let emulator: Emulator;
 let browser: Browser;
 let sfn: SFNClient;
@@ -43,11 +47,14 @@ const waitingApproval = async (version: number) => {
   event.detail.ModelPackageVersion = version;
   event.detail.ModelPackageArn = event.detail.ModelPackageArn.replace(/\/7$/, `/${version}`);
   event.detail.LastModifiedTime = `2026-11-2${version - 6}T09:00:00Z`;
+  // Version 6, the one live before, was trained and evaluated a month earlier.
+  if (version === 6) event.detail.ModelMetrics.ModelQuality.Statistics.S3Uri = V6_REPORT;
   const control = (path: string, body: unknown) =>
     fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) }).then(
       (r) => r.json() as Promise<any>,
     );
   await control('seed', { event });
+  await seedEvaluationReports(emulator.url, event);
   const { deliveries } = await control('deliver', { event });
   const executionArn = deliveries[0].result.executionArn as string;
   const message = await until('the approval e-mail', () =>
@@ -76,7 +83,11 @@ const finished = (executionArn: string) =>
     });
     sfn = new SFNClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-  }, 90_000);
+    // Version 6 is released first: the page compares version 7 with what the fleets run.
+    const v6 = await waitingApproval(6);
+    expect(await decide(v6.link, 'approve', '6')).toBe(200);
+    expect((await finished(v6.executionArn)).status).toBe('SUCCEEDED');
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await emulator?.close();
@@ -85,7 +96,11 @@ const finished = (executionArn: string) =>
   it('shows the evidence, and Approve (with the typed version) resumes the waiting execution', async () => {
     // Prepare
     const { executionArn, link } = await waitingApproval(7);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 1400 },
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+    });
     // Act: open the link as from the e-mail; a GET decides nothing.
     const response = await page.goto(link);
     // Assess the page
@@ -97,6 +112,23 @@ const finished = (executionArn: string) =>
     await expect(page.locator('#rollout').textContent()).resolves.toContain(
       'factory-jetson-canary',
     );
+    // The metrics as values, next to those of version 6, live on both fleets.
+    const metrics = (await page.locator('#metrics').textContent())!;
+    expect(metrics).toContain('v7 (this release)');
+    expect(metrics).toContain('v6 — live on factory-jetson, field-rpi');
+    expect(metrics).toMatch(/accuracy\s*0\.962\s*0\.948 \(\+0\.014\)/);
+    // What each decision does, and the deadline in UTC and in the approver's time zone.
+    const consequences = (await page.locator('#consequences').textContent())!;
+    expect(consequences).toContain('Approve: the waiting execution resumes');
+    expect(consequences).toContain('Reject: nothing goes to production');
+    const deadline = (await page.locator('#deadline').textContent())!;
+    expect(deadline).toMatch(/Decide before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC — your time: .*CET/);
+    // The full twin report opens: an HTTPS-style presigned link the browser can follow.
+    const href = (await page.locator('#twin-report').getAttribute('href'))!;
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*twin-tests\/.*X-Amz-Signature=/);
+    const report = await page.context().request.get(href);
+    expect(report.status()).toBe(200);
+    expect(await report.json()).toMatchObject({ passed: true, probes: expect.any(Array) });
     await page.screenshot({ path: join(IMG, 'approval-page.png'), fullPage: true });
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     // Act: clicking Approve without typing the version is blocked by the form.

@@ -40,8 +40,9 @@ export const StageConfigSchema = z
     /** People and endpoints the stack subscribes; approvers come from each model group. */
     notifications: NotificationsSchema.default({ ops: [], releases: [] }),
     /**
-     * S3 buckets holding the trained models (the model packages' ModelDataUrl): the only
-     * buckets SageMaker Neo may read. Default: the SageMaker default bucket of the stack's
+     * S3 buckets holding the trained models (the model packages' ModelDataUrl) and their
+     * evaluation reports (ModelMetrics, shown on the approval page): the only buckets SageMaker
+     * Neo and the approval request may read. Default: the SageMaker default bucket of the stack's
      * account and region, sagemaker-<region>-<account>.
      */
     modelBuckets: z

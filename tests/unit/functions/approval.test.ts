@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -7,6 +9,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -16,13 +19,10 @@ import {
 } from '../../../functions/approval-api/approval-api';
 import { formToken } from '../../../functions/approval-api/cross-site';
 import { requestApproval } from '../../../functions/request-approval/request-approval';
+import { listAudit, MAX_AUDIT_ENTRIES } from '../../../functions/shared/approval/audit';
 import { fateOf } from '../../../functions/shared/approval/delivery';
 import { approvalLink, sign, verify } from '../../../functions/shared/approval/signing';
-import {
-  getApproval,
-  listAudit,
-  MAX_AUDIT_ENTRIES,
-} from '../../../functions/shared/approval/store';
+import { getApproval } from '../../../functions/shared/approval/store';
 import type { Plan } from '../../../functions/shared/plan';
 import { parseStageConfig } from '../../../functions/shared/stage-config/load';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
@@ -31,6 +31,18 @@ import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fi
 const KEY = 'k'.repeat(64);
 const NOW = new Date('2026-11-25T12:00:00Z');
 const sfn = mockClient(SFNClient);
+const sns = mockClient(SNSClient);
+const s3 = mockClient(S3Client);
+const sagemaker = mockClient(SageMakerClient);
+/** An S3 object body, as far as the reader uses it (GetObject's Body.transformToString). */
+const s3Body = (text: string) => ({ transformToString: async () => text }) as never;
+/** The evaluation report of the sample package (events/model-package-approved.json). */
+const EVALUATION = {
+  multiclass_classification_metrics: {
+    accuracy: { value: 0.962, standard_deviation: 0.004 },
+    weighted_f1: { value: 0.958, standard_deviation: 0.005 },
+  },
+};
 
 let db: LocalTable;
 let plan: Plan;
@@ -58,21 +70,33 @@ beforeEach(() => {
   sfn.reset();
   executionWaits();
   sent = [];
+  sns.reset();
+  // What each approver receives: their message, as the SNS subscription would deliver it.
+  sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
+    const approver = input.MessageAttributes?.approver?.StringValue ?? '';
+    const key = input.MessageAttributes?.notificationKey?.StringValue ?? '';
+    const link = /(https:\/\/\S+\/approvals\/\S+)/.exec(input.Message ?? '')?.[1] ?? '';
+    sent.push({ key, approver, link, text: input.Message ?? '' });
+    return { MessageId: `m-${sent.length}` };
+  });
+  s3.reset();
+  s3.on(GetObjectCommand).callsFake(() => ({ Body: s3Body(JSON.stringify(EVALUATION)) }));
+  sagemaker.reset();
 });
 
 const store = () => ({ dynamo: db.doc, table: db.table });
-const notified = new Set<string>();
 const requestDeps = (now = NOW) => ({
   store: store(),
   signingKey: async () => KEY,
-  notifyApprover: async (m: { key: string; approver: string; link: string; text: string }) => {
-    if (notified.has(m.key)) return;
-    notified.add(m.key);
-    sent.push(m);
-  },
+  sns: new SNSClient({}),
+  s3: new S3Client({}),
+  sagemaker: new SageMakerClient({}),
   logger: silentLogger(),
   now: () => now,
-  config: { baseUrl: 'https://approvals.example.com' },
+  config: {
+    baseUrl: 'https://approvals.example.com',
+    topicArn: 'arn:aws:sns:us-east-1:000000000000:approvals',
+  },
 });
 const apiDeps = (now = NOW) => ({
   store: store(),

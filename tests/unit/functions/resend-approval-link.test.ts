@@ -1,8 +1,13 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { requestApproval } from '../../../functions/request-approval/request-approval';
 import { resendApprovalLink } from '../../../functions/resend-approval-link/resend-approval-link';
+import { listAudit } from '../../../functions/shared/approval/audit';
 import { verify } from '../../../functions/shared/approval/signing';
-import { closeApproval, getApproval, listAudit } from '../../../functions/shared/approval/store';
+import { closeApproval, getApproval } from '../../../functions/shared/approval/store';
 import type { Plan } from '../../../functions/shared/plan';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
@@ -21,8 +26,17 @@ beforeAll(async () => {
   plan = await samplePlan();
 });
 afterAll(() => db.close());
+// The first request's messages go through SNS (not counted here); the evaluation reports are
+// not readable, which the approval records as such.
+const sns = mockClient(SNSClient);
+const s3 = mockClient(S3Client);
+const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => {
   sent = [];
+  sns.reset();
+  s3.reset();
+  sagemaker.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
 });
 
 const store = () => ({ dynamo: db.doc, table: db.table });
@@ -58,7 +72,20 @@ const pending = async () => {
       taskToken: `token-${enteredTime}`,
       enteredTime,
     },
-    deps(NOW),
+    {
+      store: store(),
+      signingKey: async () => KEY,
+      sns: new SNSClient({}),
+      s3: new S3Client({}),
+      sagemaker: new SageMakerClient({}),
+      postWebhook: async () => undefined,
+      logger: silentLogger(),
+      now: () => NOW,
+      config: {
+        baseUrl: 'https://approvals.example.com',
+        topicArn: 'arn:aws:sns:us-east-1:000000000000:approvals',
+      },
+    },
   );
   sent = [];
   return approvalId;

@@ -373,6 +373,22 @@ describe('serverless package (offline, no AWS credentials)', () => {
     ]);
   });
 
+  it('lets the approval functions read only the evaluation reports and the twin reports', () => {
+    // Act
+    const reads = (prefix: string) =>
+      rolesOfFunctions()
+        .find(({ role }) => role.startsWith(prefix))!
+        .statements.filter((s) => [s.Action].flat().includes('s3:GetObject'))
+        .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
+    // Assess: the configured model bucket (config/local.yml modelBuckets), the twin reports
+    expect(reads('RequestApproval')).toEqual([
+      `{"Fn::Sub":"arn:\${AWS::Partition}:s3:::edge-mlops-local-models/*"}`,
+    ]);
+    expect(reads('ApprovalApi')).toEqual([
+      `{"Fn::Sub":"\${ArtifactBucket.Arn}/local/*/twin-tests/*"}`,
+    ]);
+  });
+
   it('lets SageMaker Neo read only the model bucket and the artifact bucket', () => {
     // Prepare
     const [, neo] = Object.entries(resources).find(([id]) => id === 'NeoRole')!;
@@ -386,7 +402,8 @@ describe('serverless package (offline, no AWS credentials)', () => {
       [
         '{"Fn::GetAtt":["ArtifactBucket","Arn"]}',
         `{"Fn::Sub":"\${ArtifactBucket.Arn}/*"}`,
-        `{"Fn::Sub":"arn:\${AWS::Partition}:s3:::sagemaker-\${AWS::Region}-\${AWS::AccountId}/*"}`,
+        // config/local.yml's modelBuckets
+        `{"Fn::Sub":"arn:\${AWS::Partition}:s3:::edge-mlops-local-models/*"}`,
       ].sort(),
     );
   });
