@@ -11,6 +11,7 @@ import {
 } from '../shared/approval/decisions';
 import { type ApprovalRecord, type ApprovalStore, getApproval } from '../shared/approval/store';
 import { verifyLink } from '../shared/approval/verify-link';
+import type { Clock } from '../shared/clock';
 import { checkFormToken, crossSiteRefusal, formToken } from './cross-site';
 import { approvalPage, type LinkFields } from './evidence-page';
 import { messagePage, SECURITY_HEADERS } from './page';
@@ -41,7 +42,7 @@ export type ApprovalApiDeps = {
   /** A short-lived HTTPS link to an s3:// report (see report-link.ts); absent: no link. */
   reportLink?: (s3Uri: string) => Promise<string>;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 const html = (statusCode: number, body: string): HttpResponse => ({

@@ -14,6 +14,7 @@ import {
   type ApprovalStore,
   putPendingApproval,
 } from '../shared/approval/store';
+import type { Clock } from '../shared/clock';
 import { shortHash } from '../shared/names';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
@@ -47,7 +48,7 @@ export type RequestApprovalDeps = {
   /** The chat webhook's sender (best effort); default: an HTTPS POST with a 5 s timeout. */
   postWebhook?: (url: string, body: unknown) => Promise<void>;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
   config: { baseUrl: string; topicArn: string };
 };
 

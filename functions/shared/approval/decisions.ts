@@ -230,7 +230,11 @@ export const reject = async (
   const outbox = {
     kind: 'failure' as const,
     error: 'ApprovalRejected',
-    cause: `rejected by ${actor.by} at ${at}: ${reason}`.slice(0, 32768),
+    // A person's rejection names who and when; a system's reason already says both.
+    cause: (actor.approver ? `rejected by ${actor.by} at ${at}: ${reason}` : reason).slice(
+      0,
+      32768,
+    ),
   };
   const won = await closeApproval(deps.store, record.approvalId, decision, outbox);
   if (!won) return { outcome: 'already-decided', record: await reread(deps, record) };

@@ -7,6 +7,7 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import type { Clock } from '../clock';
 import {
   type ApprovalRecord,
   type ApprovalStore,
@@ -93,7 +94,7 @@ export type DeliveryDeps = {
   store: ApprovalStore;
   sfn: SFNClient;
   logger: Logger;
-  now: () => Date;
+  now: Clock;
 };
 
 const describeError = (error: unknown) =>
