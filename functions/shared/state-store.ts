@@ -154,6 +154,29 @@ export const recordFleetRelease = async (
 };
 
 /**
+ * Replaces the fleet's record with `next` (which drops the lease) only while `holder` holds
+ * the lease; false when another execution took it over meanwhile.
+ */
+const replaceHeldRecord = (
+  store: StateStore,
+  { group, fleet, holder }: { group: string; fleet: string; holder: string },
+  next: FleetRecord,
+  doing: string,
+) =>
+  writeIf(
+    () =>
+      store.dynamo.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: { ...fleetKey(group, fleet), ...next },
+          ConditionExpression: 'leaseHolder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      ),
+    doing,
+  );
+
+/**
  * A live release was rejected: the fleet goes back to its previous good release, which
  * becomes the last good one again (there is no older one left to fall back to). Only the
  * lease holder may do this; recording twice is a no-op.
@@ -168,16 +191,10 @@ export const restorePreviousRelease = async (
   const record = await getFleetRecord(store, group, fleet);
   if (record.lastGood?.modelPackageArn !== rejectedArn) return record;
   const next: FleetRecord = { ...(record.previousGood ? { lastGood: record.previousGood } : {}) };
-  const recorded = await writeIf(
-    () =>
-      store.dynamo.send(
-        new PutCommand({
-          TableName: store.table,
-          Item: { ...fleetKey(group, fleet), ...next },
-          ConditionExpression: 'leaseHolder = :me',
-          ExpressionAttributeValues: { ':me': holder },
-        }),
-      ),
+  const recorded = await replaceHeldRecord(
+    store,
+    { group, fleet, holder },
+    next,
     `recording the rollback of fleet ${fleet}`,
   );
   if (!recorded)
@@ -206,16 +223,5 @@ export const giveBackFleet = async (
         ...(record.lastGood ? { lastGood: record.lastGood } : {}),
         ...(record.previousGood ? { previousGood: record.previousGood } : {}),
       };
-  return writeIf(
-    () =>
-      store.dynamo.send(
-        new PutCommand({
-          TableName: store.table,
-          Item: { ...fleetKey(group, fleet), ...next },
-          ConditionExpression: 'leaseHolder = :me',
-          ExpressionAttributeValues: { ':me': holder },
-        }),
-      ),
-    `giving back fleet ${fleet}`,
-  );
+  return replaceHeldRecord(store, { group, fleet, holder }, next, `giving back fleet ${fleet}`);
 };
