@@ -14,7 +14,7 @@ import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 import { checkCompilation } from './check-compilation';
 import { checkEdgePackaging } from './check-edge-packaging';
-import { COMPILATION_DEADLINE_MARGIN_SECONDS, startCompilation } from './start-compilation';
+import { startCompilation } from './start-compilation';
 import { PACKAGING_TIMEOUT_SECONDS, startEdgePackaging } from './start-edge-packaging';
 
 /**
@@ -67,17 +67,15 @@ export const buildTargets = async (
   const at = deps.now();
   if (!build) {
     // Start every target's compilation (each idempotent by its job name).
+    // Every job shares the plan's stopping condition, so each start proposes the same poll.
     const targets: TargetStep[] = [];
+    let poll: PollState | undefined;
     for (const target of plan.targets) {
-      const { jobName } = await startCompilation({ plan, target }, deps);
-      targets.push({ target: target.name, compilationJob: jobName, built: false });
+      const started = await startCompilation({ plan, target }, deps);
+      targets.push({ target: target.name, compilationJob: started.jobName, built: false });
+      poll ??= started.poll;
     }
-    const poll = startPolling(
-      at,
-      plan.neo.maxRuntimeSeconds + COMPILATION_DEADLINE_MARGIN_SECONDS,
-      COMPILATION_POLL,
-    );
-    return { targets, done: false, poll };
+    return { targets, done: false, poll: poll! };
   }
 
   let packagingStarted = false;

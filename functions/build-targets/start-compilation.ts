@@ -24,7 +24,7 @@ export type StartCompilationDeps = {
 };
 
 /** Extra time past Neo's own stopping condition before our poll loop gives up. */
-export const COMPILATION_DEADLINE_MARGIN_SECONDS = 1800;
+const COMPILATION_DEADLINE_MARGIN_SECONDS = 1800;
 
 /** The CreateCompilationJob request for one target: a pure function of the plan. */
 export const compilationJobRequest = (
