@@ -162,6 +162,29 @@ const localHandlers = (
 };
 
 /**
+ * The handlers, each settled by the execution's end: once it is stopped (StopExecution, or the
+ * emulator closing), a handler still waiting on a function, a token or the clock rejects at
+ * once, so the interpreter's own task timer is cleared instead of holding the process.
+ */
+const endingWith = (
+  ended: AbortSignal,
+  handlers: Record<string, (input: Json) => Promise<Json>>,
+): Record<string, (input: Json) => Promise<Json>> => {
+  const stopped = new Promise<never>((_, reject) =>
+    ended.addEventListener('abort', () =>
+      reject(Object.assign(new Error('the execution was stopped'), { name: 'States.Aborted' })),
+    ),
+  );
+  stopped.catch(() => undefined);
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [
+      name,
+      (input: Json) => Promise.race([handler(input), stopped]),
+    ]),
+  );
+};
+
+/**
  * Runs an execution from `startAt` with aws-local-stepfunctions: Task states call the
  * project's handlers, `.waitForTaskToken` tasks wait on the execution's task token, and the
  * interpreter's events become the execution's history. Ends the execution when it ends.
@@ -182,9 +205,13 @@ export const runExecution = async (
     validationOptions: resumed ? { noValidate: true } : { checkArn: false, checkPaths: false },
   });
   const started = new Date(clock.now()).toISOString();
+  const ended = new AbortController();
   const execution = stateMachine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: localHandlers(deps, e, local, token) as never,
+      taskResourceLocalHandlers: endingWith(
+        ended.signal,
+        localHandlers(deps, e, local, token),
+      ) as never,
       retryIntervalOverrides: retryOverrides(machine.definition, clock),
     },
     context: {
@@ -201,7 +228,10 @@ export const runExecution = async (
     } as never,
     noThrowOnAbort: true,
   });
-  e.abort = () => execution.abort();
+  e.abort = () => {
+    execution.abort();
+    ended.abort();
+  };
   const topLevel = new Set(Object.keys(machine.definition.States));
   const events = (async () => {
     for await (const event of execution.eventLogs)

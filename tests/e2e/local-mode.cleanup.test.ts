@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../emulator/emulator';
 import { readService } from '../../emulator/serverless-service';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import { controlOf, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -130,4 +130,34 @@ describe('local mode leaves no temp files', () => {
     expect(stdout).toContain('edge-mlops emulator listening on');
     expect(leftIn(dir)).toEqual([]);
   });
+});
+
+describe('a closed emulator holds nothing open', () => {
+  /** Timers that keep the process alive (unref'd ones are not listed). */
+  const liveTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('after it is closed while an execution waits at its approval', async () => {
+    // Prepare: the sample release waits at its approval (a task token and the interpreter's task timer).
+    const emulator = await startLocalEmulator();
+    const before = liveTimers();
+    const control = controlOf(emulator.url);
+    try {
+      const event = JSON.parse(
+        readFileSync(join(ROOT, 'events/model-package-approved.json'), 'utf8'),
+      );
+      await control('seed', { event });
+      await control('deliver', { event, times: 1 });
+      await until(
+        'the approval e-mails',
+        () => emulator.world.sns.find((m) => m.message.includes('passed')),
+        120_000,
+      );
+    } finally {
+      // Act
+      await emulator.close();
+    }
+    await new Promise((settled) => setImmediate(settled));
+    // Assess: nothing of the stopped execution keeps the process (jest would wait on it).
+    expect(liveTimers()).toBeLessThanOrEqual(before);
+  }, 180_000);
 });
