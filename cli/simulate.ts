@@ -135,7 +135,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
           },
           log,
         )
-      : { visited: [], final: { status: 'NOT_STARTED' } };
+      : { visited: [], fleets: [], final: { status: 'NOT_STARTED' } };
     // After a successful release: capture shifted data, detect drift, follow retraining.
     const drift =
       options.drift !== undefined && watched.final.status === 'SUCCEEDED'

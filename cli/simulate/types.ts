@@ -95,6 +95,8 @@ export type SimulationSummary = {
   };
   notifications: string[];
   deadLetters: number;
+  /** What the execution did to each fleet: DEPLOYED (with offline devices) or ROLLED BACK. */
+  fleets: { fleet: string; status: string; offline?: string[] }[];
   offlineDevices: OfflineDevice[];
   crashedComponents: CrashedComponent[];
   awsCalls: Record<string, number>;
