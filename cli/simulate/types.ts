@@ -45,6 +45,8 @@ export type SimulateOptions = {
   /** Virtual milliseconds per real one (embedded emulator only; default 1000). */
   clockFactor?: number;
   stateDir?: string;
+  /** Keep the embedded emulator's state (S3 objects, functions.log) in a new temp directory. */
+  keepState?: boolean;
   timeoutSeconds: number;
   /** Ends the run early (Ctrl-C): the embedded emulator is closed and its temp files removed. */
   signal?: AbortSignal;
