@@ -64,10 +64,12 @@ const executionEnded = (emulator: Emulator, name: string) =>
   );
 
 /** `npm start` as a new user runs it, stdin not a terminal (docs/local-mode.md, "A real run"). */
-const npmStart = async () => ({ 'npm-start': await terminal().showCommand('npm', ['start']) });
+export const npmStart = async () => ({
+  'npm-start': await terminal().showCommand('npm', ['start']),
+});
 
 /** A failure-path example of the README: a wave aborts and every fleet is rolled back. */
-const rolloutAborted = async () => ({
+export const rolloutAborted = async () => ({
   'rollout-aborted': await terminal().show([
     'simulate',
     '--approve',
@@ -79,7 +81,7 @@ const rolloutAborted = async () => ({
 });
 
 /** An SRE command with AWS_ENDPOINT_URL naming a port nobody listens on. */
-const endpointUnreachable = async () => {
+export const endpointUnreachable = async () => {
   const port = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -99,7 +101,7 @@ const endpointUnreachable = async () => {
  * at its approval, is approved while 40 % of the devices are offline and released; v9 is
  * rejected at its approval; then v8 is rejected in the registry while live and rolled back.
  */
-const sreViews = async () => {
+export const sreViews = async () => {
   const emulator = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-transcripts-'));
   try {
@@ -186,7 +188,7 @@ const sreViews = async () => {
  * release at Deploy To Twin; list, explain; the outage ends; redrive. Then a malformed event
  * reaches the dead-letter queue; list, replay.
  */
-const outage = async () => {
+export const outage = async () => {
   const emulator = await startEmulator(['greengrass.CreateDeployment']);
   try {
     const sh = terminal(emulator.url);
@@ -225,6 +227,13 @@ const outage = async () => {
       await sh.show(['dlq', 'list']),
       await sh.show(['dlq', 'replay', '--all', '--yes']),
     );
+    // The redriven execution waits at its approval: reject it, so that no timer of its callback
+    // task outlives the emulator and keeps this process (or jest) running.
+    const mail = await until('the approval e-mail of v7', () =>
+      emulator.world.sns.find((m) => m.attributes.approver === 'alice@example.com'),
+    );
+    await decide(/(http:\/\/\S+\/approvals\/\S+)/.exec(mail.message)![1]!, 'reject', '7');
+    await executionEnded(emulator, name);
     return { 'outage-failed': failed, 'outage-redrive': redriven, 'outage-dlq': dlq };
   } finally {
     await emulator.close();
