@@ -22,6 +22,7 @@ const START_ONLY: Partial<Record<keyof SimulateOptions, string>> = {
   fleetSize: '--fleet-size',
   seed: '--seed',
   stateDir: '--state-dir',
+  keepState: '--keep-state',
   compileSeconds: 'compileSeconds',
   clockFactor: 'clockFactor',
 };

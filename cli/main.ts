@@ -204,6 +204,10 @@ withOptions(program.command('simulate'), fleetOptions())
     '--state-dir <dir>',
     'where the embedded emulator keeps its files (default: a temp dir removed at the end)',
   )
+  .option(
+    '--keep-state',
+    "keep the embedded emulator's state (S3 objects, functions.log) in a temp directory it names",
+  )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
   .option(
     '--timeout <seconds>',
@@ -254,6 +258,7 @@ withOptions(program.command('simulate'), fleetOptions())
         badModel: opts.badModel,
         compileFailure: opts.compileFailure,
         stateDir: opts.stateDir,
+        keepState: opts.keepState,
         timeoutSeconds: opts.timeout,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
         signal: interrupted.signal,

@@ -1,4 +1,5 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { internal } from '../emulator/backends';
@@ -42,15 +43,20 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
   let logFile: string | undefined;
   let logs: WriteStream | undefined;
   if (!endpoint) {
-    // Without --state-dir the emulator keeps its state in a temp directory it removes when it
-    // closes; the function logs outlive the run, in .edge-mlops/logs/.
-    if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
-    logFile = options.stateDir ? join(options.stateDir, 'functions.log') : newRunLog();
+    // Without --state-dir or --keep-state the emulator keeps its state in a temp directory it
+    // removes when it closes; the function logs outlive the run, in .edge-mlops/logs/.
+    const stateDir =
+      options.stateDir ??
+      (options.keepState ? mkdtempSync(join(tmpdir(), 'edge-mlops-state-')) : undefined);
+    if (stateDir) mkdirSync(stateDir, { recursive: true });
+    if (stateDir && !options.stateDir)
+      log(`state kept in ${stateDir} (--keep-state; remove it when done)`);
+    logFile = stateDir ? join(stateDir, 'functions.log') : newRunLog();
     logs = createWriteStream(logFile);
     emulator = await Emulator.start({
       config,
       configFile: resolve(options.config),
-      stateDir: options.stateDir,
+      stateDir,
       seed: options.seed,
       fleetSize: options.fleetSize,
       deviceFailureRate: options.deviceFailureRate,
@@ -135,7 +141,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
           },
           log,
         )
-      : { visited: [], final: { status: 'NOT_STARTED' } };
+      : { visited: [], fleets: [], final: { status: 'NOT_STARTED' } };
     // After a successful release: capture shifted data, detect drift, follow retraining.
     const drift =
       options.drift !== undefined && watched.final.status === 'SUCCEEDED'

@@ -61,7 +61,16 @@ export const resolveJson = (
       return {
         authRequest: { service, operation, input },
         respond: async (res) =>
-          sendJson(res, 200, checkedResponse(service, operation, await fn(input)), 'json'),
+          sendJson(
+            res,
+            200,
+            checkedResponse(
+              service,
+              operation,
+              await fn(input, { origin: `http://${req.headers.host}` }),
+            ),
+            'json',
+          ),
       };
     },
   };

@@ -19,7 +19,11 @@ import type { ModelPackage, World } from './world';
 
 /** The operations of each service, by protocol (see routes.ts for which service speaks which). */
 export type ServiceApis = {
-  json: Record<string, Record<string, (body: any) => Promise<unknown>>>;
+  /** `origin` is the emulator's address as the caller reached it (its Host header). */
+  json: Record<
+    string,
+    Record<string, (body: any, request: { origin: string }) => Promise<unknown>>
+  >;
   query: Record<string, Record<string, (form: URLSearchParams) => Promise<string>>>;
   sts: ReturnType<typeof sts>;
   /** REST routes as the given account sees them. */

@@ -9,7 +9,9 @@ import { definitionOf, type MachineKey } from '../statemachines/definition';
  * Documentation generated from the sources of truth, so it cannot drift: the state diagrams
  * from the generated state machine definitions (statemachines/), the error table from the
  * error taxonomy and the configuration reference from the zod schema. `npm run docs`
- * rewrites them; tests/unit/docs.test.ts fails when they are stale.
+ * rewrites them; tests/unit/docs.test.ts fails when they are stale. It also reruns the
+ * commands whose transcripts the docs show (scripts/transcripts/), checked by
+ * tests/e2e/docs.transcripts.test.ts.
  */
 const ROOT = join(__dirname, '..');
 
@@ -188,7 +190,23 @@ export const renderDocs = () => {
   };
 };
 
-if (require.main === module) {
+const main = async () => {
   for (const [file, text] of Object.entries(renderDocs())) writeFileSync(join(ROOT, file), text);
   console.log(`${Object.keys(renderDocs()).join(', ')} regenerated`);
-}
+  // The transcripts come from real runs on the emulator (a few minutes); --no-transcripts skips them.
+  if (process.argv.includes('--no-transcripts')) return;
+  const { renderTranscriptDocs } = await import('./transcripts/docs');
+  const { generateTranscripts } = await import('./transcripts/scenarios');
+  const rendered = renderTranscriptDocs(await generateTranscripts());
+  for (const [file, text] of Object.entries(rendered)) writeFileSync(join(ROOT, file), text);
+  console.log(`transcripts in ${Object.keys(rendered).join(', ')} regenerated`);
+};
+
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  );

@@ -1,5 +1,6 @@
 import { deliveriesLine } from '../deliveries';
 import { type DriftSummary, formatDrift } from '../drift-loop';
+import { formatFleetOutcomes } from '../sre/fleet-outcomes';
 import type { CrashedComponent, OfflineDevice, SimulationSummary } from './types';
 
 type DeviceReport = {
@@ -49,6 +50,7 @@ export const formatSummary = (s: SimulationSummary): string => {
     deliveriesLine(s.deliveries),
     `States visited (${s.statesVisited.length}, ${s.stateTransitions} transitions): ${s.statesVisited.join(' → ')}`,
     `Created: ${s.resourcesCreated.compilationJobs.length} compilation job(s), ${s.resourcesCreated.componentVersions.length} component version(s) [${s.resourcesCreated.componentVersions.join(', ')}], ${s.resourcesCreated.deployments.length} deployment(s)`,
+    `Fleets: ${formatFleetOutcomes(s.fleets)}`,
     `Notifications: ${s.notifications.length ? s.notifications.join(' | ') : 'none'}`,
     `Dead letters: ${s.deadLetters}`,
     `Offline devices: ${
@@ -94,6 +96,7 @@ export type RunRecord = {
   execution?: { executionArn: string; executionName?: string };
   final: { status?: string; error?: string; cause?: string };
   visited: string[];
+  fleets: SimulationSummary['fleets'];
   approval?: SimulationSummary['approval'];
   started: number;
   endpoint: string;
@@ -137,6 +140,7 @@ export const summarize = (run: RunRecord): SimulationSummary => {
     notifications: (after.sns as any[])
       .slice(before.sns.length)
       .map((m) => m.subject ?? m.message.slice(0, 80)),
+    fleets: run.fleets,
     deadLetters: Object.values(after.queues as Record<string, number>).reduce((a, b) => a + b, 0),
     ...fleetEvents(run.devicesBefore, run.devicesAfter),
     awsCalls: Object.fromEntries(

@@ -45,6 +45,8 @@ export type SimulateOptions = {
   /** Virtual milliseconds per real one (embedded emulator only; default 1000). */
   clockFactor?: number;
   stateDir?: string;
+  /** Keep the embedded emulator's state (S3 objects, functions.log) in a new temp directory. */
+  keepState?: boolean;
   timeoutSeconds: number;
   /** Ends the run early (Ctrl-C): the embedded emulator is closed and its temp files removed. */
   signal?: AbortSignal;
@@ -95,6 +97,8 @@ export type SimulationSummary = {
   };
   notifications: string[];
   deadLetters: number;
+  /** What the execution did to each fleet: DEPLOYED (with offline devices) or ROLLED BACK. */
+  fleets: { fleet: string; status: string; offline?: string[] }[];
   offlineDevices: OfflineDevice[];
   crashedComponents: CrashedComponent[];
   awsCalls: Record<string, number>;

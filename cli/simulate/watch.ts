@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { readableCause } from '../../functions/shared/errors';
+import { type FleetOutcome, fleetOutcomesOf } from '../sre/fleet-outcomes';
 import { decide } from './approval-page';
 import {
   aheadOfWallClock,
@@ -19,6 +20,8 @@ import type { Log, SimulateOptions, SimulationSummary } from './types';
 
 export type Watched = {
   visited: string[];
+  /** What the execution did to each fleet (its fleet tasks' results). */
+  fleets: FleetOutcome[];
   approval?: SimulationSummary['approval'];
   final: { status?: string; error?: string; cause?: string };
 };
@@ -53,6 +56,7 @@ export const watchExecution = async (
 ): Promise<Watched> => {
   const { endpoint, sfn, event, options } = context;
   const visited: string[] = [];
+  let history: HistoryEvent[] = [];
   let approval: Watched['approval'];
   let seen = 0;
   let deadline = Date.now() + options.timeoutSeconds * 1000;
@@ -78,6 +82,7 @@ export const watchExecution = async (
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
+    history = events;
     const fresh = events.slice(seen);
     for (const e of fresh) {
       if (e.type?.endsWith('StateEntered')) {
@@ -167,6 +172,7 @@ export const watchExecution = async (
         await personDone();
         return {
           visited,
+          fleets: fleetOutcomesOf(history).fleets,
           approval,
           final: {
             status: described.status,
@@ -178,6 +184,7 @@ export const watchExecution = async (
       if (!person && Date.now() > deadline) {
         return {
           visited,
+          fleets: fleetOutcomesOf(history).fleets,
           approval,
           final: {
             status: 'RUNNING',

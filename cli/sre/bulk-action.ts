@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { sfnOf } from './aws';
 import { CliError } from './cli-error';
 import { type ActionResult, redriveExecution, replayExecution } from './execution-actions';
-import { listExecutions, parseSince } from './list-executions';
+import { listStageExecutions, parseSince } from './list-executions';
 import { type CommonOptions, err, out, stageOf } from './options';
 import { executionArnIn, stageMachines, stateMachineArnOf } from './state-machine';
 
@@ -36,7 +36,7 @@ export const act = async (
   let arns: string[];
   if (o.all) {
     if (target) throw new CliError('give an execution or --all, not both');
-    const rows = await listExecutions(sfn, machines.deployment, {
+    const rows = await listStageExecutions(sfn, machines, {
       status: o.status ?? 'FAILED',
       since: o.since ? parseSince(o.since) : undefined,
       modelGroup: o.modelGroup,

@@ -4,7 +4,7 @@ import { sfnOf, stateStoreFor } from './aws';
 import { act } from './bulk-action';
 import { type Explanation, explainExecution } from './explain-execution';
 import { table } from './format';
-import { listExecutions, parseSince } from './list-executions';
+import { listStageExecutions, parseSince } from './list-executions';
 import {
   duration,
   err,
@@ -58,12 +58,7 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
         since: o.since ? parseSince(o.since) : undefined,
         modelGroup: o.modelGroup,
       };
-      const rows = await listExecutions(sfn, machines.deployment, filter);
-      // Rollbacks of rejected live versions, newest first with the rest.
-      if (machines.rollback) {
-        rows.push(...(await listExecutions(sfn, machines.rollback, filter)));
-        rows.sort((a, b) => b.startDate.localeCompare(a.startDate));
-      }
+      const rows = await listStageExecutions(sfn, machines, filter);
       if (o.json) out(JSON.stringify({ executions: rows }));
       else
         out(

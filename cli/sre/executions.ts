@@ -8,5 +8,10 @@ export {
   type Explanation,
   explainExecution,
 } from './explain-execution';
-export { type ExecutionRow, listExecutions, parseSince } from './list-executions';
+export {
+  type ExecutionRow,
+  listExecutions,
+  listStageExecutions,
+  parseSince,
+} from './list-executions';
 export { executionArnFrom, findStateMachine, fullHistory } from './state-machine';

@@ -85,3 +85,19 @@ export const listExecutions = async (
   } while (nextToken);
   return rows;
 };
+
+/**
+ * Every execution of the stage's machines, newest first: releases (edge-deployment) and the
+ * rollbacks of live versions rejected in the registry (roll-back-rejected), so `list`,
+ * `redrive --all` and `replay --all` see a failed rollback as they see a failed release.
+ */
+export const listStageExecutions = async (
+  sfn: SFNClient,
+  machines: { deployment: string; rollback?: string },
+  filter: { status?: ExecutionStatus; since?: Date; modelGroup?: string },
+): Promise<ExecutionRow[]> => {
+  const rows = await listExecutions(sfn, machines.deployment, filter);
+  if (!machines.rollback) return rows;
+  rows.push(...(await listExecutions(sfn, machines.rollback, filter)));
+  return rows.sort((a, b) => b.startDate.localeCompare(a.startDate));
+};

@@ -7,6 +7,7 @@ import {
   getApproval,
 } from '../../functions/shared/approval/store';
 import { readableCause } from '../../functions/shared/errors';
+import { fleetOutcomesOf } from './fleet-outcomes';
 import { listExecutions } from './list-executions';
 import { fullHistory, inputOf, waitsAtApproval } from './state-machine';
 
@@ -38,11 +39,6 @@ export type ReleaseView = {
   /** What a rollback did: restored versions, and whether every device runs them. */
   rollback?: string;
 };
-
-const exitsOf = (events: HistoryEvent[], state: string) =>
-  events
-    .filter((e) => e.stateExitedEventDetails?.name === state && e.stateExitedEventDetails.output)
-    .map((e) => JSON.parse(e.stateExitedEventDetails!.output!) as Record<string, any>);
 
 const entered = (events: HistoryEvent[], state: string) =>
   events.some((e) => e.stateEnteredEventDetails?.name === state);
@@ -109,27 +105,9 @@ export const releaseHistory = async (
       outcome: outcomeOf(row.status, events, failure, isRollback),
       fleets: [],
     };
-    for (const done of exitsOf(events, 'Complete Fleet Rollout'))
-      release.fleets.push({
-        fleet: done.fleet,
-        status: done.status,
-        ...(done.offline?.length ? { offline: done.offline } : {}),
-      });
-    for (const back of exitsOf(events, 'Roll Back Rejected Release'))
-      for (const f of back.rolledBack?.fleets ?? [])
-        release.fleets.push({
-          fleet: f.fleet,
-          status: `ROLLED BACK to ${f.restoredVersion === null ? 'nothing' : `v${f.restoredVersion}`}`,
-        });
-    const checked = exitsOf(events, 'Check Rollback').find((o) => o.rollback?.done);
-    if (checked) {
-      for (const f of checked.rollback.fleets ?? []) {
-        const got = release.fleets.find((r) => r.fleet === f.fleet);
-        if (got) got.status = 'ROLLED BACK';
-        else release.fleets.push({ fleet: f.fleet, status: 'ROLLED BACK' });
-      }
-      release.rollback = checked.rollback.cause ?? failure.cause;
-    }
+    const outcomes = fleetOutcomesOf(events);
+    release.fleets.push(...outcomes.fleets);
+    if (outcomes.rolledBack) release.rollback = outcomes.rollbackCause ?? failure.cause;
     if (store) {
       const approvalId = await approvalOfExecution(store, row.executionArn);
       const record = approvalId ? await getApproval(store, approvalId) : undefined;

@@ -83,9 +83,13 @@ export const sqs = (world: World) => {
     GetQueueAttributes: async (body: { QueueUrl?: string }) => ({
       Attributes: { ApproximateNumberOfMessages: String(queue(body.QueueUrl).length) },
     }),
-    GetQueueUrl: async (body: { QueueName?: string }) => {
+    // A queue URL, as AWS answers (`https://sqs.<region>.amazonaws.com/<account>/<name>`; SQS
+    // API reference, GetQueueUrl), here on the emulator's own address: an SQS client without an
+    // explicit endpoint (AWS_ENDPOINT_URL) sends each request to the host of the queue URL
+    // (@aws-sdk/middleware-sdk-sqs, useQueueUrlAsEndpoint) and cannot use a bare name.
+    GetQueueUrl: async (body: { QueueName?: string }, request?: { origin: string }) => {
       queue(body.QueueName);
-      return { QueueUrl: body.QueueName };
+      return { QueueUrl: `${request?.origin ?? ''}/${world.account}/${body.QueueName}` };
     },
   };
 };

@@ -41,6 +41,23 @@ describe('local mode leaves no temp files', () => {
     expect(leftIn(dir)).toEqual([]);
   });
 
+  it('keeps the state only with --keep-state, in a temp directory it names', async () => {
+    // Act
+    const lines: string[] = [];
+    const kept = await runSimulation(
+      { approve: true, compileFailure: 'ClientError: bad model', keepState: true },
+      (line) => lines.push(line),
+    );
+    // Assess
+    expect(kept.status).toBe('FAILED');
+    const left = leftIn(dir);
+    expect(left).toEqual([expect.stringMatching(/^edge-mlops-state-/)]);
+    expect(lines).toContain(
+      `state kept in ${join(dir, left[0]!)} (--keep-state; remove it when done)`,
+    );
+    expect(readdirSync(join(dir, left[0]!)).sort()).toEqual(['functions.log', 's3']);
+  });
+
   it('after an emulator is stopped, and after one that could not start', async () => {
     const config = loadStageConfig(CONFIG);
     const emulator = await Emulator.start({ config, configFile: CONFIG, clockFactor: 300 });

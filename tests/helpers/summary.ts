@@ -15,6 +15,7 @@ export const emptySummary = (overrides: Partial<SimulationSummary> = {}): Simula
   accessDenied: [],
   undeliverableAlarms: [],
   alarmNotificationsDropped: 0,
+  fleets: [],
   offlineDevices: [],
   crashedComponents: [],
   wallTimeMs: 1000,

@@ -29,10 +29,10 @@ describe('simulate --endpoint: options reach the running emulator or are refused
 
   it('refuses every option that shapes an emulator at start, by flag name', () => {
     const { refused } = endpointOptions(
-      { fleetSize: 9, seed: 'x', stateDir: '/tmp/x', offlineRate: 0.5 },
-      new Set(['fleetSize', 'seed', 'stateDir', 'offlineRate']),
+      { fleetSize: 9, seed: 'x', stateDir: '/tmp/x', keepState: true, offlineRate: 0.5 },
+      new Set(['fleetSize', 'seed', 'stateDir', 'keepState', 'offlineRate']),
     );
-    expect(refused).toEqual(['--fleet-size', '--seed', '--state-dir']);
+    expect(refused).toEqual(['--fleet-size', '--seed', '--state-dir', '--keep-state']);
   });
 
   it('leaves the emulator alone for options left at their defaults', () => {

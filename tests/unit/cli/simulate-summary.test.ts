@@ -1,5 +1,6 @@
 import { deliveriesLine } from '../../../cli/deliveries';
 import { formatSummary } from '../../../cli/simulate';
+import { fleetOutcomesOf } from '../../../cli/sre/fleet-outcomes';
 import { emptySummary } from '../../helpers/summary';
 
 /** What the human summary of `edge-mlops simulate` says about IAM refusals and lost alarms. */
@@ -78,5 +79,55 @@ describe('what the deliveries came to', () => {
         emptySummary({ deliveries: [{ decision: 'started', executionArn: arn('v7') }] }),
       ),
     ).toContain('Deliveries: 1 delivery → 1 execution (started 1)');
+  });
+});
+
+describe('what the run did to each fleet', () => {
+  const exited = (name: string, output: unknown) => ({
+    type: 'TaskStateExited' as const,
+    timestamp: new Date(),
+    id: 1,
+    stateExitedEventDetails: { name, output: JSON.stringify(output) },
+  });
+
+  it('says which fleets got the version, with their offline devices', () => {
+    // Prepare
+    const { fleets } = fleetOutcomesOf([
+      exited('Complete Fleet Rollout', {
+        fleet: 'factory-jetson',
+        status: 'DEPLOYED',
+        offline: ['factory-jetson-main-02 (main)'],
+      }),
+      exited('Complete Fleet Rollout', { fleet: 'field-rpi', status: 'DEPLOYED', offline: [] }),
+    ]);
+    // Act
+    const text = formatSummary(emptySummary({ fleets }));
+    // Assess
+    expect(text).toContain(
+      'Fleets: factory-jetson DEPLOYED (offline: factory-jetson-main-02 (main)), field-rpi DEPLOYED',
+    );
+  });
+
+  it('says which fleets were rolled back, and when none was reached', () => {
+    // Prepare
+    const aborted = fleetOutcomesOf([
+      exited('Check Rollback', {
+        rollback: { done: true, fleets: [{ fleet: 'factory-jetson' }], cause: 'restored v6' },
+      }),
+    ]);
+    const rejected = fleetOutcomesOf([
+      exited('Roll Back Rejected Release', {
+        rolledBack: { fleets: [{ fleet: 'field-rpi', restoredVersion: 7 }] },
+      }),
+    ]);
+    // Act / Assess
+    expect(formatSummary(emptySummary({ fleets: aborted.fleets }))).toContain(
+      'Fleets: factory-jetson ROLLED BACK',
+    );
+    expect(aborted).toMatchObject({ rolledBack: true, rollbackCause: 'restored v6' });
+    expect(formatSummary(emptySummary({ fleets: rejected.fleets }))).toContain(
+      'Fleets: field-rpi ROLLED BACK to v7',
+    );
+    expect(formatSummary(emptySummary({}))).toContain('Fleets: none reached');
   });
 });
