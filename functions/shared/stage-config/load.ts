@@ -4,9 +4,15 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors';
 import { formatPath } from '../validate';
+import {
+  buildInferenceArchive,
+  checkEntryPoint,
+  InferenceSourceError,
+  sourceFolderOf,
+} from './inference-source';
 import { writeResolvedStageConfig } from './resolve';
 import { resolvedPathOf } from './resolved';
-import { type StageConfig, StageConfigSchema } from './schema';
+import { type Inference, type StageConfig, StageConfigSchema } from './schema';
 
 const lineOf = (
   doc: ReturnType<typeof parseDocument>,
@@ -62,7 +68,57 @@ export const parseStageConfig = (text: string, source: string): StageConfig => {
 };
 
 /**
- * Reads and validates `config/<stage>.yml` (see `parseStageConfig`), and leaves the result
+ * Builds each inference component whose profile names a `source` folder (inference-source.ts)
+ * and adds the archive's SHA-256 to it (`artifactSha256`), so the resolved JSON pins the exact
+ * bytes the pipeline registers and devices verify. A missing folder, an empty one or a `run`
+ * that starts no file of it stops the resolution with the file, line and field.
+ */
+export const withInferenceArtifacts = (
+  config: StageConfig,
+  file: string,
+  text: string,
+): StageConfig => {
+  const modelGroups: StageConfig['modelGroups'] = {};
+  for (const [group, profile] of Object.entries(config.modelGroups)) {
+    const inference: Inference = profile.components.inference;
+    if (!inference.source) {
+      modelGroups[group] = profile;
+      continue;
+    }
+    const path = ['modelGroups', group, 'components', 'inference'];
+    let sha256: string;
+    try {
+      const archive = buildInferenceArchive(sourceFolderOf(file, inference.source));
+      try {
+        checkEntryPoint(inference.run, archive, inference.source);
+      } catch (error) {
+        path.push('run');
+        throw error;
+      }
+      sha256 = archive.sha256;
+    } catch (error) {
+      if (!(error instanceof InferenceSourceError)) throw error;
+      if (path.length === 4) path.push('source');
+      const counter = new LineCounter();
+      const line = lineOf(parseDocument(text, { lineCounter: counter }), counter, path);
+      throw new ConfigError(
+        `${file}${line ? `:${line}` : ''}: ${formatPath(path)}: ${error.message}`,
+      );
+    }
+    modelGroups[group] = {
+      ...profile,
+      components: {
+        ...profile.components,
+        inference: { ...inference, artifactSha256: sha256 } as Inference,
+      },
+    };
+  }
+  return { ...config, modelGroups };
+};
+
+/**
+ * Reads and validates `config/<stage>.yml` (see `parseStageConfig`), builds the inference
+ * archives it names (`withInferenceArtifacts`), and leaves the result
  * beside it as the JSON the Lambdas read (`config/resolved/<stage>.json`, see resolved.ts).
  * Packaging and local mode both load the file through here, so the JSON is always the one
  * this validation produced.
@@ -74,7 +130,7 @@ export const loadStageConfig = (file: string): StageConfig => {
   } catch (error) {
     throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
   }
-  const config = parseStageConfig(text, file);
+  const config = withInferenceArtifacts(parseStageConfig(text, file), file, text);
   try {
     writeResolvedStageConfig(file, text, config);
   } catch (error) {
