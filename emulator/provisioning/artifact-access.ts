@@ -53,5 +53,5 @@ export const artifactReadsOf = (
       ...overrides?.tokenExchangeStatements,
     },
   };
-  return (account, uris) => downloadFailure(access, account, uris);
+  return (account, uris, missing) => downloadFailure(access, account, uris, missing);
 };
