@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -61,6 +62,22 @@ describe('the inference archive', () => {
     // Assess
     expect(Buffer.from(b.zip).equals(Buffer.from(a.zip))).toBe(true);
     expect(b.sha256).toBe(a.sha256);
+  });
+
+  it('is byte-identical in another time zone (ZIP timestamps are local time)', () => {
+    // Act: the same build in a process whose local time is nine hours ahead.
+    const tokyo = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const { buildInferenceArchive } = require(${JSON.stringify(join(ROOT, 'functions/shared/stage-config/inference-source.ts'))}); process.stdout.write(buildInferenceArchive(${JSON.stringify(SAMPLE)}).sha256)`,
+      ],
+      { env: { ...process.env, TZ: 'Asia/Tokyo' }, cwd: ROOT, encoding: 'utf8' },
+    );
+    // Assess
+    expect(tokyo).toBe(buildInferenceArchive(SAMPLE).sha256);
   });
 
   it('leaves out tests, caches, byte code and hidden files, and holds the files as they are', () => {
