@@ -48,7 +48,7 @@ export type ArtifactAccess = {
  * S3_HEAD_OBJECT_RESOURCE_NOT_FOUND and S3_HEAD_OBJECT_ACCESS_DENIED (aws-greengrass-nucleus,
  * S3Downloader.getDownloadSize; DeploymentErrorCode gives their types).
  */
-const notFound = (reason: string): DownloadFailure => ({
+export const notFound = (reason: string): DownloadFailure => ({
   errorStack: [
     'DEPLOYMENT_FAILURE',
     'ARTIFACT_DOWNLOAD_ERROR',

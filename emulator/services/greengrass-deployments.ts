@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { S3Backend } from '../backends';
 import type { DownloadFailure } from '../fleet';
 import { AwsError, epoch, queryPage, required } from '../http';
+import { notFound } from '../iam/artifact-reads';
 import type { Deployment, World } from '../world';
 import {
   type Body,
@@ -135,17 +136,11 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads, s3
         const uris = artifacts.map((a) => a.uri);
         const downloadFailure =
           (await artifactReads?.(world.account, uris, missing)) ??
+          // Without access rules (a bare emulator), a missing object is a plain 404.
           (missing.size && !artifactReads
-            ? {
-                errorStack: [
-                  'DEPLOYMENT_FAILURE',
-                  'ARTIFACT_DOWNLOAD_ERROR',
-                  'S3_RESOURCE_NOT_FOUND',
-                  'S3_HEAD_OBJECT_RESOURCE_NOT_FOUND',
-                ],
-                errorTypes: ['DEPENDENCY_ERROR', 'REQUEST_ERROR'],
-                reason: `Failed to head artifact object ${[...missing][0]} from S3. HeadObject returns 404 Resource Not Found: the object does not exist`,
-              }
+            ? notFound(
+                `Failed to head artifact object ${[...missing][0]} from S3. HeadObject returns 404 Resource Not Found: the object does not exist`,
+              )
             : undefined) ??
           changed;
         return createDeployment(world, { ...body, targetArn }, { downloadFailure });

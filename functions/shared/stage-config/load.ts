@@ -67,6 +67,29 @@ export const parseStageConfig = (text: string, source: string): StageConfig => {
   return result.data;
 };
 
+/** The SHA-256 of the archive of `inference.source`, or the field that is wrong and why. */
+const buildSource = (
+  inference: Inference & { source: string },
+  file: string,
+): { sha256: string } | { field: 'source' | 'run'; message: string } => {
+  const refusal = (field: 'source' | 'run', error: unknown) => {
+    if (!(error instanceof InferenceSourceError)) throw error;
+    return { field, message: error.message };
+  };
+  let archive: ReturnType<typeof buildInferenceArchive>;
+  try {
+    archive = buildInferenceArchive(sourceFolderOf(file, inference.source));
+  } catch (error) {
+    return refusal('source', error);
+  }
+  try {
+    checkEntryPoint(inference.run, archive, inference.source);
+  } catch (error) {
+    return refusal('run', error);
+  }
+  return { sha256: archive.sha256 };
+};
+
 /**
  * Builds each inference component whose profile names a `source` folder (inference-source.ts)
  * and adds the archive's SHA-256 to it (`artifactSha256`), so the resolved JSON pins the exact
@@ -85,32 +108,19 @@ export const withInferenceArtifacts = (
       modelGroups[group] = profile;
       continue;
     }
-    const path = ['modelGroups', group, 'components', 'inference'];
-    let sha256: string;
-    try {
-      const archive = buildInferenceArchive(sourceFolderOf(file, inference.source));
-      try {
-        checkEntryPoint(inference.run, archive, inference.source);
-      } catch (error) {
-        path.push('run');
-        throw error;
-      }
-      sha256 = archive.sha256;
-    } catch (error) {
-      if (!(error instanceof InferenceSourceError)) throw error;
-      if (path.length === 4) path.push('source');
+    const built = buildSource({ ...inference, source: inference.source }, file);
+    if ('field' in built) {
+      const path = ['modelGroups', group, 'components', 'inference', built.field];
       const counter = new LineCounter();
       const line = lineOf(parseDocument(text, { lineCounter: counter }), counter, path);
       throw new ConfigError(
-        `${file}${line ? `:${line}` : ''}: ${formatPath(path)}: ${error.message}`,
+        `${file}${line ? `:${line}` : ''}: ${formatPath(path)}: ${built.message}`,
       );
     }
+    const resolved: Inference = { ...inference, artifactSha256: built.sha256 };
     modelGroups[group] = {
       ...profile,
-      components: {
-        ...profile.components,
-        inference: { ...inference, artifactSha256: sha256 } as Inference,
-      },
+      components: { ...profile.components, inference: resolved },
     };
   }
   return { ...config, modelGroups };
