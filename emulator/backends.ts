@@ -55,8 +55,10 @@ export const startBackends = async (stateDir: string): Promise<Backends> => {
 /** The emulator's own view of S3, for what AWS services do on their side (Neo output). */
 export type S3Backend = {
   exists: (uri: string) => Promise<boolean>;
-  put: (uri: string, body: string) => Promise<void>;
+  put: (uri: string, body: string | Uint8Array) => Promise<void>;
   get: (uri: string) => Promise<string | undefined>;
+  /** The object's bytes, undefined when there is none. */
+  getBytes: (uri: string) => Promise<Uint8Array | undefined>;
   createBucket: (name: string) => Promise<void>;
 };
 
@@ -104,6 +106,14 @@ export const s3Backend = (endpoint: string): S3Backend => {
       try {
         const out = await client.send(new GetObjectCommand(split(uri)));
         return await out.Body?.transformToString();
+      } catch {
+        return undefined;
+      }
+    },
+    getBytes: async (uri) => {
+      try {
+        const out = await client.send(new GetObjectCommand(split(uri)));
+        return await out.Body?.transformToByteArray();
       } catch {
         return undefined;
       }

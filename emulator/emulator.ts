@@ -27,6 +27,7 @@ import { type ArtifactAccessOverrides, artifactReadsOf } from './provisioning/ar
 import { eventRules, snsSubscriptions } from './provisioning/event-sources';
 import { provisionFleet } from './provisioning/fleet';
 import { credentialsOf, provisionIdentities } from './provisioning/identities';
+import { uploadInferenceArtifacts } from './provisioning/inference-artifacts';
 import { declaredResources, provisionResources } from './provisioning/resources';
 import { provisionStateMachine } from './provisioning/state-machine';
 import { stream } from './random';
@@ -174,6 +175,13 @@ export class Emulator {
 
       const declared = declaredResources(service);
       const topics = await provisionResources(declared, resources, { world, s3, dynamo });
+      // Inference archives built from components.inference.source, as the deploy uploads them.
+      await uploadInferenceArtifacts(
+        options.config,
+        options.configFile,
+        resources.ArtifactBucket?.ref,
+        s3,
+      );
       // Alarms on what the emulator observes; notifications to topics CloudWatch cannot use are dropped.
       const alarms = new Alarms(
         world,

@@ -32,6 +32,8 @@ export const modelSeeder =
     }
     for (const profile of Object.values(config.modelGroups)) {
       const uri = profile.components.inference.artifactUri;
+      // Built from `source`: local mode uploads the real archive at start (inference-artifacts.ts).
+      if (!uri) continue;
       const bucket = bucketOf(uri);
       if (bucket) await s3.createBucket(bucket);
       if (!(await s3.exists(uri))) await s3.put(uri, 'inference code (local mode)');

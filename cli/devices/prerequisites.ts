@@ -46,9 +46,9 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
       if (fleet.waves.some((w) => accountOf(w.targetArn) === account))
         fleets.push({ group, fleet });
     if (!inAccount) continue;
-    artifactObjects.add(
-      `arn:aws:s3:::${profile.components.inference.artifactUri.slice('s3://'.length)}`,
-    );
+    // Built from `source`, the code is in the pipeline's artifact bucket, granted below with it.
+    const code = profile.components.inference.artifactUri;
+    if (code) artifactObjects.add(`arn:aws:s3:::${code.slice('s3://'.length)}`);
     if (profile.monitoring)
       captures.add(
         `arn:aws:s3:::${profile.monitoring.captureBucket}/${profile.monitoring.capturePrefix}/${group}/*`,

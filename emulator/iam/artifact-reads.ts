@@ -41,6 +41,24 @@ export type ArtifactAccess = {
   tokenExchangeStatements: Record<string, Statement[]>;
 };
 
+/**
+ * A missing object as the nucleus reports it: S3 answers HeadObject for a key that does not
+ * exist with 404 only to a caller that may also list the bucket (s3:ListBucket), else with 403
+ * (S3 API reference, HeadObject, "Permissions"); the nucleus maps them to
+ * S3_HEAD_OBJECT_RESOURCE_NOT_FOUND and S3_HEAD_OBJECT_ACCESS_DENIED (aws-greengrass-nucleus,
+ * S3Downloader.getDownloadSize; DeploymentErrorCode gives their types).
+ */
+export const notFound = (reason: string): DownloadFailure => ({
+  errorStack: [
+    'DEPLOYMENT_FAILURE',
+    'ARTIFACT_DOWNLOAD_ERROR',
+    'S3_RESOURCE_NOT_FOUND',
+    'S3_HEAD_OBJECT_RESOURCE_NOT_FOUND',
+  ],
+  errorTypes: ['DEPENDENCY_ERROR', 'REQUEST_ERROR'],
+  reason,
+});
+
 /** The nucleus' error codes from least to most specific, as the guide's example hierarchy. */
 const failure = (code: string, reason: string): DownloadFailure => ({
   errorStack: ['DEPLOYMENT_FAILURE', 'ARTIFACT_DOWNLOAD_ERROR', 'S3_ACCESS_DENIED', code],
@@ -58,6 +76,8 @@ export const downloadFailure = async (
   access: ArtifactAccess,
   account: string,
   uris: string[],
+  /** URIs whose object does not exist (any more). */
+  missing: ReadonlySet<string> = new Set(),
 ): Promise<DownloadFailure | undefined> => {
   const role = `arn:aws:iam::${account}:role/${TOKEN_EXCHANGE_ROLE}`;
   // The credentials provider's session of the role (its name does not matter here).
@@ -100,6 +120,16 @@ export const downloadFailure = async (
         'S3_HEAD_OBJECT_ACCESS_DENIED',
         `Failed to head artifact object ${uri} from S3. HeadObject returns 403 Access Denied: ${object} (token exchange role ${role})`,
       );
+    if (!missing.has(uri)) continue;
+    const list = await refused(bucket, 's3:ListBucket', `arn:aws:s3:::${bucket}`);
+    if (list)
+      return failure(
+        'S3_HEAD_OBJECT_ACCESS_DENIED',
+        `Failed to head artifact object ${uri} from S3. HeadObject returns 403 Access Denied: the object does not exist, and S3 says 404 only to a caller allowed s3:ListBucket (${list}; token exchange role ${role})`,
+      );
+    return notFound(
+      `Failed to head artifact object ${uri} from S3. HeadObject returns 404 Resource Not Found: the object does not exist`,
+    );
   }
   return undefined;
 };

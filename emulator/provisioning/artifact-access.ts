@@ -27,13 +27,17 @@ export const artifactReadsOf = (
   const policy = derived.artifactReaderResources?.Resources?.ArtifactBucketPolicy?.Properties
     ?.PolicyDocument?.Statement as Statement[] | undefined;
   const groups = Object.keys(config.modelGroups);
-  const codeObjectArns = derived.codeArtifactArns as string[];
+  // Inference code: the operator's own objects, and archives built from `source`, which live
+  // in the artifact bucket (its policy is the template's, above, never a seeded one).
+  const codeArns = resolveLocal(derived.codeArtifactArns, resources) as string[];
+  const inArtifactBucket = (arn: string) => arn.startsWith(`arn:aws:s3:::${bucket}/`);
+  const codeObjectArns = codeArns.filter((arn) => !inArtifactBucket(arn));
   const seeded = seededArtifactAccess({
     pipelineAccount: LOCAL_ACCOUNT,
     deviceAccounts: [...new Set([...fleet.things.values()].map((t) => t.account))],
     artifactObjectArns: [
       ...groups.map((g) => `arn:aws:s3:::${bucket}/*/${g}/*/compiled/*`),
-      ...codeObjectArns,
+      ...codeArns,
     ],
     artifactBucket: {
       name: bucket,
@@ -49,5 +53,5 @@ export const artifactReadsOf = (
       ...overrides?.tokenExchangeStatements,
     },
   };
-  return (account, uris) => downloadFailure(access, account, uris);
+  return (account, uris, missing) => downloadFailure(access, account, uris, missing);
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { S3Backend } from '../backends';
 import { AwsError, epoch, required } from '../http';
@@ -15,6 +16,16 @@ const REGISTRATION_MS = 2_000;
 
 export const componentState = (world: World, c: Component) =>
   world.clock.now() >= c.deployableAt ? 'DEPLOYABLE' : 'INITIATED';
+
+type RecipeArtifact = { URI?: string; Uri?: string; Digest?: string; Algorithm?: string };
+
+/** The S3 artifacts of a component version's recipe (every manifest), with the service's digests. */
+export const s3Artifacts = (c: { recipe: Component['recipe'] }) =>
+  ((c.recipe.Manifests ?? []) as { Artifacts?: RecipeArtifact[] }[]).flatMap((m) =>
+    (m.Artifacts ?? [])
+      .map((a) => ({ uri: a.URI ?? a.Uri ?? '', digest: a.Digest, algorithm: a.Algorithm }))
+      .filter((a) => a.uri.startsWith('s3://')),
+  );
 
 /** The S3 artifact URIs of a component version's recipe (every manifest: devices have no platform). */
 export const artifactUris = (c: { recipe: Component['recipe'] }): string[] =>
@@ -83,16 +94,24 @@ export const componentRoutes = (world: World, s3: S3Backend) => {
             );
           }
           for (const manifest of (recipe.Manifests ?? []) as {
-            Artifacts?: { URI?: string; Uri?: string }[];
+            Artifacts?: RecipeArtifact[];
           }[]) {
             for (const artifact of manifest.Artifacts ?? []) {
               const uri = artifact.URI ?? artifact.Uri;
-              if (uri?.startsWith('s3://') && !(await s3.exists(uri))) {
+              if (!uri?.startsWith('s3://')) continue;
+              const bytes = await s3.getBytes(uri);
+              if (!bytes) {
                 throw new AwsError(
                   'ValidationException',
                   `Specified artifact resource cannot be accessed: ${uri}`,
                 );
               }
+              // The service hashes each artifact and replaces whatever Digest and Algorithm the
+              // recipe gave (component recipe reference, Artifacts: "If you set this parameter,
+              // AWS IoT Greengrass replaces the value that you set"); devices check downloads
+              // against it (greengrass-deployments.ts).
+              artifact.Algorithm = 'SHA-256';
+              artifact.Digest = createHash('sha256').update(bytes).digest('base64');
             }
           }
           const now = world.clock.now();

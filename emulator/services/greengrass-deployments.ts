@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { S3Backend } from '../backends';
 import type { DownloadFailure } from '../fleet';
 import { AwsError, epoch, queryPage, required } from '../http';
+import { notFound } from '../iam/artifact-reads';
 import type { Deployment, World } from '../world';
 import {
   type Body,
@@ -10,7 +12,7 @@ import {
   type Params,
   type Query,
 } from './greengrass-common';
-import { artifactUris, componentState } from './greengrass-components';
+import { componentState, s3Artifacts } from './greengrass-components';
 
 const TARGET_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)\/.+$/;
 
@@ -21,7 +23,36 @@ const TARGET_ARN = /^arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)\/.+$/;
 export type ArtifactReads = (
   account: string,
   uris: string[],
+  missing?: ReadonlySet<string>,
 ) => Promise<DownloadFailure | undefined>;
+
+/**
+ * What a device finds when it downloads the artifacts: those that no longer exist, and the
+ * first whose bytes differ from the digest Greengrass recorded when the version was created.
+ * The nucleus hashes each download with the recipe's Algorithm and compares the Base64 with its
+ * Digest, failing with ARTIFACT_CHECKSUM_MISMATCH (aws-greengrass-nucleus, ArtifactDownloader;
+ * component recipe reference, Artifacts: "If the hash doesn't match the digest, the deployment
+ * fails").
+ */
+const inspectArtifacts = async (
+  s3: S3Backend | undefined,
+  artifacts: { uri: string; digest?: string }[],
+): Promise<{ missing: Set<string>; changed?: DownloadFailure }> => {
+  const missing = new Set<string>();
+  let changed: DownloadFailure | undefined;
+  if (!s3) return { missing };
+  for (const { uri, digest } of artifacts) {
+    const bytes = await s3.getBytes(uri);
+    if (!bytes) missing.add(uri);
+    else if (!changed && digest && createHash('sha256').update(bytes).digest('base64') !== digest)
+      changed = {
+        errorStack: ['DEPLOYMENT_FAILURE', 'ARTIFACT_DOWNLOAD_ERROR', 'ARTIFACT_CHECKSUM_MISMATCH'],
+        errorTypes: ['COMPONENT_RECIPE_ERROR'],
+        reason: `Integrity check for downloaded artifact ${uri} failed. Probably due to the file changing after creating the component version`,
+      };
+  }
+  return { missing, changed };
+};
 
 const deploymentStatus = (world: World, d: Deployment): string => {
   if (d.canceled) return 'CANCELED';
@@ -47,7 +78,7 @@ const isLatest = (world: World, d: Deployment) =>
  * expanded into an IoT job on the simulated fleet; group deployments stay ACTIVE while their
  * job runs.
  */
-export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads) => {
+export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads, s3?: S3Backend) => {
   const findDeployment = (id: string) => {
     const d = world.deployments.get(id);
     if (!d || !ownedBy(world, d.targetArn))
@@ -80,13 +111,13 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads) =>
             { resourceId: targetArn, resourceType: 'target' },
           );
         }
-        const uris: string[] = [];
+        const artifacts: { uri: string; digest?: string }[] = [];
         for (const [name, spec] of Object.entries(
           (body.components ?? {}) as Record<string, { componentVersion?: string }>,
         )) {
           const version = required(spec.componentVersion, `components.${name}.componentVersion`);
           const c = world.components.get(componentArn(world, name, version));
-          if (c) uris.push(...artifactUris(c));
+          if (c) artifacts.push(...s3Artifacts(c));
           // Public components (aws.greengrass.*) and the seeded baseline are always available.
           const builtIn =
             name.startsWith('aws.greengrass.') || name.startsWith('com.example.plant.');
@@ -99,8 +130,19 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads) =>
             );
           }
         }
-        // Each device downloads the artifacts with its account's token exchange role.
-        const downloadFailure = await artifactReads?.(world.account, uris);
+        // Each device downloads the artifacts with its account's token exchange role, then
+        // checks each against its digest.
+        const { missing, changed } = await inspectArtifacts(s3, artifacts);
+        const uris = artifacts.map((a) => a.uri);
+        const downloadFailure =
+          (await artifactReads?.(world.account, uris, missing)) ??
+          // Without access rules (a bare emulator), a missing object is a plain 404.
+          (missing.size && !artifactReads
+            ? notFound(
+                `Failed to head artifact object ${[...missing][0]} from S3. HeadObject returns 404 Resource Not Found: the object does not exist`,
+              )
+            : undefined) ??
+          changed;
         return createDeployment(world, { ...body, targetArn }, { downloadFailure });
       });
     },

@@ -15,6 +15,6 @@ export { type ArtifactReads, createDeployment } from './greengrass-deployments';
  */
 export const greengrass = (world: World, s3: S3Backend, artifactReads?: ArtifactReads) => ({
   ...componentRoutes(world, s3),
-  ...deploymentRoutes(world, artifactReads),
+  ...deploymentRoutes(world, artifactReads, s3),
   ...coreDeviceRoutes(world),
 });

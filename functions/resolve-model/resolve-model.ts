@@ -25,6 +25,7 @@ import type { Plan, TargetPlan } from '../shared/plan';
 import type { Profile, StageConfig } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
+import { inferencePlan } from './inference-plan';
 
 export const ResolveModelInputSchema = z.object({
   input: z.object({
@@ -174,7 +175,11 @@ export const resolveModel = async (
       major: profile.components.model.major,
       version: modelComponentVersion(profile.components.model.major, version),
     },
-    inferenceComponent: profile.components.inference,
+    inferenceComponent: inferencePlan(profile.components.inference, {
+      bucket: config.artifactBucket,
+      stage: config.stage,
+      group,
+    }),
     twin: profile.twin,
     approval: profile.approval,
     approvalTimeoutSeconds: Math.max(60, Math.round(profile.approval.timeoutHours * 3600)),

@@ -1,4 +1,4 @@
-import type { Fleet, Profile } from './stage-config/schema';
+import type { Fleet, Inference, Profile } from './stage-config/schema';
 import * as z from './zod-mini';
 
 /**
@@ -31,6 +31,9 @@ export const fromConfig = <T, Checked = unknown>(what: string) =>
   z.custom<T, Checked>((value) => typeof value === 'object' && value !== null, {
     error: `must be the ${what} section of the stage config`,
   });
+
+/** An inference section whose artifact URI is known (resolve-model.ts, `inferencePlan`). */
+export type PlanInference = Inference & { artifactUri: string };
 
 export const ComponentRefSchema = z.object({ name: nonEmpty(), version: nonEmpty() });
 export type ComponentRef = z.infer<typeof ComponentRefSchema>;
@@ -90,7 +93,8 @@ export const PlanSchema = z.object({
   artifactPrefix: s3Uri(),
   targets: z.array(TargetPlanSchema).check(z.minLength(1)),
   modelComponent: z.extend(ComponentRefSchema, { major: z.int() }),
-  inferenceComponent: fromConfig<Profile['components']['inference']>('components.inference'),
+  /** The profile's inference section, with the URI of its code artifact (built from `source` or given). */
+  inferenceComponent: fromConfig<PlanInference>('components.inference'),
   twin: fromConfig<Profile['twin']>('twin'),
   approval: fromConfig<Profile['approval']>('approval'),
   /** `approval.timeoutHours` in whole seconds, for the approval task's TimeoutSecondsPath. */

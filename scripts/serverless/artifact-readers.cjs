@@ -12,7 +12,8 @@
  * owner granting cross-account bucket permissions"); docs/security.md lists what the
  * operator adds there. One statement per model group, on that group's compiled models only
  * (<stage>/<group>/<version>/<target>/compiled/…, see resolve-model.ts; the bucket is the
- * stage's own), to the accounts of that group's deployer roles, and s3:GetBucketLocation on
+ * stage's own) and, when the group's inference code is built from a folder, its archives
+ * (<stage>/<group>/inference/…, functions/shared/greengrass/inference-artifact.ts), to the accounts of that group's deployer roles, and s3:GetBucketLocation on
  * the bucket to all of them. No cross-account role: no policy.
  */
 const { parseArn } = require('./access-scopes.cjs');
@@ -32,7 +33,13 @@ const artifactReaderResources = (config) => {
           })),
         },
         Action: 's3:GetObject',
-        Resource: { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/${group}/*/compiled/*` },
+        Resource: profile.components.inference.source
+          ? [
+              { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/${group}/*/compiled/*` },
+              // The inference archives built from components.inference.source.
+              { 'Fn::Sub': `\${ArtifactBucket.Arn}/${config.stage}/${group}/inference/*` },
+            ]
+          : { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/${group}/*/compiled/*` },
       },
     ];
   });

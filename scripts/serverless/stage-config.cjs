@@ -43,20 +43,35 @@ const alarmDescriptions = (stage) => {
   }
 };
 
+/**
+ * `<stage>/<group>/inference/` of each model group whose inference component is built from a
+ * folder (`components.inference.source`): where the deploy uploads its archives in the
+ * artifact bucket (functions/shared/greengrass/inference-artifact.ts, inferenceArtifactPrefix).
+ */
+const builtInferencePrefixes = (config) =>
+  Object.entries(config.modelGroups)
+    .filter(([, p]) => p.components.inference.source)
+    .map(([group]) => `${config.stage}/${group}/inference/`);
+
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
   const pattern = require('../../events/rule-pattern.json');
   const groups = Object.keys(config.modelGroups);
-  const codeUris = Object.values(config.modelGroups).map((p) => p.components.inference.artifactUri);
+  const codeUris = Object.values(config.modelGroups)
+    .map((p) => p.components.inference.artifactUri)
+    .filter(Boolean);
   const probeArns = Object.values(config.modelGroups).flatMap((p) =>
     p.twin.tests.filter((t) => t.type === 'custom').map((t) => t.functionArn),
   );
   return {
     modelGroups: groups,
     // Greengrass reads inference code artifacts with the registering caller's rights.
-    codeArtifactArns: [...new Set(codeUris)].map(
-      (uri) => `arn:aws:s3:::${uri.slice('s3://'.length)}`,
-    ),
+    codeArtifactArns: [
+      ...[...new Set(codeUris)].map((uri) => `arn:aws:s3:::${uri.slice('s3://'.length)}`),
+      ...builtInferencePrefixes(config).map((prefix) => ({
+        'Fn::Sub': `\${ArtifactBucket.Arn}/${prefix}*`,
+      })),
+    ],
     // Custom twin test Lambdas run-twin-tests may invoke (none: a placeholder no call can match).
     customProbeArns: probeArns.length
       ? [...new Set(probeArns)]
@@ -91,3 +106,4 @@ module.exports = async ({ resolveVariable }) => {
   return derive(loadValidated(path.join('config', `${stage}.yml`)));
 };
 module.exports.derive = derive;
+module.exports.builtInferencePrefixes = builtInferencePrefixes;

@@ -3,17 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  CreateComponentVersionCommand,
+  CreateDeploymentCommand,
+  type EffectiveDeployment,
+  GetComponentCommand,
   GetCoreDeviceCommand,
   GreengrassV2Client,
   ListCoreDevicesCommand,
   ListDeploymentsCommand,
   ListEffectiveDeploymentsCommand,
+  ListInstalledComponentsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Emulator } from '../../emulator/emulator';
 import { TOKEN_EXCHANGE_ROLE_ACCESS } from '../../emulator/iam/artifact-reads';
+import { buildInferenceArchive } from '../../functions/shared/stage-config/inference-source';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 import { runSimulation, startLocalEmulator } from '../helpers/local-mode';
 
@@ -29,10 +41,24 @@ const TWIN = '111111111111';
 const FLEETS = '222222222222';
 const CODE_BUCKET = 'edge-mlops-local-code';
 
-/** config/local.yml with its twin in account TWIN and its fleets in account FLEETS. */
-const crossAccountConfig = () => {
+/**
+ * config/local.yml with its twin in account TWIN and its fleets in account FLEETS; with
+ * `builtInference`, its inference component built from components/inference (the folder is
+ * found from the working directory, the project root, since the copy lives in a temp dir).
+ */
+const crossAccountConfig = (options: { builtInference?: boolean } = {}) => {
   const role = (account: string) => `arn:aws:iam::${account}:role/edge-mlops-local-deployer`;
-  const text = readFileSync(join(ROOT, 'config/local.yml'), 'utf8')
+  const local = readFileSync(join(ROOT, 'config/local.yml'), 'utf8');
+  const text = (
+    options.builtInference
+      ? local
+          .replace(
+            'artifactUri: s3://edge-mlops-local-code/defect-detector/inference-1.4.0.zip',
+            'source: components/inference',
+          )
+          .replace('inference-1.4.0/serve.py', 'inference/serve.py')
+      : local
+  )
     .replace(
       'targetArn: arn:aws:iot:us-east-1:000000000000:thinggroup/defect-detector-twin',
       `targetArn: arn:aws:iot:us-east-1:${TWIN}:thinggroup/defect-detector-twin\n      roleArn: ${role(TWIN)}`,
@@ -85,7 +111,8 @@ describe('accounts: a release to a twin and fleets in other accounts', () => {
   let emulator: Emulator;
   let file: string;
   beforeAll(async () => {
-    file = crossAccountConfig();
+    // The inference component is built from components/inference (the same folder, zipped).
+    file = crossAccountConfig({ builtInference: true });
     emulator = await start(file);
   }, 60_000);
   afterAll(() => emulator.close());
@@ -107,6 +134,45 @@ describe('accounts: a release to a twin and fleets in other accounts', () => {
     expect(s.statesVisited).toContain('Complete Fleet Rollout');
     expect(s.awsCalls['sts.AssumeRole']).toBeGreaterThan(0);
   }, 300_000);
+
+  it('BuiltInference: the released inference component is the archive of components/inference, on the twin and every fleet device', async () => {
+    // Prepare: what packaging built, and where the start uploaded it.
+    const archive = buildInferenceArchive(join(ROOT, 'components/inference'));
+    const bucket = emulator.resources.ArtifactBucket!.ref;
+    const key = `local/defect-detector/inference/1.4.0/${archive.sha256.slice(0, 12)}/inference.zip`;
+    const name = 'com.example.defectdetector.inference';
+    // Act: the version registered in the twin account, and the object it names.
+    const { recipe } = await new GreengrassV2Client(adminOf(emulator, TWIN)).send(
+      new GetComponentCommand({
+        arn: `arn:aws:greengrass:us-east-1:${TWIN}:components:${name}:versions:1.4.0`,
+      }),
+    );
+    const object = await new S3Client({ ...adminOf(emulator, PIPELINE), forcePathStyle: true })
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      .then((o) => o.Body!.transformToByteArray());
+    const installed = async (account: string, thing: string) =>
+      (
+        await new GreengrassV2Client(adminOf(emulator, account)).send(
+          new ListInstalledComponentsCommand({ coreDeviceThingName: thing }),
+        )
+      ).installedComponents!.find((c) => c.componentName === name)?.componentVersion;
+    // Assess: the recipe names the content-addressed archive and its digest…
+    const manifest = JSON.parse(Buffer.from(recipe!).toString('utf8')).Manifests[0];
+    expect(manifest.Artifacts).toEqual([
+      {
+        URI: `s3://${bucket}/${key}`,
+        Unarchive: 'ZIP',
+        Digest: Buffer.from(archive.sha256, 'hex').toString('base64'),
+        Algorithm: 'SHA-256',
+      },
+    ]);
+    expect(manifest.Lifecycle.Run).toContain('{artifacts:decompressedPath}/inference/serve.py');
+    // …whose bytes are the folder's archive, and devices in both accounts run it.
+    expect(Buffer.from(object).equals(Buffer.from(archive.zip))).toBe(true);
+    expect(await installed(TWIN, 'defect-detector-twin-01')).toBe('1.4.0');
+    expect(await installed(FLEETS, 'factory-jetson-main-01')).toBe('1.4.0');
+    expect(await installed(FLEETS, 'field-rpi-02')).toBe('1.4.0');
+  });
 
   it('IoT jobs exist only in their account: DescribeJob from the pipeline account is not found', async () => {
     // Prepare
@@ -194,6 +260,103 @@ describe('accounts: a release to a twin and fleets in other accounts', () => {
     // Assess
     expect((await answer('from-twin')).Item).toMatchObject({ output: 'defect' });
     expect((await answer('from-pipeline')).Item).toBeUndefined();
+  });
+
+  /**
+   * A component version of the twin account whose archive (in the pipeline's artifact bucket,
+   * where the bucket policy lets the twin account read) is then changed by `after`, and the
+   * effective deployment of that version on the twin device, which never had it.
+   */
+  const deployThenFind = async (
+    version: string,
+    after: (s3: S3Client, key: string) => Promise<unknown>,
+  ) => {
+    const bucket = emulator.resources.ArtifactBucket!.ref;
+    const key = `local/defect-detector/inference/${version}/test/inference.zip`;
+    const s3 = new S3Client({ ...adminOf(emulator, PIPELINE), forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'print("v")\n' }));
+    const gg = new GreengrassV2Client(adminOf(emulator, TWIN));
+    const name = 'com.test.unfetchable';
+    await gg.send(
+      new CreateComponentVersionCommand({
+        inlineRecipe: new TextEncoder().encode(
+          JSON.stringify({
+            RecipeFormatVersion: '2020-01-25',
+            ComponentName: name,
+            ComponentVersion: version,
+            Manifests: [
+              { Lifecycle: { Run: 'true' }, Artifacts: [{ URI: `s3://${bucket}/${key}` }] },
+            ],
+          }),
+        ),
+      }),
+    );
+    await after(s3, key);
+    await new Promise((r) => setTimeout(r, 50)); // DEPLOYABLE after 2 virtual seconds
+    const deploymentName = `unfetchable ${version}`;
+    await gg.send(
+      new CreateDeploymentCommand({
+        targetArn: TWIN_GROUP,
+        deploymentName,
+        components: { [name]: { componentVersion: version } },
+      }),
+    );
+    let found: EffectiveDeployment | undefined;
+    for (
+      let i = 0;
+      i < 100 && !['FAILED', 'SUCCEEDED'].includes(found?.coreDeviceExecutionStatus ?? '');
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const { effectiveDeployments } = await gg.send(
+        new ListEffectiveDeploymentsCommand({ coreDeviceThingName: 'defect-detector-twin-01' }),
+      );
+      found = effectiveDeployments!.find((d) => d.deploymentName === deploymentName);
+    }
+    return { found, uri: `s3://${bucket}/${key}` };
+  };
+
+  it('a device fails a deployment whose artifact is gone, as the nucleus does (HeadObject 403 without s3:ListBucket)', async () => {
+    // Act
+    const { found, uri } = await deployThenFind('9.9.1', (s3, Key) =>
+      s3.send(new DeleteObjectCommand({ Bucket: emulator.resources.ArtifactBucket!.ref, Key })),
+    );
+    // Assess
+    expect(found).toMatchObject({
+      coreDeviceExecutionStatus: 'FAILED',
+      statusDetails: {
+        errorStack: [
+          'DEPLOYMENT_FAILURE',
+          'ARTIFACT_DOWNLOAD_ERROR',
+          'S3_ACCESS_DENIED',
+          'S3_HEAD_OBJECT_ACCESS_DENIED',
+        ],
+      },
+    });
+    expect(found!.reason).toContain(uri);
+    expect(found!.reason).toContain('the object does not exist');
+  });
+
+  it('a device fails a deployment whose artifact changed after the version was created (ARTIFACT_CHECKSUM_MISMATCH)', async () => {
+    // Act
+    const { found, uri } = await deployThenFind('9.9.2', (s3, Key) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: emulator.resources.ArtifactBucket!.ref,
+          Key,
+          Body: 'print("other")\n',
+        }),
+      ),
+    );
+    // Assess
+    expect(found).toMatchObject({
+      coreDeviceExecutionStatus: 'FAILED',
+      statusDetails: {
+        errorStack: ['DEPLOYMENT_FAILURE', 'ARTIFACT_DOWNLOAD_ERROR', 'ARTIFACT_CHECKSUM_MISMATCH'],
+        errorTypes: ['COMPONENT_RECIPE_ERROR'],
+      },
+    });
+    expect(found!.reason).toContain(uri);
   });
 });
 

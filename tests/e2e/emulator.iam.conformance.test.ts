@@ -402,6 +402,7 @@ describe('accounts: the twin account is its own namespace, reached through sts:A
         }),
       logger: silentLogger(),
       arnContext: { partition: 'aws', region: 'us-east-1', accountId: '000000000000' },
+      s3: new S3Client(withCredentials(own)),
     };
     // A new version is DEPLOYABLE after a short (virtual) while: retry NotReady as the ASL does.
     const register = async () => {

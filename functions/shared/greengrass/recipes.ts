@@ -1,5 +1,6 @@
 import type { Plan, TargetBuild } from '../plan';
 import { smokeAccessControl } from '../smoke-contract';
+import { recipeDigestOf } from './inference-artifact';
 import { mostSpecificFirst } from './platforms';
 
 /**
@@ -28,6 +29,9 @@ export type Recipe = {
       URI: string;
       Unarchive: 'NONE' | 'ZIP';
       Permission?: { Read: string; Execute: string };
+      /** Base64 of the artifact's hash under `Algorithm` (inference-artifact.ts, `recipeDigestOf`). */
+      Digest?: string;
+      Algorithm?: 'SHA-256';
     }[];
   }[];
 };
@@ -91,7 +95,7 @@ export const modelComponentRecipe = (plan: Plan, builds: readonly TargetBuild[])
 };
 
 /**
- * The inference component: the profile's code artifact and run script, depending on the
+ * The inference component: the profile's code artifact (given, or built from `source`) and run script, depending on the
  * model component with a version range of the same major. Its recipe does not change
  * with each model version, so one code version serves every model version of that major
  * (deployments pin the exact model version).
@@ -136,7 +140,20 @@ export const inferenceComponentRecipe = (plan: Plan): Recipe => {
     Manifests: [
       {
         Lifecycle: { Run: inference.run.replaceAll('{modelDir}', modelDir) },
-        Artifacts: [{ URI: inference.artifactUri, Unarchive: zip ? 'ZIP' : 'NONE' }],
+        Artifacts: [
+          {
+            URI: inference.artifactUri,
+            Unarchive: zip ? 'ZIP' : 'NONE',
+            // Built from `source`: the recipe names the exact bytes. Greengrass computes the
+            // digest itself when it creates the version ("If you set this parameter, AWS IoT
+            // Greengrass replaces the value", component recipe reference, Artifacts: Digest),
+            // in this same form, and the nucleus checks each download against it; here it also
+            // makes other content under the same version a different recipe, hence a conflict.
+            ...(inference.artifactSha256
+              ? { Digest: recipeDigestOf(inference.artifactSha256), Algorithm: 'SHA-256' as const }
+              : {}),
+          },
+        ],
       },
     ],
   };

@@ -4,9 +4,15 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors';
 import { formatPath } from '../validate';
+import {
+  buildInferenceArchive,
+  checkEntryPoint,
+  InferenceSourceError,
+  sourceFolderOf,
+} from './inference-source';
 import { writeResolvedStageConfig } from './resolve';
 import { resolvedPathOf } from './resolved';
-import { type StageConfig, StageConfigSchema } from './schema';
+import { type Inference, type StageConfig, StageConfigSchema } from './schema';
 
 const lineOf = (
   doc: ReturnType<typeof parseDocument>,
@@ -61,8 +67,68 @@ export const parseStageConfig = (text: string, source: string): StageConfig => {
   return result.data;
 };
 
+/** The SHA-256 of the archive of `inference.source`, or the field that is wrong and why. */
+const buildSource = (
+  inference: Inference & { source: string },
+  file: string,
+): { sha256: string } | { field: 'source' | 'run'; message: string } => {
+  const refusal = (field: 'source' | 'run', error: unknown) => {
+    if (!(error instanceof InferenceSourceError)) throw error;
+    return { field, message: error.message };
+  };
+  let archive: ReturnType<typeof buildInferenceArchive>;
+  try {
+    archive = buildInferenceArchive(sourceFolderOf(file, inference.source));
+  } catch (error) {
+    return refusal('source', error);
+  }
+  try {
+    checkEntryPoint(inference.run, archive, inference.source);
+  } catch (error) {
+    return refusal('run', error);
+  }
+  return { sha256: archive.sha256 };
+};
+
 /**
- * Reads and validates `config/<stage>.yml` (see `parseStageConfig`), and leaves the result
+ * Builds each inference component whose profile names a `source` folder (inference-source.ts)
+ * and adds the archive's SHA-256 to it (`artifactSha256`), so the resolved JSON pins the exact
+ * bytes the pipeline registers and devices verify. A missing folder, an empty one or a `run`
+ * that starts no file of it stops the resolution with the file, line and field.
+ */
+export const withInferenceArtifacts = (
+  config: StageConfig,
+  file: string,
+  text: string,
+): StageConfig => {
+  const modelGroups: StageConfig['modelGroups'] = {};
+  for (const [group, profile] of Object.entries(config.modelGroups)) {
+    const inference: Inference = profile.components.inference;
+    if (!inference.source) {
+      modelGroups[group] = profile;
+      continue;
+    }
+    const built = buildSource({ ...inference, source: inference.source }, file);
+    if ('field' in built) {
+      const path = ['modelGroups', group, 'components', 'inference', built.field];
+      const counter = new LineCounter();
+      const line = lineOf(parseDocument(text, { lineCounter: counter }), counter, path);
+      throw new ConfigError(
+        `${file}${line ? `:${line}` : ''}: ${formatPath(path)}: ${built.message}`,
+      );
+    }
+    const resolved: Inference = { ...inference, artifactSha256: built.sha256 };
+    modelGroups[group] = {
+      ...profile,
+      components: { ...profile.components, inference: resolved },
+    };
+  }
+  return { ...config, modelGroups };
+};
+
+/**
+ * Reads and validates `config/<stage>.yml` (see `parseStageConfig`), builds the inference
+ * archives it names (`withInferenceArtifacts`), and leaves the result
  * beside it as the JSON the Lambdas read (`config/resolved/<stage>.json`, see resolved.ts).
  * Packaging and local mode both load the file through here, so the JSON is always the one
  * this validation produced.
@@ -74,7 +140,7 @@ export const loadStageConfig = (file: string): StageConfig => {
   } catch (error) {
     throw new ConfigError(`${file}: cannot read: ${(error as Error).message}`);
   }
-  const config = parseStageConfig(text, file);
+  const config = withInferenceArtifacts(parseStageConfig(text, file), file, text);
   try {
     writeResolvedStageConfig(file, text, config);
   } catch (error) {

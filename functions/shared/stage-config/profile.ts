@@ -51,7 +51,20 @@ export const ProfileSchema = z
           .object({
             name: z.string().regex(COMPONENT_NAME),
             version: z.string().regex(SEMVER, 'must be semver major.minor.patch'),
-            artifactUri: z.string().regex(S3_URI, 'must be an s3://bucket/key URI'),
+            /** The code artifact you upload yourself (S3 URI); or `source`. */
+            artifactUri: z.string().regex(S3_URI, 'must be an s3://bucket/key URI').optional(),
+            /**
+             * A folder of this project (relative to its root, e.g. `components/inference`) that
+             * packaging zips deterministically; the deploy uploads it to the artifact bucket
+             * (functions/shared/greengrass/inference-artifact.ts). Or `artifactUri`.
+             */
+            source: z
+              .string()
+              .regex(
+                /^(?!\/)(?!(.*\/)?\.\.(\/|$))[A-Za-z0-9._/-]+$/,
+                'must be a folder of this project, relative to its root (e.g. components/inference)',
+              )
+              .optional(),
             /** Run script; `{modelDir}` becomes the directory holding the unpacked model. */
             run: z.string().min(1),
             configuration: ComponentConfiguration.default({}),
@@ -198,6 +211,16 @@ export const ProfileSchema = z
         code: 'custom',
         path: ['approval', 'quorum'],
         message: `quorum ${profile.approval.quorum} exceeds the ${profile.approval.approvers.length} approvers`,
+      });
+    }
+    const inference = profile.components.inference;
+    if (!inference.artifactUri === !inference.source) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', 'inference', inference.source ? 'source' : 'artifactUri'],
+        message: inference.source
+          ? 'give either artifactUri (an archive you upload) or source (a folder packaging builds), not both'
+          : 'give artifactUri (an archive you upload) or source (a folder of this project that packaging builds)',
       });
     }
     if (profile.components.model.name === profile.components.inference.name) {

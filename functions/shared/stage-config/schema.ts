@@ -77,6 +77,11 @@ export const StageConfigSchema = z
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type Profile = z.infer<typeof ProfileSchema>;
+/**
+ * The inference section as the resolved configuration carries it: resolution adds the SHA-256
+ * of the archive it built from `source` (load.ts, `withInferenceArtifacts`); never set by hand.
+ */
+export type Inference = Profile['components']['inference'] & { artifactSha256?: string };
 export type Target = Profile['targets'][number];
 export type Probe = Profile['twin']['tests'][number];
 export type Fleet = Profile['fleets'][number];

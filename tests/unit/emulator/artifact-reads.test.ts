@@ -103,4 +103,42 @@ describe('artifact downloads of core devices', () => {
     ]);
     expect(access.bucketPolicies.artifacts).toBeUndefined();
   });
+
+  it('reports a missing object as 404 Not Found to a role that may list the bucket', async () => {
+    // Prepare: the pipeline account's devices, whose role may also list the bucket.
+    const access = seeded([PIPELINE]);
+    access.tokenExchangeStatements[PIPELINE]!.push({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: 'arn:aws:s3:::artifacts',
+    });
+    // Act
+    const failure = await downloadFailure(access, PIPELINE, [MODEL, CODE], new Set([MODEL]));
+    // Assess
+    expect(failure).toMatchObject({
+      errorStack: [
+        'DEPLOYMENT_FAILURE',
+        'ARTIFACT_DOWNLOAD_ERROR',
+        'S3_RESOURCE_NOT_FOUND',
+        'S3_HEAD_OBJECT_RESOURCE_NOT_FOUND',
+      ],
+      errorTypes: ['DEPENDENCY_ERROR', 'REQUEST_ERROR'],
+    });
+    expect(failure?.reason).toContain(`${MODEL} from S3. HeadObject returns 404`);
+  });
+
+  it('reports a missing object as 403 Access Denied to a role that may not list the bucket, as S3 does', async () => {
+    // Act
+    const failure = await downloadFailure(seeded([PIPELINE]), PIPELINE, [MODEL], new Set([MODEL]));
+    // Assess
+    expect(failure?.errorStack).toEqual([
+      'DEPLOYMENT_FAILURE',
+      'ARTIFACT_DOWNLOAD_ERROR',
+      'S3_ACCESS_DENIED',
+      'S3_HEAD_OBJECT_ACCESS_DENIED',
+    ]);
+    expect(failure?.reason).toContain(
+      'the object does not exist, and S3 says 404 only to a caller allowed s3:ListBucket',
+    );
+  });
 });

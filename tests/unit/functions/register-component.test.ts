@@ -5,6 +5,7 @@ import {
   GetComponentCommand,
   GreengrassV2Client,
 } from '@aws-sdk/client-greengrassv2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { registerInferenceComponent } from '../../../functions/register-inference-component/register-inference-component';
 import { registerModelComponent } from '../../../functions/register-model-component/register-model-component';
@@ -28,6 +29,7 @@ const deps = () => ({
   },
   logger: silentLogger(),
   arnContext: { partition: 'aws', region: 'us-east-1', accountId: '000000000000' },
+  s3: new S3Client({ region: 'us-east-1' }),
 });
 const MODEL_ARN =
   'arn:aws:greengrass:us-east-1:000000000000:components:com.example.defectdetector.model:versions:1.0.7';

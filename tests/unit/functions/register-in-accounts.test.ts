@@ -4,6 +4,7 @@ import {
   DescribeComponentCommand,
   GreengrassV2Client,
 } from '@aws-sdk/client-greengrassv2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { registerInferenceComponent } from '../../../functions/register-inference-component/register-inference-component';
 import { registerModelComponent } from '../../../functions/register-model-component/register-model-component';
@@ -52,6 +53,7 @@ const deps = () => ({
   },
   logger: silentLogger(),
   arnContext: { partition: 'aws', region: 'us-east-1', accountId: '000000000000' },
+  s3: new S3Client({ region: 'us-east-1' }),
 });
 
 let plan: Plan;

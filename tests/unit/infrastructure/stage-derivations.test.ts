@@ -83,6 +83,31 @@ describe('what serverless.yml derives from the stage config', () => {
     });
   });
 
+  it('lets register-inference-component and the deploying accounts read the archives built from components.inference.source', () => {
+    // Prepare: the inference code built from a folder, twin and fleets in other accounts.
+    const config = withProfile((p) => {
+      const { artifactUri: _given, ...inference } = p.components.inference;
+      p.components.inference = { ...inference, source: 'components/inference' };
+      p.twin.roleArn = 'arn:aws:iam::111111111111:role/edge-mlops-local-deployer';
+      for (const f of p.fleets)
+        f.roleArn = 'arn:aws:iam::222222222222:role/edge-mlops-local-deployer';
+    });
+    // Act
+    const d = derive(config);
+    // Assess: the function reads (Greengrass reads with its rights) the group's archives only…
+    expect(d.codeArtifactArns).toEqual([
+      { 'Fn::Sub': `\${ArtifactBucket.Arn}/local/defect-detector/inference/*` },
+    ]);
+    // …and the devices' accounts may read them as they read the compiled models.
+    const [statement] =
+      d.artifactReaderResources.Resources.ArtifactBucketPolicy.Properties.PolicyDocument.Statement;
+    expect(statement.Action).toBe('s3:GetObject');
+    expect(statement.Resource).toEqual([
+      { 'Fn::Sub': `\${ArtifactBucket.Arn}/*/defect-detector/*/compiled/*` },
+      { 'Fn::Sub': `\${ArtifactBucket.Arn}/local/defect-detector/inference/*` },
+    ]);
+  });
+
   it('lets the deploying accounts locate the artifact bucket, as core devices do before downloading', () => {
     // Prepare
     const config = withProfile((p) => {

@@ -1,0 +1,29 @@
+import { ConfigError } from '../shared/errors';
+import { inferenceArtifactUri } from '../shared/greengrass/inference-artifact';
+import type { PlanInference } from '../shared/plan';
+import type { Inference } from '../shared/stage-config/schema';
+
+/**
+ * The plan's inference section: as configured, with the URI of its code artifact. An archive
+ * built from `source` lives in the stack's artifact bucket under a key named by its content
+ * (inference-artifact.ts); its SHA-256 comes from the resolved configuration, never from the
+ * folder, which no Lambda has.
+ */
+export const inferencePlan = (
+  inference: Inference,
+  at: { bucket: string; stage: string; group: string },
+): PlanInference => {
+  if (inference.artifactUri) return { ...inference, artifactUri: inference.artifactUri };
+  if (!inference.source || !inference.artifactSha256)
+    throw new ConfigError(
+      `modelGroups.${at.group}.components.inference: ${inference.source ? `source ${inference.source} was not built when the stage was resolved (no artifactSha256)` : 'names neither artifactUri nor source'}; package the stage again`,
+    );
+  return {
+    ...inference,
+    artifactUri: inferenceArtifactUri({
+      ...at,
+      version: inference.version,
+      sha256: inference.artifactSha256,
+    }),
+  };
+};
