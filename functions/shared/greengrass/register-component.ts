@@ -38,22 +38,54 @@ export const componentVersionArn = (ctx: ComponentArnContext, name: string, vers
 export const registrationToken = (name: string, version: string, recipeSha256: string) =>
   `reg-${contentHash([name, version, recipeSha256]).slice(0, 56)}`;
 
-const recipeHashOf = async (
+type ArtifactFields = { Digest?: unknown; Algorithm?: unknown };
+type ManifestFields = { Artifacts?: ArtifactFields[] };
+
+/**
+ * A recipe without what Greengrass computes: it sets each artifact's Digest and Algorithm
+ * when the version is created, replacing any given value (component recipe reference,
+ * "Artifacts"), so a stored recipe is compared with ours on the rest.
+ */
+export const authoredRecipe = (recipe: unknown): unknown => {
+  const { Manifests, ...rest } = recipe as { Manifests?: ManifestFields[] };
+  if (!Array.isArray(Manifests)) return recipe;
+  return {
+    ...rest,
+    Manifests: Manifests.map((manifest) =>
+      Array.isArray(manifest.Artifacts)
+        ? {
+            ...manifest,
+            Artifacts: manifest.Artifacts.map(
+              ({ Digest: _d, Algorithm: _a, ...artifact }) => artifact,
+            ),
+          }
+        : manifest,
+    ),
+  };
+};
+
+/** Whether the version holds this recipe: by our tag, else by the stored recipe itself. */
+const holdsRecipe = async (
   greengrass: GreengrassV2Client,
   arn: string,
   described: DescribeComponentCommandOutput,
-): Promise<string | undefined> => {
+  recipe: Recipe,
+): Promise<{ same: boolean; existingSha256?: string }> => {
   const tagged = described.tags?.[RECIPE_HASH_TAG];
-  if (tagged) return tagged;
-  // Registered without our tag (by hand, or by an older release): hash its recipe.
-  const { recipe } = await greengrass.send(
+  if (tagged) return { same: tagged === contentHash(recipe), existingSha256: tagged };
+  // Registered without our tag (by hand, or by an older release): compare its recipe.
+  const { recipe: bytes } = await greengrass.send(
     new GetComponentCommand({ arn, recipeOutputFormat: 'JSON' }),
   );
-  if (!recipe) return undefined;
+  if (!bytes) return { same: false };
   try {
-    return contentHash(JSON.parse(Buffer.from(recipe).toString('utf8')));
+    const stored = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return {
+      same: contentHash(authoredRecipe(stored)) === contentHash(authoredRecipe(recipe)),
+      existingSha256: contentHash(stored),
+    };
   } catch {
-    return undefined;
+    return { same: false };
   }
 };
 
@@ -96,10 +128,12 @@ export const registerComponentVersion = async (
       throw classifyAwsError(error, 'CreateComponentVersion');
     }
     const existing = await describe(greengrass, arn);
-    const existingSha256 = await recipeHashOf(greengrass, arn, existing).catch((e: unknown) => {
-      throw classifyAwsError(e, 'GetComponent');
-    });
-    if (existingSha256 !== recipeSha256) {
+    const { same, existingSha256 } = await holdsRecipe(greengrass, arn, existing, recipe).catch(
+      (e: unknown) => {
+        throw classifyAwsError(e, 'GetComponent');
+      },
+    );
+    if (!same) {
       throw new ComponentVersionConflict(
         `component ${name} version ${version} already exists with recipe sha256 ${existingSha256 ?? 'unknown'}, ` +
           `but this run's recipe has sha256 ${recipeSha256}; component versions are immutable, so bump the version`,

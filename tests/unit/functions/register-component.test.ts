@@ -119,6 +119,32 @@ describe('registerModelComponent', () => {
     });
   });
 
+  it('reuses an untagged version whose stored recipe differs only by the digests Greengrass computed', async () => {
+    // Prepare: Greengrass adds Digest and Algorithm to every artifact of a stored recipe
+    // (component recipe reference, "Artifacts": both are computed and replace any given value).
+    const recipe = modelComponentRecipe(plan, builds);
+    const stored = structuredClone(recipe) as { Manifests: { Artifacts?: object[] }[] };
+    for (const manifest of stored.Manifests)
+      manifest.Artifacts = manifest.Artifacts?.map((artifact) => ({
+        ...artifact,
+        Digest: 'q1w2e3r4t5y6u7i8o9p0q1w2e3r4t5y6u7i8o9p0q1w=',
+        Algorithm: 'SHA-256',
+      }));
+    expect(stored.Manifests.some((m) => m.Artifacts?.length)).toBe(true);
+    greengrass.on(CreateComponentVersionCommand).rejects(conflict());
+    greengrass
+      .on(DescribeComponentCommand)
+      .resolves({ arn: MODEL_ARN, tags: {}, status: { componentState: 'DEPLOYABLE' } } as never);
+    greengrass.on(GetComponentCommand).resolves({
+      recipe: new TextEncoder().encode(JSON.stringify(stored)),
+      recipeOutputFormat: 'JSON',
+    } as never);
+    // Act
+    const result = await registerModelComponent({ plan, builds }, deps());
+    // Assess
+    expect(result.reused).toBe(true);
+  });
+
   it('fails with ComponentVersionConflict naming both hashes when the version holds another recipe', async () => {
     // Prepare
     const sha = contentHash(modelComponentRecipe(plan, builds));
