@@ -30,7 +30,7 @@ export const artifactReadsOf = (
   const codeObjectArns = derived.codeArtifactArns as string[];
   const seeded = seededArtifactAccess({
     pipelineAccount: LOCAL_ACCOUNT,
-    deviceAccounts: [...new Set([...fleet.things.values()].map((t) => t.account))],
+    deviceAccounts: fleet.things.accounts(),
     artifactObjectArns: [
       ...groups.map((g) => `arn:aws:s3:::${bucket}/*/${g}/*/compiled/*`),
       ...codeObjectArns,

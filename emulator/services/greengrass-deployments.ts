@@ -34,7 +34,7 @@ const deploymentStatus = (world: World, d: Deployment): string => {
   if (!job) return 'ACTIVE';
   const c = world.fleet.counts(job, world.clock.now());
   if (c.QUEUED + c.IN_PROGRESS > 0) return 'ACTIVE';
-  return c.SUCCEEDED === job.schedules.length ? 'COMPLETED' : 'FAILED';
+  return c.SUCCEEDED === world.fleet.executionCount(job) ? 'COMPLETED' : 'FAILED';
 };
 
 const isLatest = (world: World, d: Deployment) =>
@@ -72,7 +72,7 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads) =>
         body.iotJobConfiguration,
       ]);
       return idempotent(world, body.clientToken, fingerprint, async () => {
-        if (!ownedBy(world, targetArn) || !world.fleet.resolveTarget(targetArn)) {
+        if (!ownedBy(world, targetArn) || !world.fleet.targetExists(targetArn)) {
           throw new AwsError(
             'ResourceNotFoundException',
             `The target ${targetArn} does not exist`,
