@@ -113,6 +113,7 @@ export class Fleet {
   /**
    * Things a target ARN (thing or thing group) covers, or undefined if unknown: a target
    * exists only in its own account, so the ARN's account must be the one it is registered in.
+   * Names every device of a group: for small fleets and tests (targetExists names none).
    */
   resolveTarget(targetArn: string): string[] | undefined {
     const name = targetArn.slice(targetArn.indexOf('/') + 1);

@@ -4,7 +4,6 @@ import {
   type CohortTimeline,
   classify,
   finalStatus,
-  runMsOf,
   type StatusCounts,
   zeroCounts,
 } from './fleet-cohorts';
@@ -212,4 +211,3 @@ export class JobTimeline {
   }
 }
 
-export { runMsOf };
