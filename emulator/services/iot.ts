@@ -72,6 +72,8 @@ export const iot = (world: World) => {
         throw new AwsError('InvalidRequestException', `nextToken ${token} is not valid`);
       }
       // Only the page's devices are computed (a job of 100,000 is never listed whole).
+      // API_ListJobExecutionsForJob: maxResults 1–250, nextToken for the rest; the order of
+      // executions is not documented: here cohort by cohort (name order in small groups).
       const { items, nextToken: next } = world.fleet.executionsPage(
         job,
         world.clock.now(),
