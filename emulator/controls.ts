@@ -125,12 +125,12 @@ export const deviceControl = (world: World, body: unknown, now: number) => {
   ].filter((thing) => !fleet.things.has(thing));
   if (unknown.length) throw new Error(`device control: unknown device(s) ${unknown.join(', ')}`);
   for (const { thing, group } of request.removeFromGroup ?? []) {
-    if (!fleet.groups.get(group)?.things.includes(thing))
+    if (!fleet.groups.get(group)?.has(thing))
       throw new Error(`device control: ${thing} is not in thing group ${group}`);
   }
   for (const { thing, group } of request.addToGroup ?? []) {
     if (!fleet.groups.has(group)) throw new Error(`device control: unknown thing group ${group}`);
-    if (fleet.groups.get(group)!.things.includes(thing))
+    if (fleet.groups.get(group)!.has(thing))
       throw new Error(`device control: ${thing} is already in thing group ${group}`);
     if (fleet.things.get(thing)?.group)
       throw new Error(
@@ -153,7 +153,9 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /**
  * GET /_emulator/devices: every device, whether it is online, its offline windows, its core
- * device status and the components it reports. What simulate's summary reads.
+ * device status and the components it reports. What simulate's summary reads. In a group of
+ * more devices than cohorts, only devices of cohorts that went offline or crashed in some
+ * deployment are listed (and every device held one by one); `devicesTotal` counts them all.
  */
 export const fleetReport = (
   world: World,
@@ -171,7 +173,9 @@ export const fleetReport = (
   return {
     now: iso(now),
     options: { ...fleet.options },
-    devices: [...fleet.things.values()].map((t) => {
+    devicesTotal: fleet.things.size,
+    devices: [...fleet.listing(undefined, { eventful: true })].map(({ thing }) => {
+      const t = fleet.things.get(thing)!;
       const components = componentsOf(t.name);
       return {
         thing: t.name,

@@ -3,6 +3,8 @@ import type { ComponentSpec, ExecutionStatus, InstalledState, Job, Schedule } fr
 /** What the fleet's deployment timeline says of one device's executions. */
 export type DeviceTimeline = {
   jobsOf: (thing: string) => Job[];
+  /** The device's schedule in one of its jobs (held, or computed from its cohort). */
+  scheduleIn: (job: Job, thing: string) => Schedule;
   executionStatus: (job: Job, s: Schedule, t: number) => ExecutionStatus;
   /** When the device's execution ends: applied, or timed out. */
   finishedAt: (job: Job, s: Schedule) => number;
@@ -21,7 +23,7 @@ export class DeviceRuns {
     const { timeline } = this;
     return timeline
       .jobsOf(thing)
-      .map((job) => ({ job, s: job.scheduleOf.get(thing)! }))
+      .map((job) => ({ job, s: timeline.scheduleIn(job, thing) }))
       .filter(({ job, s }) => timeline.executionStatus(job, s, t) === 'SUCCEEDED')
       .map(({ job, s }) => ({ job, s, at: timeline.finishedAt(job, s) }));
   }
@@ -98,7 +100,7 @@ export class DeviceRuns {
     return timeline
       .jobsOf(thing)
       .map((job) => {
-        const s = job.scheduleOf.get(thing)!;
+        const s = timeline.scheduleIn(job, thing);
         const status = timeline.executionStatus(job, s, t);
         return {
           job,
@@ -122,7 +124,7 @@ export class DeviceRuns {
   everSucceededIn(thing: string, groupArn: string, t: number): boolean {
     return this.timeline.jobsOf(thing).some((job) => {
       if (job.targetArn !== groupArn) return false;
-      const s = job.scheduleOf.get(thing)!;
+      const s = this.timeline.scheduleIn(job, thing);
       return this.timeline.executionStatus(job, s, t) === 'SUCCEEDED';
     });
   }

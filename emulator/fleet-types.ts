@@ -1,3 +1,5 @@
+import type { JobCohorts } from './fleet-cohorts';
+
 /** The simulated fleet's vocabulary: devices, groups, deployment jobs, and the fleet's rates and timings. */
 export type ExecutionStatus =
   | 'QUEUED'
@@ -17,7 +19,7 @@ export type Thing = {
   /** A twin device: the fleet-wide rates (offline, crash) leave it alone. */
   twin?: boolean;
 };
-export type ThingGroup = { name: string; arn: string; account: string; things: string[] };
+export type { FleetGroup as ThingGroup } from './fleet-groups';
 export type ComponentSpec = {
   componentVersion?: string;
   configurationUpdate?: unknown;
@@ -33,6 +35,10 @@ export type OfflineWindow = { from: number; until: number | null };
 /** One device's part in a deployment job, fixed when the job is created. */
 export type Schedule = {
   thing: string;
+  /** The device's place in the job's rollout order (ties in the abort count go by it). */
+  position?: number;
+  /** When the device is notified, if computed from its cohort (else: from its availability). */
+  notifyAt?: number;
   /** When the rollout (maximumPerMinute) reaches the device, online or not. */
   slot: number;
   /** From the device being online to it receiving the job (MQTT notification latency). */
@@ -60,10 +66,15 @@ export type Job = {
   deploymentId: string;
   targetArn: string;
   createdAt: number;
+  /** The rollout rate (jobExecutionsRolloutConfig.maximumPerMinute). */
+  perMinute: number;
   components: Record<string, ComponentSpec>;
+  /** The devices held one by one: thing targets, devices that joined, devices held individually. */
   schedules: Schedule[];
-  /** The same schedules by device: a device's lookup stays O(1) in a job of 100,000. */
+  /** The same schedules by device. */
   scheduleOf: Map<string, Schedule>;
+  /** A thing group's provisioned devices, in cohorts (fleet-cohorts.ts). */
+  cohorts?: JobCohorts;
   timeoutMs: number;
   abort?: AbortRule;
   canceledAt?: number;
@@ -90,6 +101,8 @@ export type FleetOptions = {
   crashAfterStartRate: number;
   /** How long after the deployment succeeded the components go BROKEN. */
   crashAfterMs: Range;
+  /** Cohorts per thing group: beyond this many devices, devices share their cohort's fate. */
+  cohorts: number;
 };
 
 export const DEFAULT_FLEET_OPTIONS: Omit<FleetOptions, 'seed'> = {
@@ -100,6 +113,7 @@ export const DEFAULT_FLEET_OPTIONS: Omit<FleetOptions, 'seed'> = {
   offlineMs: [10 * 60_000, 4 * 3_600_000],
   crashAfterStartRate: 0,
   crashAfterMs: [30_000, 5 * 60_000],
+  cohorts: 1000,
 };
 
 export type AbortRule = { thresholdPercentage: number; minExecuted: number };

@@ -82,7 +82,7 @@ export const closedLoop = (
     for (const fleet of profile.fleets) {
       for (const wave of fleet.waves) {
         const group = world.fleet.groups.get(wave.targetArn.slice(wave.targetArn.indexOf('/') + 1));
-        for (const thing of group?.things ?? []) {
+        for (const thing of group?.members() ?? []) {
           const model = installedComponents(world, thing).find(
             (c) => c.componentName === modelName,
           );

@@ -6,7 +6,7 @@ import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { burst } from './bench/burst';
 import { coldStarts } from './bench/cold-starts';
 import { endToEnd } from './bench/end-to-end';
-import { fleetScaling } from './bench/fleet-scaling';
+import { fleetScaling, fleetScalingSection } from './bench/fleet-scaling';
 import { localRun } from './bench/local-run';
 import { pollCost } from './bench/poll-cost';
 import { machineFacts, renderReport } from './bench/render';
@@ -20,6 +20,26 @@ import { log } from './bench/stats';
 const ROOT = join(__dirname, '..');
 const CONFIG = join(ROOT, 'config/local.yml');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+/**
+ * `npm run bench -- --only fleet [--fleet-sizes 10,2000]`: one measure alone, printed to
+ * stdout; docs/benchmarks.md and .json are written only by a whole run.
+ */
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const MEASURES = ['fleet'];
+
+const only = async (measure: string) => {
+  if (!MEASURES.includes(measure))
+    throw new Error(`--only ${measure}: the measures run alone are ${MEASURES.join(', ')}`);
+  const sizes = flag('--fleet-sizes');
+  if (sizes !== undefined) process.env.BENCH_FLEET_SIZES = sizes;
+  const rows = await fleetScaling(log);
+  process.stdout.write(`${JSON.stringify(rows, null, 2)}\n\n${fleetScalingSection(rows)}`);
+  process.exit(0);
+};
 
 const main = async () => {
   const startedAt = Date.now();
@@ -53,7 +73,8 @@ const main = async () => {
   process.exit(0);
 };
 
-void main().catch((error) => {
+const measure = flag('--only');
+void (measure === undefined ? main() : only(measure)).catch((error) => {
   console.error(error);
   process.exit(1);
 });

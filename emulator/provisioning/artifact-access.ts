@@ -34,7 +34,7 @@ export const artifactReadsOf = (
   const codeObjectArns = codeArns.filter((arn) => !inArtifactBucket(arn));
   const seeded = seededArtifactAccess({
     pipelineAccount: LOCAL_ACCOUNT,
-    deviceAccounts: [...new Set([...fleet.things.values()].map((t) => t.account))],
+    deviceAccounts: fleet.things.accounts(),
     artifactObjectArns: [
       ...groups.map((g) => `arn:aws:s3:::${bucket}/*/${g}/*/compiled/*`),
       ...codeArns,

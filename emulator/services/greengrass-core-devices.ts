@@ -1,3 +1,4 @@
+import type { ListCursor } from '../fleet';
 import { AwsError, epoch, queryPage } from '../http';
 import type { World } from '../world';
 import type { Body, Params, Query } from './greengrass-common';
@@ -120,13 +121,38 @@ export const coreDeviceRoutes = (world: World) => ({
     // deployment that targets the thing group. When you remove a core device from a thing
     // group, the list continues to include that core device" (API_ListCoreDevices): it is
     // not the group's membership.
-    const things = [...world.fleet.things.values()]
-      .filter((t) => t.account === world.account)
-      .map((t) => t.name)
-      .filter((thing) => !group || world.fleet.everSucceededIn(thing, group, now))
-      .map((thing) => coreDevice(world, thing))
-      .filter((d) => status === null || d.status === status);
-    const { items, nextToken } = queryPage(things, query, 100);
+    const max = Math.min(Math.max(Number(query.get('maxResults') ?? 100) || 100, 1), 100);
+    const token = query.get('nextToken');
+    let from: ListCursor | undefined;
+    try {
+      from = token ? JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) : undefined;
+    } catch {
+      throw new AwsError('ValidationException', `nextToken ${token} is not valid`);
+    }
+    const groupName = group?.slice(group.indexOf('/') + 1);
+    const thingGroup = group ? world.fleet.groups.get(groupName!) : undefined;
+    // A page is computed device by device from where the last one ended; with
+    // status=UNHEALTHY only cohorts whose components crash somewhere are walked.
+    const items: ReturnType<typeof coreDevice>[] = [];
+    let nextToken: string | undefined;
+    const walk =
+      group && !thingGroup
+        ? []
+        : world.fleet.listing(from, {
+            ...(thingGroup ? { group: thingGroup } : {}),
+            mayBreak: status === 'UNHEALTHY',
+          });
+    for (const { thing, cursor } of walk) {
+      if (world.fleet.accountOf(thing) !== world.account) continue;
+      if (group && (!thingGroup || !world.fleet.everSucceededIn(thing, group, now))) continue;
+      const device = coreDevice(world, thing);
+      if (status !== null && device.status !== status) continue;
+      if (items.length >= max) {
+        nextToken = Buffer.from(JSON.stringify(cursor)).toString('base64url');
+        break;
+      }
+      items.push(device);
+    }
     return {
       coreDevices: items.map(({ coreVersion: _v, tags: _t, ...summary }) => summary),
       ...(nextToken ? { nextToken } : {}),

@@ -65,7 +65,7 @@ const deploymentStatus = (world: World, d: Deployment): string => {
   if (!job) return 'ACTIVE';
   const c = world.fleet.counts(job, world.clock.now());
   if (c.QUEUED + c.IN_PROGRESS > 0) return 'ACTIVE';
-  return c.SUCCEEDED === job.schedules.length ? 'COMPLETED' : 'FAILED';
+  return c.SUCCEEDED === world.fleet.executionCount(job) ? 'COMPLETED' : 'FAILED';
 };
 
 const isLatest = (world: World, d: Deployment) =>
@@ -103,7 +103,7 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads, s3
         body.iotJobConfiguration,
       ]);
       return idempotent(world, body.clientToken, fingerprint, async () => {
-        if (!ownedBy(world, targetArn) || !world.fleet.resolveTarget(targetArn)) {
+        if (!ownedBy(world, targetArn) || !world.fleet.targetExists(targetArn)) {
           throw new AwsError(
             'ResourceNotFoundException',
             `The target ${targetArn} does not exist`,

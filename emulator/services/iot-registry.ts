@@ -27,8 +27,9 @@ export const iotRegistry = (world: World) => ({
     if (!Number.isInteger(max) || max < 1 || max > 250)
       throw new AwsError('InvalidRequestException', 'maxResults must be between 1 and 250');
     const start = Number(query.get('nextToken') ?? 0);
-    const things = group.things.slice(start, start + max);
-    const next = start + max < group.things.length ? String(start + max) : undefined;
+    // A page is named from the group's members alone, never the whole group.
+    const things = group.page(start, max);
+    const next = start + max < group.memberCount ? String(start + max) : undefined;
     return { things, ...(next ? { nextToken: next } : {}) };
   },
   'GET /endpoint': async (

@@ -1,4 +1,4 @@
-import { AwsError, epoch, queryPage } from '../http';
+import { AwsError, epoch } from '../http';
 import type { World } from '../world';
 
 /**
@@ -62,8 +62,26 @@ export const iot = (world: World) => {
     ) => {
       const job = findJob(params.jobId!);
       const status = query.get('status') ?? undefined;
-      const executions = world.fleet.executions(job, world.clock.now(), status as never);
-      const { items, nextToken } = queryPage(executions, query, 50, 250);
+      const max = Number(query.get('maxResults') ?? 50);
+      const token = query.get('nextToken');
+      let from: string | undefined;
+      try {
+        from = token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+        if (from) JSON.parse(from);
+      } catch {
+        throw new AwsError('InvalidRequestException', `nextToken ${token} is not valid`);
+      }
+      // Only the page's devices are computed (a job of 100,000 is never listed whole).
+      // API_ListJobExecutionsForJob: maxResults 1–250, nextToken for the rest; the order of
+      // executions is not documented: here cohort by cohort (name order in small groups).
+      const { items, nextToken: next } = world.fleet.executionsPage(
+        job,
+        world.clock.now(),
+        status as never,
+        from,
+        Math.min(max > 0 ? max : 50, 250),
+      );
+      const nextToken = next ? Buffer.from(next).toString('base64url') : undefined;
       return {
         executionSummaries: items.map((e, i) => ({
           thingArn: world.fleet.thingArn(e.thing),
