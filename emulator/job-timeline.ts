@@ -210,4 +210,3 @@ export class JobTimeline {
     return { items, nextToken: undefined as string | undefined };
   }
 }
-
