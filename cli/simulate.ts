@@ -67,9 +67,11 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       compileFailure: options.compileFailure,
       compileSeconds: options.compileSeconds,
       clockFactor: options.clockFactor,
+      warp: options.warp ?? true,
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
       warmFunctions: CLI_WARM_FUNCTIONS,
+      prefetchFunctions: true,
       logs,
     }).catch((error: unknown) => {
       logs?.end();

@@ -44,6 +44,11 @@ export type SimulateOptions = {
   compileSeconds?: number;
   /** Virtual milliseconds per real one (embedded emulator only; default 1000). */
   clockFactor?: number;
+  /**
+   * Time warp: when nothing runs, the simulated clock jumps to the next thing due
+   * (emulator/warp.ts). Default on for the embedded emulator; with --endpoint, set only when given.
+   */
+  warp?: boolean;
   stateDir?: string;
   timeoutSeconds: number;
   /** Ends the run early (Ctrl-C): the embedded emulator is closed and its temp files removed. */

@@ -54,6 +54,7 @@ export const watchExecution = async (
   const { endpoint, sfn, event, options } = context;
   const visited: string[] = [];
   let approval: Watched['approval'];
+  /** The id of the newest history event read (ids count up from 1). */
   let seen = 0;
   let deadline = Date.now() + options.timeoutSeconds * 1000;
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY);
@@ -67,18 +68,32 @@ export const watchExecution = async (
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;
 
-  /** Logs the states entered since the last read of the history; returns the new events. */
+  /**
+   * Logs the states entered since the last read of the history; returns the new events. Reads
+   * only those (newest first, back to the last event seen) and without their input and output
+   * (`includeExecutionData: false`): the whole history at every poll cost more CPU than the run.
+   * Event ids count up from 1 (API reference, GetExecutionHistory and HistoryEvent:
+   * docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+   */
   const readNewEvents = async () => {
-    const events: HistoryEvent[] = [];
+    const fresh: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: arn, nextToken, maxResults: 1000 }),
+        new GetExecutionHistoryCommand({
+          executionArn: arn,
+          nextToken,
+          maxResults: 100,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
       );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
+      const events = page.events ?? [];
+      const unseen = events.filter((e) => (e.id ?? 0) > seen);
+      fresh.push(...unseen);
+      nextToken = unseen.length === events.length ? page.nextToken : undefined;
     } while (nextToken);
-    const fresh = events.slice(seen);
+    fresh.reverse();
     for (const e of fresh) {
       if (e.type?.endsWith('StateEntered')) {
         const name = e.stateEnteredEventDetails?.name ?? '?';
@@ -86,7 +101,7 @@ export const watchExecution = async (
         log(`→ ${name}`);
       }
     }
-    seen = events.length;
+    seen = Math.max(seen, ...fresh.map((e) => e.id ?? 0));
     return fresh;
   };
 

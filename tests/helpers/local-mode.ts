@@ -23,6 +23,9 @@ export const runSimulation = (
       // Slower than npm start's 1000×: on a loaded CI machine, real overheads (worker
       // invocations) count as virtual time and could eat the twin's 30-minute deadline.
       clockFactor: 300,
+      // No time warp by default (emulator/warp.ts): tests that act on the emulator mid-run
+      // expect the clock to pass at its rate; a test turns it on with { warp: true }.
+      warp: false,
       ...options,
       // What the test set itself: with an endpoint, these must reach the running emulator.
       given: options.given ?? Object.keys(options),
