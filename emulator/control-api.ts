@@ -35,6 +35,7 @@ const stateReport = ({ world, sfn, functions, alarms }: ControlDeps) => ({
   faults: world.calls.filter((c) => c.status >= 400).length,
   refusals: world.refusals,
   alarms: { undeliverable: alarms.undeliverable, dropped: alarms.dropped },
+  timeWarp: { enabled: world.warp.enabled, ...world.warp.stats },
   sns: world.sns,
   queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
   resources: {

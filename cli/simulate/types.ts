@@ -111,6 +111,8 @@ export type SimulationSummary = {
   undeliverableAlarms: { alarm: string; topicArn: string; reason: string }[];
   /** Alarm notifications dropped during the run for that reason. */
   alarmNotificationsDropped: number;
+  /** Time warp during the run (emulator/warp.ts): clock jumps and virtual ms they skipped. */
+  timeWarp?: { jumps: number; skippedMs: number };
   wallTimeMs: number;
   /** What `--drift` did: capture, scores per window and fleet, retraining and its release. */
   drift?: DriftSummary;

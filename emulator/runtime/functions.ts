@@ -124,9 +124,10 @@ export class FunctionRuntime {
   /**
    * Loads these functions ahead of their first invocation, one at a time in the background,
    * and counts them as just used, so the warm limit keeps them over older idle ones. Lambda
-   * does the same: it "may proactively initialize" an execution environment before an
-   * invocation needs it (developer guide, "Understanding the Lambda execution environment
-   * lifecycle", proactive initialization). The state machine names what comes next
+   * does the same: "for functions using unreserved (on-demand) concurrency, Lambda occasionally
+   * pre-initializes execution environments to reduce the number of cold start invocations"
+   * (developer guide, "Understanding the Lambda execution environment lifecycle", Init phase).
+   * The state machine names what comes next
    * (services/sfn-next-functions.ts). A load never shuts down a worker that is in use or was
    * just predicted, and nothing is loaded beyond the warm limit.
    */
