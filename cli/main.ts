@@ -140,7 +140,6 @@ withOptions(program.command('emulator'), fleetOptions())
       seed: opts.seed,
       warp: opts.warp,
       warmFunctions: CLI_WARM_FUNCTIONS,
-      prefetchFunctions: true,
       logs: process.stderr,
     });
     stop = async () => {

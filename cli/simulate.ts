@@ -71,7 +71,6 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
       warmFunctions: CLI_WARM_FUNCTIONS,
-      prefetchFunctions: true,
       logs,
     }).catch((error: unknown) => {
       logs?.end();

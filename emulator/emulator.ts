@@ -81,7 +81,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
   warp?: boolean;
   /**
    * Load functions ahead of their first invocation, as the state machine says what comes next
-   * (FunctionRuntime.prefetch; default off here, on in the CLI).
+   * (FunctionRuntime.prefetch; off by default: on 2 cores it cost more than it saved,
+   * docs/local-mode.md).
    */
   prefetchFunctions?: boolean;
 };

@@ -96,7 +96,7 @@ export class FunctionRuntime {
     private readonly warmFunctions = Number.POSITIVE_INFINITY,
     /** What a running invocation holds (the time warp does not jump while one runs). */
     private readonly activity: Activity = NO_ACTIVITY,
-    /** Whether `prefetch` loads functions ahead of their first invocation (the CLI does). */
+    /** Whether `prefetch` loads functions ahead of their first invocation (off by default). */
     private readonly prefetching = false,
   ) {
     // Every function's stdout and stderr are piped into the one log sink.

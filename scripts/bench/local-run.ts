@@ -135,8 +135,8 @@ compiles, device deployments, rollout waves) cost almost nothing since the time 
 clock to the next timer whenever the emulator is idle (docs/local-mode.md, "Time warp"). What
 remains is real work: starting the CLI and the emulator (the baseline), the functions' cold starts
 (about 20 functions, each loading its bundle and SDK clients, 100–200 ms of CPU, see the
-cold-start table; with three kept warm, about 23 loads a run), of which loading ahead as the
-state machine says what comes next hides the part that overlaps the state before, and the
+cold-start table; with three kept warm, about 23 loads a run; loading them ahead as the state
+machine says what comes next cost more than it saved on two cores, so it is off), and the
 functions' AWS calls against the emulator (DynamoDB through dynalite, IAM evaluation). On a
 loaded 2-core machine cold starts take several times their CPU time.
 `;
