@@ -16,7 +16,7 @@ describe('time warp in a local run', () => {
   }, 180_000);
 
   it('does not jump when it is off', async () => {
-    const summary = await runSimulation({ approve: true });
+    const summary = await runSimulation({ warp: false, approve: true });
     expect(summary.status).toBe('SUCCEEDED');
     expect(summary.timeWarp).toEqual({ jumps: 0, skippedMs: 0 });
   }, 180_000);
