@@ -16,6 +16,7 @@ const LIVE: Partial<Record<keyof SimulateOptions, string>> = {
   notifyLatencyMs: '--notify-latency',
   offlineMs: '--offline-time',
   crashAfterMs: '--crash-after',
+  warp: '--no-warp',
 };
 
 const START_ONLY: Partial<Record<keyof SimulateOptions, string>> = {

@@ -115,6 +115,7 @@ withOptions(program.command('emulator'), fleetOptions())
     'service.Operation acts, then answers 500 as if its answer were lost (e.g. sns.Publish)',
   )
   .option('--seed <s>', 'seed of every simulated random decision', 'edge-mlops')
+  .option('--no-warp', 'no time warp: the simulated clock never jumps ahead while nothing runs')
   .action(async (opts) => {
     // Handlers first: a signal while the emulator starts (or right after it says it listens)
     // must still stop it and remove its temp directory.
@@ -137,6 +138,7 @@ withOptions(program.command('emulator'), fleetOptions())
       fleet: fleetOf(opts),
       badModel: Boolean(opts.badModel),
       seed: opts.seed,
+      warp: opts.warp,
       warmFunctions: CLI_WARM_FUNCTIONS,
       logs: process.stderr,
     });
@@ -221,6 +223,7 @@ withOptions(program.command('simulate'), fleetOptions())
     'after the release, the fleet captures data shifted by X (0-1): drift detection, retraining, its release',
     rate,
   )
+  .option('--no-warp', 'no time warp: the simulated clock never jumps ahead while nothing runs')
   .action(async (opts, command: Command) => {
     const given = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === 'cli');
     // Ctrl-C or SIGTERM ends the run cleanly: the embedded emulator stops and removes its temp
@@ -260,6 +263,7 @@ withOptions(program.command('simulate'), fleetOptions())
         stateDir: opts.stateDir,
         keepState: opts.keepState,
         timeoutSeconds: opts.timeout,
+        warp: opts.warp,
         given: given.map((k) => GIVEN_NAMES[k] ?? k),
         signal: interrupted.signal,
         ...(opts.drift === undefined ? {} : { drift: opts.drift }),

@@ -73,6 +73,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       compileFailure: options.compileFailure,
       compileSeconds: options.compileSeconds,
       clockFactor: options.clockFactor,
+      warp: options.warp ?? true,
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
       warmFunctions: CLI_WARM_FUNCTIONS,

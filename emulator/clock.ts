@@ -8,10 +8,26 @@
  * is not run down in minutes. Time stays continuous across a change (re-anchored at the
  * current virtual instant), timers set through the clock are re-armed at the new rate, and
  * the function workers read the same anchor from shared memory (emulator/runtime/worker.cjs).
+ *
+ * Time can also jump forward (`jumpTo`, used by the time warp in emulator/warp.ts when the
+ * world is idle): never backwards, never past a pending timer, so nothing is skipped.
  */
 export type ClockTimer = { cancel(): void };
 
-type Pending = { due: number; fire: () => void; handle?: ReturnType<typeof setTimeout> };
+export type TimerOptions = {
+  /**
+   * A deadline that someone outside the emulator may beat (a task token's timeout: a person
+   * or a client answers it): the clock never jumps to or past it (see `nextTimer`).
+   */
+  barrier?: boolean;
+};
+
+type Pending = {
+  due: number;
+  fire: () => void;
+  barrier: boolean;
+  handle?: ReturnType<typeof setTimeout>;
+};
 
 /** Layout of the shared anchor: [seq (Int32, odd while written)] then [virtual, real, factor]. */
 const SEQ = 0;
@@ -35,6 +51,7 @@ export class VirtualClock {
   private readonly seq = new Int32Array(this.shared, 0, 1);
   private readonly values = new Float64Array(this.shared, 8, 3);
   private readonly timers = new Set<Pending>();
+  private readonly listeners: (() => void)[] = [];
 
   constructor(factor: number, start = Date.now()) {
     this.startedAt = start;
@@ -67,15 +84,49 @@ export class VirtualClock {
     for (const pending of this.timers) this.arm(pending);
   }
 
+  /**
+   * Moves virtual time forward to `virtual` at once (no-op when it is not ahead), keeping the
+   * rate; pending timers are re-armed, so those due then fire now. Refuses to pass a pending
+   * timer: jumping over one would skip its event.
+   */
+  jumpTo(virtual: number): void {
+    if (virtual <= this.now()) return;
+    const next = this.nextTimer();
+    if (next && next.due < virtual)
+      throw new Error(
+        `the clock cannot jump to ${new Date(virtual).toISOString()}: a timer is due before, at ${new Date(next.due).toISOString()}`,
+      );
+    this.write(virtual, Date.now(), this.factor);
+    for (const pending of this.timers) this.arm(pending);
+  }
+
+  /** The earliest pending timer (a barrier wins a tie), or undefined when none is set. */
+  nextTimer(): { due: number; barrier: boolean } | undefined {
+    let next: Pending | undefined;
+    for (const p of this.timers)
+      if (!next || p.due < next.due || (p.due === next.due && p.barrier)) next = p;
+    return next && { due: next.due, barrier: next.barrier };
+  }
+
+  /** Calls `listener` after a timer is set, fires or is cancelled (the warp watches this). */
+  onTimersChanged(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Calls `fire` once `virtualMs` of virtual time have passed, whatever the rate meanwhile. */
-  timer(virtualMs: number, fire: () => void): ClockTimer {
-    const pending: Pending = { due: this.now() + Math.max(0, virtualMs), fire };
+  timer(virtualMs: number, fire: () => void, options: TimerOptions = {}): ClockTimer {
+    const pending: Pending = {
+      due: this.now() + Math.max(0, virtualMs),
+      fire,
+      barrier: options.barrier ?? false,
+    };
     this.timers.add(pending);
     this.arm(pending);
+    this.changed();
     return {
       cancel: () => {
         clearTimeout(pending.handle);
-        this.timers.delete(pending);
+        if (this.timers.delete(pending)) this.changed();
       },
     };
   }
@@ -98,11 +149,16 @@ export class VirtualClock {
       () => {
         this.timers.delete(pending);
         pending.fire();
+        this.changed();
       },
       this.realMs(pending.due - this.now()),
     );
     // A pending timer alone does not keep the process alive (as before: the world is idle).
     pending.handle.unref?.();
+  }
+
+  private changed() {
+    for (const listener of this.listeners) listener();
   }
 
   private write(virtual: number, real: number, factor: number) {

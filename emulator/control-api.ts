@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Alarms } from './alarms';
 import type { AsyncOutcome } from './async-invoke';
-import { applyEmulatorOptions, deviceControl, fleetReport } from './controls';
+import { applyEmulatorOptions, deviceControl, emulatorOptionsOf, fleetReport } from './controls';
 import { matchesPattern } from './event-pattern';
 import type { ClosedLoop } from './loop';
 import type { SeedEvent } from './model-seed';
@@ -35,6 +35,7 @@ const stateReport = ({ world, sfn, functions, alarms }: ControlDeps) => ({
   faults: world.calls.filter((c) => c.status >= 400).length,
   refusals: world.refusals,
   alarms: { undeliverable: alarms.undeliverable, dropped: alarms.dropped },
+  timeWarp: { enabled: world.warp.enabled, ...world.warp.stats },
   sns: world.sns,
   queues: Object.fromEntries([...world.queues].map(([name, q]) => [name, q.length])),
   resources: {
@@ -92,7 +93,7 @@ export const controlApi = (deps: ControlDeps): ControlApi => {
     }
     if (path.startsWith('loop/')) return deps.loopAdmin(method, path.slice('loop/'.length), body);
     if (path === 'options' && method === 'POST') return applyEmulatorOptions(world, body);
-    if (path === 'options' && method === 'GET') return { ...world.options, ...world.fleet.options };
+    if (path === 'options' && method === 'GET') return emulatorOptionsOf(world);
     if (path === 'devices' && method === 'POST')
       return deviceControl(world, body, world.clock.now());
     if (path === 'devices' && method === 'GET')

@@ -53,6 +53,11 @@ export const EmulatorOptionsSchema = z
      * clock while a person decides an approval (emulator/clock.ts, setFactor).
      */
     clockFactor: z.number().positive().max(1_000_000),
+    /**
+     * Time warp on or off (emulator/warp.ts): simulate turns it off while a person decides
+     * an approval, so their window passes in real time.
+     */
+    warp: z.boolean(),
   })
   .partial()
   .strict();
@@ -110,8 +115,17 @@ export const applyEmulatorOptions = (world: World, body: unknown) => {
   }
   for (const key of FLEET_KEYS) if (key in update) fleetOptions[key] = update[key];
   if (update.clockFactor !== undefined) world.clock.setFactor(update.clockFactor);
-  return { ...world.options, ...world.fleet.options, clockFactor: world.clock.factor };
+  if (update.warp !== undefined) world.warp.setEnabled(update.warp);
+  return emulatorOptionsOf(world);
 };
+
+/** The options in force, as POST and GET /_emulator/options answer them. */
+export const emulatorOptionsOf = (world: World) => ({
+  ...world.options,
+  ...world.fleet.options,
+  clockFactor: world.clock.factor,
+  warp: world.warp.enabled,
+});
 
 /** POST /_emulator/devices (and the start-up device schedule, relative to the start). */
 export const deviceControl = (world: World, body: unknown, now: number) => {

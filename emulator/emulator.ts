@@ -41,6 +41,7 @@ import { lambdaInvoke } from './services/lambda';
 import type { StepFunctions } from './services/sfn';
 import { smokeRuleOf } from './smoke-rule';
 import { stageTemplate } from './stage-template';
+import { TimeWarp } from './warp';
 import { type EmulatorOptions, World } from './world';
 
 /**
@@ -74,6 +75,17 @@ export type StartOptions = Partial<EmulatorOptions> & {
   artifactAccess?: ArtifactAccessOverrides;
   /** Function workers kept warm at once (default: all); see emulator/runtime/functions.ts. */
   warmFunctions?: number;
+  /**
+   * Time warp (emulator/warp.ts): when nothing runs, the clock jumps to the next timer
+   * (default off here; on in `edge-mlops simulate` and `edge-mlops emulator`).
+   */
+  warp?: boolean;
+  /**
+   * Load functions ahead of their first invocation, as the state machine says what comes next
+   * (FunctionRuntime.prefetch; off by default: on 2 cores it cost more than it saved,
+   * docs/local-mode.md).
+   */
+  prefetchFunctions?: boolean;
 };
 
 const worldOptionsOf = (options: StartOptions): EmulatorOptions => ({
@@ -148,12 +160,13 @@ export class Emulator {
       seed: worldOptions.seed,
       deviceFailureRate: worldOptions.deviceFailureRate,
     });
-    const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION);
+    const warp = new TimeWarp(clock, { enabled: options.warp ?? false });
+    const world = new World(worldOptions, clock, fleet, LOCAL_ACCOUNT, LOCAL_REGION, warp);
     const backends = await startBackends(stateDir);
     const service = options.service ?? readService(PROJECT_ROOT);
     // Before listening: a service that does not build stops the start with nothing to close.
     const bundles = await bundleFunctions(service);
-    const { server, url, route } = await listen(options.port, backends);
+    const { server, url, route } = await listen(options.port, backends, warp);
     try {
       const resources = localResources(service, { approvalApiUrl: url, emulatorUrl: url });
       const template = stageTemplate(options.config, resources);
@@ -171,6 +184,8 @@ export class Emulator {
         options.logs ?? new PassThrough().resume(),
         (key) => identities[key] ?? {},
         options.warmFunctions,
+        warp,
+        options.prefetchFunctions ?? false,
       );
 
       const declared = declaredResources(service);

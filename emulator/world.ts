@@ -1,5 +1,6 @@
 import type { VirtualClock } from './clock';
 import type { Fleet } from './fleet';
+import { TimeWarp } from './warp';
 
 /**
  * Everything the emulator knows, shared by its services. In memory only: a local run is
@@ -114,6 +115,8 @@ export class World {
     readonly fleet: Fleet,
     readonly account: string,
     readonly region: string,
+    /** Jumps the clock to the next timer when the world is idle (emulator/warp.ts); off unless asked. */
+    readonly warp = new TimeWarp(clock, { enabled: false }),
   ) {}
 
   nextId(prefix: string): string {

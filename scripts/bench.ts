@@ -7,7 +7,7 @@ import { burst } from './bench/burst';
 import { coldStarts } from './bench/cold-starts';
 import { endToEnd } from './bench/end-to-end';
 import { fleetScaling, fleetScalingSection } from './bench/fleet-scaling';
-import { localRun } from './bench/local-run';
+import { localRun, localRunSection } from './bench/local-run';
 import { pollCost } from './bench/poll-cost';
 import { machineFacts, renderReport } from './bench/render';
 import { log } from './bench/stats';
@@ -22,22 +22,38 @@ const CONFIG = join(ROOT, 'config/local.yml');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 /**
- * `npm run bench -- --only fleet [--fleet-sizes 10,2000]`: one measure alone, printed to
- * stdout; docs/benchmarks.md and .json are written only by a whole run.
+ * `npm run bench -- --only <measure>`: one measure alone, printed to stdout as its section of
+ * docs/benchmarks.md and as JSON; docs/benchmarks.md and .json are written only by a whole run.
+ * `--only fleet [--fleet-sizes 10,2000]`: the whole-release fleet-size measure;
+ * `--only p4`: `npm start` after the first build.
  */
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
   return i < 0 ? undefined : process.argv[i + 1];
 };
-const MEASURES = ['fleet'];
+
+const MEASURES: Record<string, () => Promise<string>> = {
+  fleet: async () => {
+    const sizes = flag('--fleet-sizes');
+    if (sizes !== undefined) process.env.BENCH_FLEET_SIZES = sizes;
+    const rows = await fleetScaling(log);
+    return `${JSON.stringify(rows, null, 2)}\n\n${fleetScalingSection(rows)}`;
+  },
+  p4: async () => {
+    const result = await localRun(RUNS, log);
+    return `${localRunSection(result)}\n${JSON.stringify(result, null, 2)}\n`;
+  },
+};
 
 const only = async (measure: string) => {
-  if (!MEASURES.includes(measure))
-    throw new Error(`--only ${measure}: the measures run alone are ${MEASURES.join(', ')}`);
-  const sizes = flag('--fleet-sizes');
-  if (sizes !== undefined) process.env.BENCH_FLEET_SIZES = sizes;
-  const rows = await fleetScaling(log);
-  process.stdout.write(`${JSON.stringify(rows, null, 2)}\n\n${fleetScalingSection(rows)}`);
+  const run = MEASURES[measure];
+  if (!run) {
+    console.error(
+      `--only ${measure}: the measures run alone are ${Object.keys(MEASURES).join(', ')}`,
+    );
+    process.exit(2);
+  }
+  process.stdout.write(await run());
   process.exit(0);
 };
 

@@ -41,19 +41,20 @@ export const formatDeadline = (iso: string) => {
 };
 
 /**
- * Runs the emulator's clock at `factor` (1 = real time) while a person decides; returns what
- * puts the previous rate back. Through the control API, so it works with --endpoint too.
+ * Runs the emulator's clock at `factor` (1 = real time) while a person decides, with the time
+ * warp off (a jump would eat their window); returns what puts the previous rate and warp back.
+ * Through the control API, so it works with --endpoint too.
  */
 export const slowClockWhileWaiting = async (endpoint: string, factor: number) => {
-  const { clockFactor: previous } = await control(endpoint, 'options', {});
-  await control(endpoint, 'options', { clockFactor: factor });
+  const { clockFactor: previous, warp } = await control(endpoint, 'options', {});
+  await control(endpoint, 'options', { clockFactor: factor, warp: false });
   let restored = false;
   return {
     previous: Number(previous),
     restore: async () => {
       if (restored) return;
       restored = true;
-      await control(endpoint, 'options', { clockFactor: previous });
+      await control(endpoint, 'options', { clockFactor: previous, warp: Boolean(warp) });
     },
   };
 };

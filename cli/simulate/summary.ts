@@ -155,6 +155,14 @@ export const summarize = (run: RunRecord): SimulationSummary => {
       .map(({ service, operation, message }) => ({ service, operation, message })),
     undeliverableAlarms: after.alarms.undeliverable,
     alarmNotificationsDropped: after.alarms.dropped.length - before.alarms.dropped.length,
+    ...(after.timeWarp
+      ? {
+          timeWarp: {
+            jumps: after.timeWarp.jumps - (before.timeWarp?.jumps ?? 0),
+            skippedMs: after.timeWarp.skippedMs - (before.timeWarp?.skippedMs ?? 0),
+          },
+        }
+      : {}),
     wallTimeMs: Date.now() - run.started,
     endpoint: run.endpoint,
     ...(run.logFile ? { logFile: run.logFile } : {}),

@@ -44,6 +44,11 @@ export type SimulateOptions = {
   compileSeconds?: number;
   /** Virtual milliseconds per real one (embedded emulator only; default 1000). */
   clockFactor?: number;
+  /**
+   * Time warp: when nothing runs, the simulated clock jumps to the next thing due
+   * (emulator/warp.ts). Default on for the embedded emulator; with --endpoint, set only when given.
+   */
+  warp?: boolean;
   stateDir?: string;
   /** Keep the embedded emulator's state (S3 objects, functions.log) in a new temp directory. */
   keepState?: boolean;
@@ -110,6 +115,8 @@ export type SimulationSummary = {
   undeliverableAlarms: { alarm: string; topicArn: string; reason: string }[];
   /** Alarm notifications dropped during the run for that reason. */
   alarmNotificationsDropped: number;
+  /** Time warp during the run (emulator/warp.ts): clock jumps and virtual ms they skipped. */
+  timeWarp?: { jumps: number; skippedMs: number };
   wallTimeMs: number;
   /** What `--drift` did: capture, scores per window and fleet, retraining and its release. */
   drift?: DriftSummary;

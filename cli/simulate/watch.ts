@@ -56,8 +56,8 @@ export const watchExecution = async (
 ): Promise<Watched> => {
   const { endpoint, sfn, event, options } = context;
   const visited: string[] = [];
-  let history: HistoryEvent[] = [];
   let approval: Watched['approval'];
+  /** The id of the newest history event read (ids count up from 1). */
   let seen = 0;
   let deadline = Date.now() + options.timeoutSeconds * 1000;
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY);
@@ -71,8 +71,45 @@ export const watchExecution = async (
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;
 
-  /** Logs the states entered since the last read of the history; returns the new events. */
+  /**
+   * Logs the states entered since the last read of the history; returns the new events. Reads
+   * only those (newest first, back to the last event seen) and without their input and output
+   * (`includeExecutionData: false`): the whole history at every poll cost more CPU than the run.
+   * Event ids count up from 1 (API reference, GetExecutionHistory and HistoryEvent:
+   * docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+   */
   const readNewEvents = async () => {
+    const fresh: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn: arn,
+          nextToken,
+          maxResults: 100,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      const events = page.events ?? [];
+      const unseen = events.filter((e) => (e.id ?? 0) > seen);
+      fresh.push(...unseen);
+      nextToken = unseen.length === events.length ? page.nextToken : undefined;
+    } while (nextToken);
+    fresh.reverse();
+    for (const e of fresh) {
+      if (e.type?.endsWith('StateEntered')) {
+        const name = e.stateEnteredEventDetails?.name ?? '?';
+        visited.push(name);
+        log(`→ ${name}`);
+      }
+    }
+    seen = Math.max(seen, ...fresh.map((e) => e.id ?? 0));
+    return fresh;
+  };
+
+  /** The whole history with its data, read once at the end: what happened to each fleet. */
+  const fleetsAtEnd = async () => {
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
@@ -82,17 +119,7 @@ export const watchExecution = async (
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
-    history = events;
-    const fresh = events.slice(seen);
-    for (const e of fresh) {
-      if (e.type?.endsWith('StateEntered')) {
-        const name = e.stateEnteredEventDetails?.name ?? '?';
-        visited.push(name);
-        log(`→ ${name}`);
-      }
-    }
-    seen = events.length;
-    return fresh;
+    return fleetOutcomesOf(events).fleets;
   };
 
   /** Decides on the page as asked; measures how long until the execution left the approval. */
@@ -172,7 +199,7 @@ export const watchExecution = async (
         await personDone();
         return {
           visited,
-          fleets: fleetOutcomesOf(history).fleets,
+          fleets: await fleetsAtEnd(),
           approval,
           final: {
             status: described.status,
@@ -184,7 +211,7 @@ export const watchExecution = async (
       if (!person && Date.now() > deadline) {
         return {
           visited,
-          fleets: fleetOutcomesOf(history).fleets,
+          fleets: await fleetsAtEnd(),
           approval,
           final: {
             status: 'RUNNING',

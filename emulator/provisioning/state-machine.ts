@@ -29,6 +29,7 @@ export const provisionStateMachine = (deps: {
   const { clock, functions, world, alarms, resources, service } = deps;
   const sfn = new StepFunctions(clock, functions, LOCAL_REGION, LOCAL_ACCOUNT, {
     approvalTimeout: () => world.options.approvalTimeout,
+    activity: world.warp,
     onExecutionEvent: (execution, event) => {
       const metric = EXECUTION_METRICS[event.type];
       if (metric)

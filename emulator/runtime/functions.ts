@@ -9,6 +9,7 @@ import {
   PROJECT_ROOT,
   type ServiceDeclaration,
 } from '../serverless-service';
+import { type Activity, NO_ACTIVITY } from '../warp';
 import { cachedBuild } from './bundle-cache';
 import { localEsbuildOptions } from './esbuild-options';
 
@@ -93,6 +94,10 @@ export class FunctionRuntime {
     /** Environment overrides per function: the credentials of its execution role. */
     private readonly identityOf: (key: string) => Record<string, string> = () => ({}),
     private readonly warmFunctions = Number.POSITIVE_INFINITY,
+    /** What a running invocation holds (the time warp does not jump while one runs). */
+    private readonly activity: Activity = NO_ACTIVITY,
+    /** Whether `prefetch` loads functions ahead of their first invocation (off by default). */
+    private readonly prefetching = false,
   ) {
     // Every function's stdout and stderr are piped into the one log sink.
     this.logs.setMaxListeners(0);
@@ -116,7 +121,64 @@ export class FunctionRuntime {
     };
   }
 
-  private worker(key: string): Worker {
+  /**
+   * Loads these functions ahead of their first invocation, one at a time in the background,
+   * and counts them as just used, so the warm limit keeps them over older idle ones. Lambda
+   * does the same: "for functions using unreserved (on-demand) concurrency, Lambda occasionally
+   * pre-initializes execution environments to reduce the number of cold start invocations"
+   * (developer guide, "Understanding the Lambda execution environment lifecycle", Init phase).
+   * The state machine names what comes next
+   * (services/sfn-next-functions.ts). A load never shuts down a worker that is in use or was
+   * just predicted, and nothing is loaded beyond the warm limit.
+   */
+  prefetch(keys: readonly string[]): void {
+    if (!this.prefetching) return;
+    const now = Date.now();
+    for (const key of keys) {
+      if (!this.service.functions[key]) continue;
+      this.lastUsed.set(key, now);
+      if (!this.workers.has(key) && !this.queued.includes(key)) this.queued.push(key);
+    }
+    this.loadNext();
+  }
+
+  private readonly queued: string[] = [];
+  private loading?: string;
+
+  private loadNext(): void {
+    if (this.loading) return;
+    const key = this.queued.shift();
+    if (!key) return;
+    if (this.workers.has(key)) {
+      this.loadNext();
+      return;
+    }
+    // Room only by shutting down an idle worker used (or predicted) before this prediction.
+    const predictedAt = this.lastUsed.get(key) ?? 0;
+    const busy = new Set([...this.pending.values()].map((call) => call.key));
+    const spare = [...this.workers.keys()].filter(
+      (k) => !busy.has(k) && (this.lastUsed.get(k) ?? 0) < predictedAt,
+    );
+    if (this.workers.size >= this.warmFunctions && spare.length === 0) {
+      this.loadNext();
+      return;
+    }
+    this.loading = key;
+    const worker = this.worker(key, true);
+    const done = () => {
+      worker.off('message', onReady);
+      worker.off('exit', done);
+      this.loading = undefined;
+      this.loadNext();
+    };
+    const onReady = (msg: { ready?: boolean }) => {
+      if (msg.ready) done();
+    };
+    worker.on('message', onReady);
+    worker.once('exit', done);
+  }
+
+  private worker(key: string, preload = false): Worker {
     let worker = this.workers.get(key);
     if (worker) return worker;
     const fn = this.service.functions[key];
@@ -125,6 +187,7 @@ export class FunctionRuntime {
     this.shutDownIdle(this.warmFunctions - 1);
     worker = new Worker(join(__dirname, 'worker.cjs'), {
       workerData: {
+        preload,
         bundle,
         exportName: fn.exportName,
         functionName: functionName(key),
@@ -205,11 +268,19 @@ export class FunctionRuntime {
   invoke(key: string, event: unknown): Promise<unknown> {
     const id = randomUUID();
     this.lastUsed.set(key, Date.now());
-    const worker = this.worker(key);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, key, started: Date.now() });
-      worker.postMessage({ id, event: structuredClone(event), requestId: id });
-    });
+    const release = this.activity.hold();
+    try {
+      const worker = this.worker(key);
+      const running = new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject, key, started: Date.now() });
+        worker.postMessage({ id, event: structuredClone(event), requestId: id });
+      });
+      running.then(release, release);
+      return running;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   keyOfArn(arn: string): string | undefined {

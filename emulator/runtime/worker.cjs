@@ -43,6 +43,18 @@ const load = () => {
   return handler;
 };
 
+// Loaded ahead of its first invocation (FunctionRuntime.prefetch): an Init error is not
+// reported here but by the invocation, which loads again, as Lambda retries a failed Init.
+if (workerData.preload)
+  setImmediate(() => {
+    try {
+      load();
+    } catch {
+      // Reported by the first invocation.
+    }
+    parentPort.postMessage({ ready: true });
+  });
+
 parentPort.on('message', async ({ id, event, requestId }) => {
   const started = RealDate.now();
   const context = {

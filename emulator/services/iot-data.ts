@@ -74,7 +74,8 @@ export const iotData = (
         )
         .catch(() => undefined);
     };
-    setTimeout(deliver, world.clock.realMs(latencyMs));
+    // On the clock, as every simulated delay: the time warp sees it as the next thing due.
+    world.clock.timer(latencyMs, deliver);
     return {};
   },
 });

@@ -1,6 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../clock';
 import type { FunctionRuntime } from '../runtime/functions';
+import { type Activity, holdFor } from '../warp';
 import type { ExecutionHistory } from './sfn-history';
 import type {
   Definition,
@@ -11,6 +12,7 @@ import type {
   Status,
   TaskRecord,
 } from './sfn-model';
+import { type NextFunctions, nextFunctions } from './sfn-next-functions';
 import type { TaskTokens } from './sfn-tokens';
 
 const WAIT_FUNCTION =
@@ -24,6 +26,7 @@ export type InterpreterDeps = {
   functions: FunctionRuntime;
   tokens: TaskTokens;
   history: ExecutionHistory;
+  activity: Activity;
   checkPayload: (e: Execution, what: string, value: unknown) => boolean;
   finish: (
     e: Execution,
@@ -129,25 +132,48 @@ const localHandlers = (
   e: Execution,
   local: LocalStates,
   token: string,
+  retryPauseMs: number,
+  upcoming: NextFunctions,
 ): Record<string, (input: Json) => Promise<Json>> => {
-  const { clock, functions, tokens, checkPayload } = deps;
+  const { clock, functions, tokens, checkPayload, activity } = deps;
   const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+  /**
+   * The library pauses before a retry on a real timer (the override): the world is not idle
+   * then, so a failed task holds the time warp for the longest such pause, and the retry is
+   * not overtaken by a jump to a later timer.
+   */
+  const holdingRetryPause =
+    (run: (input: Json) => Promise<Json>) =>
+    async (input: Json): Promise<Json> => {
+      try {
+        return await run(input);
+      } catch (error) {
+        if (retryPauseMs > 0) holdFor(activity, retryPauseMs + 1);
+        throw error;
+      }
+    };
   for (const [name, { key, callback }] of local.tasks) {
-    handlers[name] = callback
-      ? async (params: Json) => {
-          const { __timeoutSeconds, Payload } = params;
-          local.tasks.get(name)!.parameters = params;
-          await functions.invoke(key, Payload);
-          return (await tokens.wait(token, e.arn, Number(__timeoutSeconds))) as Json;
-        }
-      : async (payload: Json) => {
-          const result = (await functions.invoke(key, payload)) as Json;
-          if (!checkPayload(e, `result of the task ${name}`, result))
-            throw Object.assign(new Error('payload over the quota'), {
-              name: 'States.DataLimitExceeded',
-            });
-          return result;
-        };
+    handlers[name] = holdingRetryPause(
+      callback
+        ? async (params: Json) => {
+            const { __timeoutSeconds, Payload } = params;
+            local.tasks.get(name)!.parameters = params;
+            const invoked = functions.invoke(key, Payload);
+            functions.prefetch(upcoming.after.get(name) ?? []);
+            await invoked;
+            return (await tokens.wait(token, e.arn, Number(__timeoutSeconds))) as Json;
+          }
+        : async (payload: Json) => {
+            const invoked = functions.invoke(key, payload);
+            functions.prefetch(upcoming.after.get(name) ?? []);
+            const result = (await invoked) as Json;
+            if (!checkPayload(e, `result of the task ${name}`, result))
+              throw Object.assign(new Error('payload over the quota'), {
+                name: 'States.DataLimitExceeded',
+              });
+            return result;
+          },
+    );
   }
   const waitHandler = async (params: Json) => {
     const ms =
@@ -159,6 +185,28 @@ const localHandlers = (
   };
   for (const [name, type] of local.originalTypes) if (type === 'Wait') handlers[name] = waitHandler;
   return handlers;
+};
+
+/** State machines whose (local) definition the library has validated. */
+const validated = new WeakSet<StateMachineRecord>();
+
+/** What each state machine calls next, from its ASL (read once per machine). */
+const upcomingOf = new WeakMap<StateMachineRecord, NextFunctions>();
+const upcomingFunctions = (machine: StateMachineRecord, functions: FunctionRuntime) => {
+  let upcoming = upcomingOf.get(machine);
+  if (!upcoming) {
+    upcoming = nextFunctions(machine.definition, (task) =>
+      functions.keyOfArn(
+        String(
+          String(task.Resource).endsWith('.waitForTaskToken')
+            ? task.Parameters?.FunctionName
+            : task.Resource,
+        ),
+      ),
+    );
+    upcomingOf.set(machine, upcoming);
+  }
+  return upcoming;
 };
 
 /**
@@ -200,19 +248,26 @@ export const runExecution = async (
   const local = localDefinition(machine.definition, startAt, deps.functions);
   const token = deps.tokens.issue(e);
   // A redrive starts mid-way: states before it are unreachable from there, which is fine.
+  // A definition is validated once (200–500 ms of ajv each time), at its first execution.
   const resumed = startAt !== machine.definition.StartAt;
+  const validate = !resumed && !validated.has(machine);
   const stateMachine = new StateMachine(local.definition as never, {
-    validationOptions: resumed ? { noValidate: true } : { checkArn: false, checkPaths: false },
+    validationOptions: validate ? { checkArn: false, checkPaths: false } : { noValidate: true },
   });
+  validated.add(machine);
+  const retries = retryOverrides(machine.definition, clock);
+  const upcoming = upcomingFunctions(machine, deps.functions);
+  if (!resumed) deps.functions.prefetch(upcoming.first);
+  const retryPauseMs = Math.max(0, ...Object.values(retries).flat());
   const started = new Date(clock.now()).toISOString();
   const ended = new AbortController();
   const execution = stateMachine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: endingWith(
         ended.signal,
-        localHandlers(deps, e, local, token),
+        localHandlers(deps, e, local, token, retryPauseMs, upcoming),
       ) as never,
-      retryIntervalOverrides: retryOverrides(machine.definition, clock),
+      retryIntervalOverrides: retries,
     },
     context: {
       Execution: {

@@ -80,10 +80,16 @@ export class TaskTokens {
     }
     return new Promise((resolve, reject) => {
       // On the clock's timer: a slowed clock (a person deciding in real time) delays it too.
-      const timer = this.clock.timer(timeoutSeconds * 1000, () => {
-        record.closed = true;
-        reject(timeout);
-      });
+      // A barrier: the answer comes from outside the emulator (a person, simulate, a test),
+      // which the time warp cannot foresee, so it never jumps to this deadline.
+      const timer = this.clock.timer(
+        timeoutSeconds * 1000,
+        () => {
+          record.closed = true;
+          reject(timeout);
+        },
+        { barrier: true },
+      );
       record.waiter = {
         resolve: (v) => {
           timer.cancel();

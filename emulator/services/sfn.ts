@@ -1,6 +1,7 @@
 import type { VirtualClock } from '../clock';
 import { AwsError, epoch, required } from '../http';
 import type { FunctionRuntime } from '../runtime/functions';
+import { type Activity, NO_ACTIVITY } from '../warp';
 import { stepFunctionsApi } from './sfn-api';
 import { ExecutionHistory } from './sfn-history';
 import { runExecution } from './sfn-interpreter';
@@ -37,6 +38,8 @@ export type SfnOptions = {
   /** Fail every task-token wait at once with States.Timeout (simulate --approval-timeout). */
   approvalTimeout: () => boolean;
   onExecutionEvent?: (execution: Execution, event: HistoryEvent) => void;
+  /** Held during the interpreter's retry pauses (real timers the time warp cannot see). */
+  activity?: Activity;
 };
 
 export class StepFunctions {
@@ -44,6 +47,7 @@ export class StepFunctions {
   readonly executions = new Map<string, Execution>();
   readonly tokens: TaskTokens;
   private readonly history: ExecutionHistory;
+  private readonly activity: Activity;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -53,6 +57,7 @@ export class StepFunctions {
     options: SfnOptions,
   ) {
     this.tokens = new TaskTokens(clock, options.approvalTimeout);
+    this.activity = options.activity ?? NO_ACTIVITY;
     this.history = new ExecutionHistory(clock, region, {
       onEvent: options.onExecutionEvent,
       stopForLimit: (e, error, cause) => this.stopForLimit(e, error, cause),
@@ -245,6 +250,7 @@ export class StepFunctions {
         functions: this.functions,
         tokens: this.tokens,
         history: this.history,
+        activity: this.activity,
         checkPayload: (ex, what, value) => this.checkPayload(ex, what, value),
         finish: (ex, status, details) => this.finish(ex, status, details),
       },

@@ -130,10 +130,13 @@ included), read with getrusage at exit.
 | peak RSS | ${r.peakRssMb} MiB | ≤ ${P4_TARGETS.peakRssMb} MiB | emulator alone ${r.emulatorRssMb} MiB | ${round(r.peakRssMb / r.emulatorRssMb, 2)}× | ${verdict(r.peakRssMb, P4_TARGETS.peakRssMb, 'MiB')} |
 | files left in the temp directory | ${r.tempFilesLeft}${r.tempLeft.length ? ` (${r.tempLeft.join(', ')})` : ''} | 0 | | | ${verdict(r.tempFilesLeft, 0, 'files')} |
 
-Where the wall time goes once bundling is cached: about 25 cold starts in sequence (each
-function's first invocation loads its bundle and SDK clients, see the cold-start table; about
-1 s each on a loaded 2-core machine), and the virtual waits of the pipeline (Neo compiles, device
-deployments, rollout waves) at 1,000×. The virtual clock also counts those real seconds: the
-function logs of a run show 15–20 virtual minutes between consecutive functions. Lighter
-bundles (P1) shorten this; the cache removed only the build.
+Where the wall time goes once bundling is cached: the virtual waits of the pipeline (Neo
+compiles, device deployments, rollout waves) cost almost nothing since the time warp jumps the
+clock to the next timer whenever the emulator is idle (docs/local-mode.md, "Time warp"). What
+remains is real work: starting the CLI and the emulator (the baseline), the functions' cold starts
+(about 20 functions, each loading its bundle and SDK clients, 100–200 ms of CPU, see the
+cold-start table; with three kept warm, about 23 loads a run; loading them ahead as the state
+machine says what comes next cost more than it saved on two cores, so it is off), and the
+functions' AWS calls against the emulator (DynamoDB through dynalite, IAM evaluation). On a
+loaded 2-core machine cold starts take several times their CPU time.
 `;

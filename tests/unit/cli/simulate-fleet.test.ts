@@ -35,6 +35,12 @@ describe('simulate --endpoint: options reach the running emulator or are refused
     expect(refused).toEqual(['--fleet-size', '--seed', '--state-dir', '--keep-state']);
   });
 
+  it('turns the time warp off on the running emulator when --no-warp is given', () => {
+    const { update, refused } = endpointOptions({ warp: false }, new Set(['warp']));
+    expect(update).toMatchObject({ warp: false });
+    expect(refused).toEqual([]);
+  });
+
   it('leaves the emulator alone for options left at their defaults', () => {
     const { update } = endpointOptions(
       { deviceFailureRate: 0, apiFaultRate: 0, offlineRate: 0, fleetSize: 5 },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -6,13 +6,16 @@ import { VirtualClock } from '../../../emulator/clock';
 import { bundleFunctions, FunctionRuntime } from '../../../emulator/runtime/functions';
 import type { ServiceDeclaration } from '../../../emulator/serverless-service';
 
-/** Three functions in a scratch folder; `slow` answers after `event.ms` real milliseconds. */
+/**
+ * Three functions in a scratch folder; `slow` answers after `event.ms` real milliseconds. `a`
+ * and `b` note each load of their module (Lambda's Init) in `<root>/loads`.
+ */
 const scratchService = (root: string): ServiceDeclaration => {
   mkdirSync(join(root, 'functions'), { recursive: true });
   for (const key of ['a', 'b'])
     writeFileSync(
       join(root, `functions/${key}.ts`),
-      `export const handler = async () => '${key}';\n`,
+      `require('node:fs').appendFileSync(${JSON.stringify(join(root, 'loads'))}, '${key}\\n');\nexport const handler = async () => '${key}';\n`,
     );
   writeFileSync(
     join(root, 'functions/slow.ts'),
@@ -39,7 +42,7 @@ const scratchService = (root: string): ServiceDeclaration => {
 describe('warm function workers', () => {
   let root: string;
   let runtime: FunctionRuntime;
-  const start = async (warmFunctions?: number) => {
+  const start = async (warmFunctions?: number, prefetching = false) => {
     const service = scratchService(root);
     const { files } = await bundleFunctions(service, join(root, 'cache'));
     runtime = new FunctionRuntime(
@@ -51,6 +54,8 @@ describe('warm function workers', () => {
       new PassThrough().resume(),
       () => ({}),
       warmFunctions,
+      undefined,
+      prefetching,
     );
   };
   beforeEach(() => {
@@ -62,6 +67,13 @@ describe('warm function workers', () => {
   });
 
   const coldStarts = () => runtime.invocations.map((i) => `${i.key}:${i.coldStart}`);
+  const loads = () =>
+    existsSync(join(root, 'loads'))
+      ? readFileSync(join(root, 'loads'), 'utf8').split('\n').filter(Boolean)
+      : [];
+  const until = async (condition: () => boolean) => {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  };
 
   it('shuts down the least recently used idle worker beyond the limit: its next call is cold', async () => {
     await start(1);
@@ -82,6 +94,33 @@ describe('warm function workers', () => {
     const slow = runtime.invoke('slow', { ms: 300 });
     // Started while `slow` runs: over the limit for a moment rather than cutting it short.
     expect(await runtime.invoke('a', {})).toBe('a');
+    expect(await slow).toBe('slow');
+  });
+
+  it('prefetch loads a function before its first invocation, which then finds it loaded', async () => {
+    await start(2, true);
+    runtime.prefetch(['a']);
+    await until(() => loads().includes('a'));
+    expect(loads()).toEqual(['a']);
+    expect(await runtime.invoke('a', {})).toBe('a');
+    // Still the first invocation of that environment, and its module was not loaded again.
+    expect(coldStarts()).toEqual(['a:true']);
+    expect(loads()).toEqual(['a']);
+  });
+
+  it('prefetch does nothing unless the runtime prefetches', async () => {
+    await start(2);
+    runtime.prefetch(['a']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(loads()).toEqual([]);
+  });
+
+  it('prefetch never shuts down a worker in use to make room', async () => {
+    await start(1, true);
+    const slow = runtime.invoke('slow', { ms: 800 });
+    runtime.prefetch(['a']);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(loads()).toEqual([]);
     expect(await slow).toBe('slow');
   });
 });
