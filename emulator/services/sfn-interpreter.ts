@@ -123,6 +123,17 @@ const retryOverrides = (definition: Definition, clock: VirtualClock) => {
   return overrides;
 };
 
+/** `value` with every occurrence of the run's context token replaced by the task's own. */
+const withToken = (value: unknown, contextToken: string, taskToken: string): Json => {
+  if (value === contextToken) return taskToken;
+  if (Array.isArray(value)) return value.map((v) => withToken(v, contextToken, taskToken));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, withToken(v, contextToken, taskToken)]),
+    );
+  return value;
+};
+
 /** The project's handlers for the Task states, and virtual-clock sleeps for the Wait states. */
 const localHandlers = (
   deps: InterpreterDeps,
@@ -136,9 +147,23 @@ const localHandlers = (
     handlers[name] = callback
       ? async (params: Json) => {
           const { __timeoutSeconds, Payload } = params;
-          local.tasks.get(name)!.parameters = params;
-          await functions.invoke(key, Payload);
-          return (await tokens.wait(token, e.arn, Number(__timeoutSeconds))) as Json;
+          // TimeoutSecondsPath "must select a field whose value is a positive integer"
+          // (Amazon States Language, Task state): anything else fails the execution.
+          const timeoutSeconds = Number(__timeoutSeconds);
+          if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)
+            throw Object.assign(
+              new Error(
+                `task ${name}: the timeout must be a positive integer number of seconds, not ${JSON.stringify(__timeoutSeconds)}`,
+              ),
+              { name: 'States.Runtime' },
+            );
+          // Every entry into a callback task has a token of its own ($$.Task.Token): an
+          // answer to an earlier entry (a timed-out wait) can never resume a later one.
+          const taskToken = tokens.issue(e);
+          const payload = withToken(Payload, token, taskToken);
+          local.tasks.get(name)!.parameters = { ...params, Payload: payload };
+          await functions.invoke(key, payload);
+          return (await tokens.wait(taskToken, e.arn, timeoutSeconds)) as Json;
         }
       : async (payload: Json) => {
           const result = (await functions.invoke(key, payload)) as Json;

@@ -42,6 +42,8 @@ export type CheckDeploymentOutput = WatchedDeployment & {
   /** Production waves that did not succeed: the human cause of RolloutAborted. */
   summary?: string;
   poll: PollState;
+  /** The deployment's IoT job, once GetDeployment names it. */
+  iotJobId?: string;
   /** Device ids, read only once the outcome is known (at most a page each). */
   devices?: { failed: string[]; stuck: string[]; offline: string[] };
 };
@@ -168,7 +170,13 @@ export const checkDeployment = async (
     abort: deployment.abort,
     graceOver,
   });
-  const base = { ...deployment, counts, failureRate: verdict.failureRate };
+  // The job id lets Watch Wave register for the job's cancellation event (shared/wave-watch.ts).
+  const base = {
+    ...deployment,
+    counts,
+    failureRate: verdict.failureRate,
+    ...(jobId ? { iotJobId: jobId } : {}),
+  };
   const listDevices = async (statuses: JobExecutionStatus[]) =>
     jobId ? deviceIds(iot, jobId, statuses).catch(() => []) : [];
   const production = deployment.abort !== undefined;
