@@ -5,7 +5,7 @@ import { Emulator } from '../emulator/emulator';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { burst } from './bench/burst';
 import { coldStarts } from './bench/cold-starts';
-import { endToEnd } from './bench/end-to-end';
+import { endToEnd, transitionsOnly } from './bench/end-to-end';
 import { fleetScaling } from './bench/fleet-scaling';
 import { localRun } from './bench/local-run';
 import { pollCost } from './bench/poll-cost';
@@ -21,7 +21,27 @@ const ROOT = join(__dirname, '..');
 const CONFIG = join(ROOT, 'config/local.yml');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
+/**
+ * `npm run bench -- --only transitions|fleet`: one measure alone, printed as JSON (docs/
+ * benchmarks.md is written only by a whole run, where every figure has its baseline).
+ */
+const onlyMeasure = async (measure: string) => {
+  const measures: Record<string, () => Promise<unknown>> = {
+    transitions: transitionsOnly,
+    fleet: () => fleetScaling(log),
+  };
+  const run = measures[measure];
+  if (!run)
+    throw new Error(`--only takes one of ${Object.keys(measures).join(', ')}, not ${measure}`);
+  console.log(JSON.stringify({ [measure]: await run() }, null, 2));
+};
+
 const main = async () => {
+  const only = process.argv.indexOf('--only');
+  if (only >= 0) {
+    await onlyMeasure(process.argv[only + 1] ?? '');
+    process.exit(0);
+  }
   const startedAt = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-'));
   const emulator = await Emulator.start({ config: loadStageConfig(CONFIG), configFile: CONFIG });
