@@ -56,8 +56,23 @@ export type CheckDeploymentDeps = {
 };
 
 const DEVICE_PAGE = 25;
-/** While a wave bakes, health is read at least this often. */
+/** While a wave bakes, health is read no more often than this. */
 const BAKE_POLL_SECONDS = 120;
+
+/**
+ * The wait between health reads of a bake: half the bake (so a bake costs two reads after it
+ * settled: halfway, and at its end), at least BAKE_POLL_SECONDS, at most the wave's poll
+ * ceiling, never past the bake's end.
+ */
+export const bakeWaitSeconds = (bakeMinutes: number, remainingSeconds: number, ceiling?: number) =>
+  Math.max(
+    1,
+    Math.min(
+      remainingSeconds,
+      ceiling ?? Number.POSITIVE_INFINITY,
+      Math.max(BAKE_POLL_SECONDS, Math.ceil((bakeMinutes * 60) / 2)),
+    ),
+  );
 
 /** Positional form kept for callers of the first version; see settle.ts. */
 export const judge = (
@@ -214,7 +229,11 @@ export const checkDeployment = async (
         poll: {
           ...deployment.poll,
           attempt: deployment.poll.attempt + 1,
-          waitSeconds: Math.max(1, Math.min(BAKE_POLL_SECONDS, remaining)),
+          waitSeconds: bakeWaitSeconds(
+            deployment.bakeMinutes ?? 0,
+            remaining,
+            deployment.poll.maxWaitSeconds,
+          ),
         },
       };
     }
