@@ -81,6 +81,7 @@ class StageResources {
         mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
         mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
         mergeGenerated(template, serverless.service.custom?.stage?.smokeResponseResources);
+        mergeGenerated(template, serverless.service.custom?.stage?.jobEventResources);
         mergeGenerated(template, serverless.service.custom?.stage?.driftScheduleResources);
         dropEmptyStatements(template);
         dropUnusedDefaultRole(template);
