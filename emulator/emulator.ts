@@ -296,7 +296,11 @@ export class Emulator {
 
   private async stop() {
     // Executions still running (e.g. waiting at approval) end with the emulator.
-    for (const execution of this.sfn.executions.values()) execution.abort?.();
+    for (const execution of this.sfn.executions.values()) {
+      execution.abort?.();
+      // Tasks waiting for a token end too: no timer of theirs outlives the emulator.
+      this.sfn.tokens.closeAll(execution.arn);
+    }
     await this.functions.close();
     const closed = new Promise<void>((ok) => this.server.close(() => ok()));
     this.server.closeAllConnections();

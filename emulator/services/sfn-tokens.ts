@@ -56,10 +56,20 @@ export class TaskTokens {
     }
   }
 
-  /** A stopped execution's tasks are closed: their tokens time out. */
+  /**
+   * A stopped execution's tasks are closed: their tokens time out, and a task still waiting
+   * ends (so the interpreter's own timer for it is cleared, and nothing outlives the run).
+   */
   closeAll(executionArn: string) {
     for (const token of this.tokens.values())
-      if (token.executionArn === executionArn) token.closed = true;
+      if (token.executionArn === executionArn) {
+        token.closed = true;
+        const waiter = token.waiter;
+        token.waiter = undefined;
+        waiter?.reject(
+          Object.assign(new Error('the execution stopped'), { name: 'States.Runtime' }),
+        );
+      }
   }
 
   /** The task's output once its token is settled; States.Timeout when the timeout passes first. */
