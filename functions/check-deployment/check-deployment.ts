@@ -56,22 +56,19 @@ export type CheckDeploymentDeps = {
 };
 
 const DEVICE_PAGE = 25;
-/** While a wave bakes, health is read no more often than this. */
-const BAKE_POLL_SECONDS = 120;
-
 /**
- * The wait between health reads of a bake: half the bake (so a bake costs two reads after it
- * settled: halfway, and at its end), at least BAKE_POLL_SECONDS, at most the wave's poll
- * ceiling, never past the bake's end.
+ * While a wave bakes, health is read at least this often, and at the bake's end: the bound on
+ * how late a fleet that turned unhealthy is noticed. A bake of up to 10 minutes (the default is
+ * 5) is read once, at its end; crashes do not heal by themselves (a BROKEN component stays
+ * broken until redeployed), so the end still sees them.
  */
-export const bakeWaitSeconds = (bakeMinutes: number, remainingSeconds: number, ceiling?: number) =>
+const BAKE_HEALTH_INTERVAL_SECONDS = 600;
+
+/** The wait before the next health read of a bake: never past its end nor the wave's poll ceiling. */
+export const bakeWaitSeconds = (remainingSeconds: number, ceiling?: number) =>
   Math.max(
     1,
-    Math.min(
-      remainingSeconds,
-      ceiling ?? Number.POSITIVE_INFINITY,
-      Math.max(BAKE_POLL_SECONDS, Math.ceil((bakeMinutes * 60) / 2)),
-    ),
+    Math.min(remainingSeconds, ceiling ?? Number.POSITIVE_INFINITY, BAKE_HEALTH_INTERVAL_SECONDS),
   );
 
 /** Positional form kept for callers of the first version; see settle.ts. */
@@ -229,11 +226,7 @@ export const checkDeployment = async (
         poll: {
           ...deployment.poll,
           attempt: deployment.poll.attempt + 1,
-          waitSeconds: bakeWaitSeconds(
-            deployment.bakeMinutes ?? 0,
-            remaining,
-            deployment.poll.maxWaitSeconds,
-          ),
+          waitSeconds: bakeWaitSeconds(remaining, deployment.poll.maxWaitSeconds),
         },
       };
     }

@@ -210,14 +210,14 @@ describe('checkDeployment of a production wave', () => {
     greengrass.on(ListCoreDevicesCommand).resolves({ coreDevices: [] });
   });
 
-  it('starts baking once the grace period let it settle, reads health on each poll, next at half the bake', async () => {
+  it('starts baking once the grace period let it settle, reads health now and next at the bake’s end', async () => {
     // Act
     const result = await checkDeployment({ deployment: wave }, at('2026-11-25T10:31:00.000Z'));
     // Assess
     expect(result.status).toBe('BAKING');
     expect(result.bakeUntil).toBe('2026-11-25T10:36:00.000Z');
-    // A 5-minute bake: health read now, halfway and at its end.
-    expect(result.poll.waitSeconds).toBe(150);
+    // A 5-minute bake: health read now and at its end.
+    expect(result.poll.waitSeconds).toBe(300);
     expect(greengrass).toHaveReceivedCommandWith(ListCoreDevicesCommand, {
       thingGroupArn: wave.targetArn,
       status: 'UNHEALTHY',
@@ -473,15 +473,15 @@ describe('graceEndOf: when QUEUED devices count as offline', () => {
 });
 
 describe('bakeWaitSeconds (health reads while a wave bakes)', () => {
-  it('reads health halfway and at the end of a bake, never more often than every 2 minutes', () => {
+  it('reads health at the end of a short bake, and at least every 10 minutes of a long one', () => {
     // Act & Assess
-    expect(bakeWaitSeconds(5, 300)).toBe(150);
-    expect(bakeWaitSeconds(2, 120)).toBe(120);
+    expect(bakeWaitSeconds(300)).toBe(300);
+    expect(bakeWaitSeconds(3600)).toBe(600);
   });
 
   it('never waits past the bake’s end nor beyond the wave’s poll ceiling', () => {
     // Act & Assess
-    expect(bakeWaitSeconds(5, 40)).toBe(40);
-    expect(bakeWaitSeconds(1440, 86_400, 21_600)).toBe(21_600);
+    expect(bakeWaitSeconds(40)).toBe(40);
+    expect(bakeWaitSeconds(3600, 300)).toBe(300);
   });
 });
