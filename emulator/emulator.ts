@@ -14,6 +14,7 @@ import { type DeviceControl, deviceControl } from './controls';
 import { withInjectedFaults } from './faults';
 import { Fleet, type FleetOptions } from './fleet';
 import { type Credentials, Principals } from './iam/principals';
+import { iotJobEventsOf } from './iot-events-wiring';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -225,6 +226,7 @@ export class Emulator {
       const invokeAsync = (key: string, event: unknown) => asyncInvoker.invoke(key, event);
       const fireAndForget = (key: string, event: unknown) => void invokeAsync(key, event);
       const rules = eventRules(service, template.resolveVariables, fireAndForget);
+      world.jobEvents = iotJobEventsOf({ world, clock, fleet, service, declared, fireAndForget });
       const bus = eventBridge(world, () => rules);
       // Capture, drift metrics and retraining (emulator/loop.ts).
       const loop = closedLoop(world, options.config, s3, {
@@ -317,7 +319,11 @@ export class Emulator {
 
   private async stop() {
     // Executions still running (e.g. waiting at approval) end with the emulator.
-    for (const execution of this.sfn.executions.values()) execution.abort?.();
+    for (const execution of this.sfn.executions.values()) {
+      execution.abort?.();
+      // Tasks waiting for a token end too: no timer of theirs outlives the emulator.
+      this.sfn.tokens.closeAll(execution.arn);
+    }
     await this.functions.close();
     const closed = new Promise<void>((ok) => this.server.close(() => ok()));
     this.server.closeAllConnections();

@@ -481,6 +481,10 @@ export class Fleet {
   stoppedAt(job: Job, t: number): number | undefined {
     return this.timeline.stoppedAt(job, t);
   }
+  /** When the job's abort criteria cancel it, if they will (as the devices stand now). */
+  abortAt(job: Job): number | undefined {
+    return this.timeline.abortAt(job);
+  }
   cancel(job: Job, at: number) {
     this.timeline.cancel(job, at);
   }

@@ -1,5 +1,5 @@
 import type { VirtualClock } from './clock';
-import type { Fleet } from './fleet';
+import type { Fleet, Job } from './fleet';
 import { TimeWarp } from './warp';
 
 /**
@@ -107,6 +107,8 @@ export class World {
   readonly calls: ApiCall[] = [];
   /** Calls refused by IAM (emulator/iam/), with AWS's message. */
   readonly refusals: { service: string; operation: string; at: number; message: string }[] = [];
+  /** Job state changes IoT publishes as job events (iot-events.ts), once wired. */
+  jobEvents?: { created(job: Job): void; canceled(job: Job, at: number): void };
   private counter = 0;
 
   constructor(

@@ -5,7 +5,7 @@ import { Emulator } from '../emulator/emulator';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { burst } from './bench/burst';
 import { coldStarts } from './bench/cold-starts';
-import { endToEnd } from './bench/end-to-end';
+import { endToEnd, transitionsOnly } from './bench/end-to-end';
 import { fleetScaling, fleetScalingSection } from './bench/fleet-scaling';
 import { localRun, localRunSection } from './bench/local-run';
 import { pollCost } from './bench/poll-cost';
@@ -25,7 +25,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  * `npm run bench -- --only <measure>`: one measure alone, printed to stdout as its section of
  * docs/benchmarks.md and as JSON; docs/benchmarks.md and .json are written only by a whole run.
  * `--only fleet [--fleet-sizes 10,2000]`: the whole-release fleet-size measure;
- * `--only p4`: `npm start` after the first build.
+ * `--only p4`: `npm start` after the first build; `--only transitions`: state transitions.
  */
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -39,6 +39,7 @@ const MEASURES: Record<string, () => Promise<string>> = {
     const rows = await fleetScaling(log);
     return `${JSON.stringify(rows, null, 2)}\n\n${fleetScalingSection(rows)}`;
   },
+  transitions: async () => `${JSON.stringify(await transitionsOnly(), null, 2)}\n`,
   p4: async () => {
     const result = await localRun(RUNS, log);
     return `${localRunSection(result)}\n${JSON.stringify(result, null, 2)}\n`;

@@ -203,7 +203,9 @@ export const deploymentRoutes = (world: World, artifactReads?: ArtifactReads, s3
           { resourceId: d.deploymentId, resourceType: 'deployment' },
         );
       d.canceled = true;
-      world.fleet.cancel(world.fleet.jobs.get(d.jobId)!, world.clock.now());
+      const job = world.fleet.jobs.get(d.jobId)!;
+      world.fleet.cancel(job, world.clock.now());
+      world.jobEvents?.canceled(job, world.clock.now());
       return { message: 'SUCCESS' };
     },
   };
@@ -239,6 +241,7 @@ export const createDeployment = (
     healthy: options.healthy,
     downloadFailure: options.downloadFailure,
   });
+  world.jobEvents?.created(job);
   const deployment: Deployment = {
     deploymentId,
     deploymentName: body.deploymentName,

@@ -126,6 +126,24 @@ const retryOverrides = (definition: Definition, clock: VirtualClock) => {
   return overrides;
 };
 
+/** `value` with every occurrence of the run's context token replaced by the task's own. */
+const withToken = (value: unknown, contextToken: string, taskToken: string): Json => {
+  if (value === contextToken) return taskToken;
+  if (Array.isArray(value)) return value.map((v) => withToken(v, contextToken, taskToken));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, withToken(v, contextToken, taskToken)]),
+    );
+  return value;
+};
+
+/**
+ * Callback tasks whose token a person answers (through the approval page; in local mode,
+ * simulate or a test). Every other callback task of the project (Watch Wave) is answered by
+ * the emulator's own events, so the time warp may jump to its deadline.
+ */
+const ANSWERED_FROM_OUTSIDE = new Set(['requestApproval']);
+
 /** The project's handlers for the Task states, and virtual-clock sleeps for the Wait states. */
 const localHandlers = (
   deps: InterpreterDeps,
@@ -157,11 +175,27 @@ const localHandlers = (
       callback
         ? async (params: Json) => {
             const { __timeoutSeconds, Payload } = params;
-            local.tasks.get(name)!.parameters = params;
-            const invoked = functions.invoke(key, Payload);
+            // TimeoutSecondsPath "must select a field whose value is a positive integer"
+            // (Amazon States Language, Task state): anything else fails the execution.
+            const timeoutSeconds = Number(__timeoutSeconds);
+            if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)
+              throw Object.assign(
+                new Error(
+                  `task ${name}: the timeout must be a positive integer number of seconds, not ${JSON.stringify(__timeoutSeconds)}`,
+                ),
+                { name: 'States.Runtime' },
+              );
+            // Every entry into a callback task has a token of its own ($$.Task.Token): an
+            // answer to an earlier entry (a timed-out wait) can never resume a later one.
+            const taskToken = tokens.issue(e);
+            const payload = withToken(Payload, token, taskToken);
+            local.tasks.get(name)!.parameters = { ...params, Payload: payload };
+            const invoked = functions.invoke(key, payload);
             functions.prefetch(upcoming.after.get(name) ?? []);
             await invoked;
-            return (await tokens.wait(token, e.arn, Number(__timeoutSeconds))) as Json;
+            return (await tokens.wait(taskToken, e.arn, timeoutSeconds, {
+              answeredFromOutside: ANSWERED_FROM_OUTSIDE.has(key),
+            })) as Json;
           }
         : async (payload: Json) => {
             const invoked = functions.invoke(key, payload);

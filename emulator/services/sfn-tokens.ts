@@ -56,14 +56,34 @@ export class TaskTokens {
     }
   }
 
-  /** A stopped execution's tasks are closed: their tokens time out. */
+  /**
+   * A stopped execution's tasks are closed: their tokens time out, and a task still waiting
+   * ends (so the interpreter's own timer for it is cleared, and nothing outlives the run).
+   */
   closeAll(executionArn: string) {
     for (const token of this.tokens.values())
-      if (token.executionArn === executionArn) token.closed = true;
+      if (token.executionArn === executionArn) {
+        token.closed = true;
+        const waiter = token.waiter;
+        token.waiter = undefined;
+        waiter?.reject(
+          Object.assign(new Error('the execution stopped'), { name: 'States.Runtime' }),
+        );
+      }
   }
 
-  /** The task's output once its token is settled; States.Timeout when the timeout passes first. */
-  async wait(token: string, executionArn: string, timeoutSeconds: number): Promise<unknown> {
+  /**
+   * The task's output once its token is settled; States.Timeout when the timeout passes first.
+   * `answeredFromOutside`: a person (or simulate, or a test) answers, not the emulator's own
+   * events; only such a wait is cut short by --approval-timeout, and only its deadline is a
+   * barrier to the time warp.
+   */
+  async wait(
+    token: string,
+    executionArn: string,
+    timeoutSeconds: number,
+    { answeredFromOutside = true }: { answeredFromOutside?: boolean } = {},
+  ): Promise<unknown> {
     const record = this.tokens.get(token) ?? { executionArn, closed: false };
     this.tokens.set(token, record);
     if (record.outcome) {
@@ -74,21 +94,22 @@ export class TaskTokens {
       new Error(`no SendTaskSuccess/Failure within ${timeoutSeconds} seconds`),
       { name: 'States.Timeout' },
     );
-    if (this.approvalTimeout()) {
+    if (answeredFromOutside && this.approvalTimeout()) {
       record.closed = true;
       throw timeout;
     }
     return new Promise((resolve, reject) => {
       // On the clock's timer: a slowed clock (a person deciding in real time) delays it too.
-      // A barrier: the answer comes from outside the emulator (a person, simulate, a test),
-      // which the time warp cannot foresee, so it never jumps to this deadline.
+      // A barrier when the answer comes from outside the emulator (a person, simulate, a
+      // test), which the time warp cannot foresee: it never jumps to such a deadline. An
+      // answer from inside (a job event) is itself a timer on this clock, so it comes first.
       const timer = this.clock.timer(
         timeoutSeconds * 1000,
         () => {
           record.closed = true;
           reject(timeout);
         },
-        { barrier: true },
+        { barrier: answeredFromOutside },
       );
       record.waiter = {
         resolve: (v) => {

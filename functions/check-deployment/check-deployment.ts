@@ -42,6 +42,8 @@ export type CheckDeploymentOutput = WatchedDeployment & {
   /** Production waves that did not succeed: the human cause of RolloutAborted. */
   summary?: string;
   poll: PollState;
+  /** The deployment's IoT job, once GetDeployment names it. */
+  iotJobId?: string;
   /** Device ids, read only once the outcome is known (at most a page each). */
   devices?: { failed: string[]; stuck: string[]; offline: string[] };
 };
@@ -54,8 +56,20 @@ export type CheckDeploymentDeps = {
 };
 
 const DEVICE_PAGE = 25;
-/** While a wave bakes, health is read at least this often. */
-const BAKE_POLL_SECONDS = 120;
+/**
+ * While a wave bakes, health is read at least this often, and at the bake's end: the bound on
+ * how late a fleet that turned unhealthy is noticed. A bake of up to 10 minutes (the default is
+ * 5) is read once, at its end; crashes do not heal by themselves (a BROKEN component stays
+ * broken until redeployed), so the end still sees them.
+ */
+const BAKE_HEALTH_INTERVAL_SECONDS = 600;
+
+/** The wait before the next health read of a bake: never past its end nor the wave's poll ceiling. */
+export const bakeWaitSeconds = (remainingSeconds: number, ceiling?: number) =>
+  Math.max(
+    1,
+    Math.min(remainingSeconds, ceiling ?? Number.POSITIVE_INFINITY, BAKE_HEALTH_INTERVAL_SECONDS),
+  );
 
 /** Positional form kept for callers of the first version; see settle.ts. */
 export const judge = (
@@ -168,7 +182,13 @@ export const checkDeployment = async (
     abort: deployment.abort,
     graceOver,
   });
-  const base = { ...deployment, counts, failureRate: verdict.failureRate };
+  // The job id lets Watch Wave register for the job's cancellation event (shared/wave-watch.ts).
+  const base = {
+    ...deployment,
+    counts,
+    failureRate: verdict.failureRate,
+    ...(jobId ? { iotJobId: jobId } : {}),
+  };
   const listDevices = async (statuses: JobExecutionStatus[]) =>
     jobId ? deviceIds(iot, jobId, statuses).catch(() => []) : [];
   const production = deployment.abort !== undefined;
@@ -206,7 +226,7 @@ export const checkDeployment = async (
         poll: {
           ...deployment.poll,
           attempt: deployment.poll.attempt + 1,
-          waitSeconds: Math.max(1, Math.min(BAKE_POLL_SECONDS, remaining)),
+          waitSeconds: bakeWaitSeconds(remaining, deployment.poll.maxWaitSeconds),
         },
       };
     }

@@ -27,17 +27,22 @@ const run = (options: Partial<Parameters<typeof simulate>[0]>) =>
     () => undefined,
   );
 
-/** 3. State transitions for a 1-minute and a 60-minute compile, and the happy path; 4. wall time, approval latency. */
-export const endToEnd = async (runs: number) => {
-  const transitions = [];
-  // A profile whose Neo stopping condition allows an hour, and a slower clock (200×) so that
-  // real overheads do not blur the poll schedule.
+/** A profile whose Neo stopping condition allows an hour (the 60-minute compile). */
+const hourLongCompiles = () => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-config-'));
   const config = join(dir, 'local.yml');
   writeFileSync(
     config,
     readFileSync(CONFIG, 'utf8').replace('maxRuntimeSeconds: 900', 'maxRuntimeSeconds: 7200'),
   );
+  return { dir, config };
+};
+
+/** 3. State transitions for a 1-minute and a 60-minute compile (a slower clock, 200×, so that real overheads do not blur the poll schedule). */
+type TransitionsRow = { case: string; status: string; stateTransitions: number };
+
+const compileTransitions = async (config: string) => {
+  const transitions: TransitionsRow[] = [];
   for (const [label, compileSeconds] of [
     ['1-minute compile', 60],
     ['60-minute compile', 3600],
@@ -46,6 +51,33 @@ export const endToEnd = async (runs: number) => {
     transitions.push({ case: label, status: s.status, stateTransitions: s.stateTransitions });
     log(`${label}: ${s.stateTransitions} transitions`);
   }
+  return transitions;
+};
+
+const happyPathTransitions = async (config: string): Promise<TransitionsRow> => {
+  const s = await run({ config, clockFactor: 200 });
+  log(`happy path (4-minute compile): ${s.stateTransitions} transitions`);
+  return {
+    case: 'happy path (4-minute compile)',
+    status: s.status,
+    stateTransitions: s.stateTransitions,
+  };
+};
+
+/** The transitions measure alone (`npm run bench -- --only transitions`). */
+export const transitionsOnly = async () => {
+  const { dir, config } = hourLongCompiles();
+  try {
+    return [...(await compileTransitions(config)), await happyPathTransitions(config)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** 3. State transitions for a 1-minute and a 60-minute compile, and the happy path; 4. wall time, approval latency. */
+export const endToEnd = async (runs: number) => {
+  const { dir, config } = hourLongCompiles();
+  const transitions = await compileTransitions(config);
   const walls: number[] = [];
   const resumed: number[] = [];
   let peakRss = 0;
@@ -56,12 +88,7 @@ export const endToEnd = async (runs: number) => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     log(`happy path run ${i + 1}: ${s.status} in ${s.wallTimeMs} ms`);
   }
-  const baseline = await run({ config, clockFactor: 200 });
-  transitions.push({
-    case: 'happy path (4-minute compile)',
-    status: baseline.status,
-    stateTransitions: baseline.stateTransitions,
-  });
+  transitions.push(await happyPathTransitions(config));
   // Baselines: starting the emulator alone; one HTTP round trip to it.
   const starts: number[] = [];
   const trips: number[] = [];

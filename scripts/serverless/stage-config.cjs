@@ -31,6 +31,7 @@ const { notificationResources } = require('./notifications.cjs');
 const { accessScopes } = require('./access-scopes.cjs');
 const { artifactReaderResources } = require('./artifact-readers.cjs');
 const { smokeResponseResources } = require('./smoke-responses.cjs');
+const { jobEventResources } = require('./job-events.cjs');
 const { driftScopes } = require('./drift.cjs');
 
 /** alarmExecutionsFailed, alarmRolloutAborted, … from scripts/serverless/alarm-descriptions.ts. */
@@ -94,6 +95,8 @@ const derive = (config) => {
     artifactReaderResources: artifactReaderResources(config),
     // Who may invoke recordSmokeResponse: the rules of twins in other accounts.
     smokeResponseResources: smokeResponseResources(config),
+    // Who may invoke recordJobEvent: the job-event rules of fleets in other accounts.
+    jobEventResources: jobEventResources(config),
     // The error alarms' descriptions, in the words of the error taxonomy.
     ...alarmDescriptions(config.stage),
     // detectDrift's schedules and scopes (docs/monitoring.md).

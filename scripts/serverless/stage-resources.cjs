@@ -48,14 +48,40 @@ const dropUnusedDefaultRole = (template) => {
   delete template.Resources[DEFAULT_ROLE];
 };
 
+/**
+ * The UpdateEventConfigurations request for `custom.iotEventConfigurations` ({ JOB: true }):
+ * account-wide IoT settings that no CloudFormation resource type holds, so they are applied
+ * after each deploy (AWS IoT API reference, UpdateEventConfigurations; the Terraform and
+ * Pulumi providers also set them through this API). Only enables: another stack of the
+ * account may rely on the same events, so a remove leaves them on.
+ */
+const eventConfigurationsRequest = (settings) => {
+  const enabled = Object.entries(settings ?? {}).filter(([, on]) => on === true);
+  if (!enabled.length) return undefined;
+  return {
+    eventConfigurations: Object.fromEntries(enabled.map(([type]) => [type, { Enabled: true }])),
+  };
+};
+
 class StageResources {
   constructor(serverless) {
     this.hooks = {
+      'after:deploy:deploy': async () => {
+        const request = eventConfigurationsRequest(
+          serverless.service.custom?.iotEventConfigurations,
+        );
+        if (!request) return;
+        await serverless.getProvider('aws').request('Iot', 'updateEventConfigurations', request);
+        serverless.cli.log(
+          `IoT event configurations enabled: ${Object.keys(request.eventConfigurations).join(', ')}`,
+        );
+      },
       'before:aws:package:finalize:saveServiceState': () => {
         const template = serverless.service.provider.compiledCloudFormationTemplate;
         mergeGenerated(template, serverless.service.custom?.stage?.notificationResources);
         mergeGenerated(template, serverless.service.custom?.stage?.artifactReaderResources);
         mergeGenerated(template, serverless.service.custom?.stage?.smokeResponseResources);
+        mergeGenerated(template, serverless.service.custom?.stage?.jobEventResources);
         mergeGenerated(template, serverless.service.custom?.stage?.driftScheduleResources);
         dropEmptyStatements(template);
         dropUnusedDefaultRole(template);
@@ -66,4 +92,5 @@ class StageResources {
 
 module.exports = StageResources;
 module.exports.dropEmptyStatements = dropEmptyStatements;
+module.exports.eventConfigurationsRequest = eventConfigurationsRequest;
 module.exports.dropUnusedDefaultRole = dropUnusedDefaultRole;

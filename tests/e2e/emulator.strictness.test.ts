@@ -14,6 +14,7 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -291,4 +292,72 @@ describe('Step Functions history shapes and quotas', () => {
       resource: 'invoke.waitForTaskToken',
     });
   }, 60_000);
+  it('fails a callback task whose TimeoutSecondsPath is not a positive integer with States.Runtime', async () => {
+    // Act
+    const arn = await run(
+      'zero-timeout',
+      {
+        StartAt: 'Callback',
+        States: {
+          Callback: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: {
+              FunctionName: functionArn('recordResult'),
+              Payload: { 'token.$': '$$.Task.Token' },
+            },
+            TimeoutSecondsPath: '$.wait',
+            End: true,
+          },
+        },
+      },
+      JSON.stringify({ wait: 0 }),
+    );
+    // Assess
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+    });
+  });
+
+  it('gives every entry into a callback task a token of its own: the first, timed out, resumes nothing', async () => {
+    // Prepare: the task times out twice (Catch States.Timeout loops back once).
+    const arn = await run('two-entries', {
+      StartAt: 'Callback',
+      States: {
+        Callback: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          // watchWave waits for its timeout alone when the wave names no IoT job.
+          Parameters: {
+            FunctionName: functionArn('watchWave'),
+            Payload: {
+              'taskToken.$': '$$.Task.Token',
+              wave: { poll: { deadline: '2030-01-01T00:00:00.000Z' } },
+            },
+          },
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'Again?' }],
+          End: true,
+        },
+        'Again?': {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.again', IsPresent: true, Next: 'Done' }],
+          Default: 'Mark',
+        },
+        Mark: { Type: 'Pass', Result: true, ResultPath: '$.again', Next: 'Callback' },
+        Done: { Type: 'Succeed' },
+      },
+    });
+    // Act: the tokens the two entries handed to their function
+    const tokens = (await history(arn))
+      .filter((e) => e.type === 'TaskScheduled')
+      .map((e) => JSON.parse(e.taskScheduledEventDetails!.parameters!).Payload.taskToken as string);
+    // Assess
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).not.toBe(tokens[1]);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: tokens[0]!, output: '{}' })),
+    ).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
 });

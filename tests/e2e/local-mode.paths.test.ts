@@ -20,7 +20,6 @@ describe('local mode: the pipeline end to end', () => {
         'Request Approval',
         'Roll Out Fleets',
         'Record Result',
-        'Release Complete',
       ]),
     );
     expect(s.resourcesCreated.compilationJobs).toEqual([

@@ -59,10 +59,12 @@ export const WaveSchema = z
     bakeMinutes: z.number().int().min(0).max(1440).default(5),
     /**
      * Status polls of the wave: each waits half the time its devices' progress says is left,
-     * never less than the floor nor more than the ceiling (docs/fleet-rollout.md).
+     * never less than the floor nor more than the ceiling (docs/fleet-rollout.md). An abort
+     * by IoT wakes the wave through its job event at once; the ceiling only bounds how late
+     * it is noticed should the event be lost (or JOB events be off in the wave's account).
      */
     pollFloorSeconds: z.number().int().min(5).max(3600).default(15),
-    pollCeilingSeconds: z.number().int().min(5).max(86400).default(1800),
+    pollCeilingSeconds: z.number().int().min(5).max(86400).default(21600),
   })
   .strict()
   .refine((wave) => wave.graceMinutes < wave.waveTimeoutMinutes, {

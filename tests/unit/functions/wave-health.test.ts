@@ -8,7 +8,11 @@ import {
 import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bakeVerdict } from '../../../functions/check-deployment/bake';
-import { checkDeployment, graceEndOf } from '../../../functions/check-deployment/check-deployment';
+import {
+  bakeWaitSeconds,
+  checkDeployment,
+  graceEndOf,
+} from '../../../functions/check-deployment/check-deployment';
 import { breaches } from '../../../functions/check-deployment/metric-analysis';
 import { type JobCounts, judge } from '../../../functions/check-deployment/settle';
 import { checkRollback } from '../../../functions/check-rollback/check-rollback';
@@ -206,13 +210,14 @@ describe('checkDeployment of a production wave', () => {
     greengrass.on(ListCoreDevicesCommand).resolves({ coreDevices: [] });
   });
 
-  it('starts baking once the grace period let it settle, and reads health on each poll', async () => {
+  it('starts baking once the grace period let it settle, reads health now and next at the bake’s end', async () => {
     // Act
     const result = await checkDeployment({ deployment: wave }, at('2026-11-25T10:31:00.000Z'));
     // Assess
     expect(result.status).toBe('BAKING');
     expect(result.bakeUntil).toBe('2026-11-25T10:36:00.000Z');
-    expect(result.poll.waitSeconds).toBe(120);
+    // A 5-minute bake: health read now and at its end.
+    expect(result.poll.waitSeconds).toBe(300);
     expect(greengrass).toHaveReceivedCommandWith(ListCoreDevicesCommand, {
       thingGroupArn: wave.targetArn,
       status: 'UNHEALTHY',
@@ -464,5 +469,19 @@ describe('graceEndOf: when QUEUED devices count as offline', () => {
 
   it('counts from the start when the rollout reaches everyone at once', () => {
     expect(graceEndOf(wave, counts(1, 9))?.toISOString()).toBe('2026-11-26T10:30:00.000Z');
+  });
+});
+
+describe('bakeWaitSeconds (health reads while a wave bakes)', () => {
+  it('reads health at the end of a short bake, and at least every 10 minutes of a long one', () => {
+    // Act & Assess
+    expect(bakeWaitSeconds(300)).toBe(300);
+    expect(bakeWaitSeconds(3600)).toBe(600);
+  });
+
+  it('never waits past the bake’s end nor beyond the wave’s poll ceiling', () => {
+    // Act & Assess
+    expect(bakeWaitSeconds(40)).toBe(40);
+    expect(bakeWaitSeconds(3600, 300)).toBe(300);
   });
 });

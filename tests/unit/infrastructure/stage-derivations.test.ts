@@ -209,4 +209,33 @@ describe('what serverless.yml derives from the stage config', () => {
     expect(foreign.Outputs.SmokeResponsesFunctionArn).toBeDefined();
     expect(own).toEqual({});
   });
+  it('lets only the job-event rule of each fleet account invoke recordJobEvent', () => {
+    // Prepare: the first fleet in account 222222222222 (it has a deployer role there)
+    const config = withProfile((p) => {
+      const fleet = p.fleets[0]!;
+      fleet.roleArn = 'arn:aws:iam::222222222222:role/edge-mlops-local-deployer';
+      for (const wave of fleet.waves)
+        wave.targetArn = wave.targetArn.replace(':000000000000:', ':222222222222:');
+    });
+    // Act
+    const foreign = derive(config).jobEventResources;
+    const own = derive(local()).jobEventResources;
+    // Assess: one permission per fleet account and Region, naming that account's rule.
+    expect(Object.values(foreign.Resources)).toEqual([
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: { 'Fn::GetAtt': ['RecordJobEventLambdaFunction', 'Arn'] },
+          Action: 'lambda:InvokeFunction',
+          Principal: 'iot.amazonaws.com',
+          SourceAccount: '222222222222',
+          SourceArn: {
+            'Fn::Sub': `arn:\${AWS::Partition}:iot:us-east-1:222222222222:rule/edge_mlops_local_job_events`,
+          },
+        },
+      },
+    ]);
+    expect(foreign.Outputs.JobEventsFunctionArn).toBeDefined();
+    expect(own).toEqual({});
+  });
 });

@@ -113,11 +113,16 @@ describe('statemachines/edge-deployment.asl.json', () => {
   it('lets failures inside Map iterations propagate to the Map, whose Catch records them', () => {
     // Prepare
     const maps = Object.entries(definition.States).filter(([, s]) => s.Type === 'Map');
-    // Assess
+    // Assess: the one Catch inside is Watch Wave's timeout, the normal end of a wave's wait.
     expect(maps.map(([name]) => name)).toEqual(['Roll Out Fleets']);
     for (const [, map] of maps) {
       const inner = allStates(map.ItemProcessor as never).filter(([, s]) => s.Catch);
-      expect(inner).toEqual([]);
+      expect(inner.map(([name, s]) => [name, s.Catch])).toEqual([
+        [
+          'Watch Wave',
+          [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'Check Wave' }],
+        ],
+      ]);
     }
     expect((definition.States['Roll Out Fleets']!.Catch as Catcher[])[0]?.Next).toBe(
       'Roll Back Fleets',

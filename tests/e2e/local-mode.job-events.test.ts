@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Emulator } from '../../emulator/emulator';
+import type { IotJobEvents } from '../../emulator/iot-events';
+import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import { runSimulation } from '../helpers/local-mode';
+
+/**
+ * A wave waits in Watch Wave for as long as its devices' progress says, up to a ceiling of
+ * hours; IoT's own abort (the job's abort criteria cancel it) is not left to that wait: the
+ * job's `canceled` event wakes the wave through the job-events rule (docs/fleet-rollout.md).
+ */
+const ROOT = join(__dirname, '../..');
+const LOCAL = join(ROOT, 'config/local.yml');
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+const emulators: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(emulators.splice(0).map((e) => e.close()));
+});
+
+const configWith = (...edits: [string, string][]) => {
+  let text = readFileSync(LOCAL, 'utf8');
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'job-events-')), 'local.yml');
+  writeFileSync(file, text);
+  return file;
+};
+
+const start = async (
+  options: Partial<Parameters<typeof Emulator.start>[0]>,
+  configFile: string,
+) => {
+  const emulator = await Emulator.start({
+    config: loadStageConfig(configFile),
+    configFile,
+    clockFactor: 300,
+    ...options,
+  });
+  emulators.push(emulator);
+  return emulator;
+};
+
+/** Check Wave entries of the wave on `group`, with their virtual time. */
+const checksOf = (emulator: Emulator, executionArn: string, group: string) =>
+  emulator.sfn.executions
+    .get(executionArn)!
+    .history.filter(
+      (e: any) =>
+        e.type === 'TaskStateEntered' &&
+        e.stateEnteredEventDetails?.name === 'Check Wave' &&
+        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith(`/${group}`),
+    )
+    .map((e) => e.timestamp);
+
+/** Watch Wave entries of the wave on `group`: when, and the wait they were given. */
+const watchesOf = (emulator: Emulator, executionArn: string, group: string) =>
+  emulator.sfn.executions
+    .get(executionArn)!
+    .history.filter(
+      (e: any) =>
+        e.type === 'TaskStateEntered' &&
+        e.stateEnteredEventDetails?.name === 'Watch Wave' &&
+        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith(`/${group}`),
+    )
+    .map((e: any) => ({
+      at: e.timestamp as number,
+      waitSeconds: JSON.parse(e.stateEnteredEventDetails.input).wave.poll.waitSeconds as number,
+    }));
+
+describe('local mode: IoT job events wake a waiting wave', () => {
+  it('IoTAbortOfLongWave: a long wave that IoT aborts is checked soon after its cancellation event, long before its wait ends, after few polls', async () => {
+    // Prepare: factory-jetson tolerates every failure; field-rpi rolls out one device a
+    // minute (a 60-minute wave) and IoT cancels its job once 20 devices ran and over 10 %
+    // failed: some 20 minutes in, while the wave waits half of the 40 minutes left.
+    const config = configWith(
+      [
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }',
+        'abort: { failureThresholdPercentage: 100, minExecutedThings: 2 }',
+      ],
+      [
+        'abort: { failureThresholdPercentage: 5, minExecutedThings: 10 }',
+        'abort: { failureThresholdPercentage: 100, minExecutedThings: 10 }',
+      ],
+      [
+        'thinggroup/field-rpi\n',
+        'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 1 }\n',
+      ],
+      [
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }',
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 20 }',
+      ],
+    );
+    const emulator = await start(
+      { deviceFailureRate: 0.3, fleetSize: 60, fleet: { applyMs: [1000, 5000] } },
+      config,
+    );
+    // Act
+    const s = await runSimulation({
+      approve: true,
+      timeoutSeconds: 400,
+      endpoint: emulator.url,
+      config,
+    });
+    // Assess: IoT canceled the wave's job and published the event; the rollout failed and
+    // rolled back.
+    expect(s.status).toBe('FAILED');
+    expect(s.error).toBe('RolloutAborted');
+    const job = [...emulator.world.fleet.jobs.values()].find(
+      (j) => j.targetArn.endsWith('/field-rpi') && !j.healthy,
+    )!;
+    const canceledAt = emulator.world.fleet.stoppedAt(job, emulator.world.clock.now());
+    expect(canceledAt).toBeDefined();
+    const events = (emulator.world.jobEvents as IotJobEvents).log;
+    expect(events.map((e) => e.topic)).toContain(`$aws/events/job/${job.jobId}/canceled`);
+    // The wave was checked soon after the cancellation (local mode's real overheads count as
+    // virtual time: a cold start at 300× is minutes), long before the wait it was in would have
+    // ended, and a handful of polls sufficed.
+    const watches = watchesOf(emulator, s.executionArn!, 'field-rpi');
+    const waiting = watches.filter((w) => w.at <= canceledAt!).at(-1)!;
+    const checks = checksOf(emulator, s.executionArn!, 'field-rpi');
+    const firstAfter = checks.find((t) => t >= canceledAt!)!;
+    expect(waiting.waitSeconds * SECOND).toBeGreaterThan(10 * MINUTE);
+    expect(firstAfter - canceledAt!).toBeLessThan(5 * MINUTE);
+    expect(firstAfter).toBeLessThan(waiting.at + waiting.waitSeconds * SECOND);
+    expect(checks.length).toBeLessThanOrEqual(8);
+    expect(s.cause).toContain('wave all of fleet field-rpi');
+  }, 500_000);
+  it('LargeFleetBoundedPolls: 2,000 devices a group, one wave of 100 minutes, completes in a handful of polls', async () => {
+    // Prepare: field-rpi's 2,000 devices at 20 a minute.
+    const config = configWith([
+      'thinggroup/field-rpi\n',
+      'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 20 }\n',
+    ]);
+    const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [1000, 5000] } }, config);
+    // Act
+    const s = await runSimulation({
+      approve: true,
+      timeoutSeconds: 400,
+      endpoint: emulator.url,
+      config,
+    });
+    // Assess: every device got the release; the slow wave was read in the log of its
+    // duration (its settle and its bake), not once per ceiling or per device.
+    expect(s.status).toBe('SUCCEEDED');
+    const checks = checksOf(emulator, s.executionArn!, 'field-rpi');
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.length).toBeLessThanOrEqual(12);
+    expect(s.awsCalls['iot.ListJobExecutionsForJob'] ?? 0).toBeLessThanOrEqual(6);
+  }, 500_000);
+});
