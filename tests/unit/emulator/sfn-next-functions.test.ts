@@ -72,7 +72,8 @@ describe('nextFunctions', () => {
     expect(first).toEqual(['resolveModel']);
     expect(after.get('Deploy To Twin')).toEqual(['checkDeployment']);
     expect(after.get('Request Approval')).toEqual(['checkStillCurrent']);
-    expect(after.get('Check Wave')).toEqual([
+    expect(after.get('Check Wave')).toEqual(['watchWave']);
+    expect(after.get('Watch Wave')).toEqual([
       'completeFleetRollout',
       'startWave',
       'checkDeployment',
