@@ -26,7 +26,7 @@ describe('local mode: delivery and API faults', () => {
     // Where a run that did not succeed stopped, and what the approval page answered.
     expect({
       status: s.status,
-      lastStates: s.visited.slice(-4),
+      lastStates: s.statesVisited.slice(-4),
       approval: s.approval,
     }).toMatchObject({
       status: 'SUCCEEDED',
