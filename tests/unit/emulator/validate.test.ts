@@ -54,6 +54,24 @@ describe('request validation from the service models', () => {
     expect(r.message).toContain("at 'customerMetadataProperties.k.value'");
   });
 
+  it('refuses a compilation job whose framework Neo does not compile or whose S3 URI is not one', () => {
+    // The checks CreateCompilationJob relies on (emulator/services/sagemaker-compilation.ts).
+    const r = refusal(() =>
+      validateRequest('sagemaker', 'CreateCompilationJob', {
+        CompilationJobName: 'job-1',
+        RoleArn: 'arn:aws:iam::000000000000:role/neo',
+        InputConfig: { S3Uri: 's3://models/model.tar.gz', Framework: 'CAFFE' },
+        OutputConfig: { S3OutputLocation: 'file:///tmp/out', TargetDevice: 'jetson_xavier' },
+        StoppingCondition: { MaxRuntimeInSeconds: 900 },
+      }),
+    );
+    expect(r.message).toMatch(/^2 validation errors detected: /);
+    expect(r.message).toContain(
+      "Value 'CAFFE' at 'inputConfig.framework' failed to satisfy constraint: Member must satisfy enum value set: [TENSORFLOW, KERAS, MXNET, ONNX, PYTORCH, XGBOOST, TFLITE, DARKNET, SKLEARN]",
+    );
+    expect(r.message).toContain("at 'outputConfig.s3OutputLocation'");
+  });
+
   it('refuses a name that breaks the pattern, matched against the whole value', () => {
     expect(
       refusal(() =>
