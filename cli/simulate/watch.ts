@@ -7,6 +7,7 @@ import {
 import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { readableCause } from '../../functions/shared/errors';
 import { type FleetOutcome, fleetOutcomesOf } from '../sre/fleet-outcomes';
+import { fullHistory } from '../sre/state-machine';
 import { decide } from './approval-page';
 import {
   aheadOfWallClock,
@@ -109,18 +110,7 @@ export const watchExecution = async (
   };
 
   /** The whole history with its data, read once at the end: what happened to each fleet. */
-  const fleetsAtEnd = async () => {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: arn, nextToken, maxResults: 1000 }),
-      );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return fleetOutcomesOf(events).fleets;
-  };
+  const fleetsAtEnd = async () => fleetOutcomesOf(await fullHistory(sfn, arn)).fleets;
 
   /** Decides on the page as asked; measures how long until the execution left the approval. */
   const decideNow = async (link: string, d: 'approve' | 'reject') => {
