@@ -70,9 +70,10 @@ const holdsRecipe = async (
   arn: string,
   described: DescribeComponentCommandOutput,
   recipe: Recipe,
+  recipeSha256: string,
 ): Promise<{ same: boolean; existingSha256?: string }> => {
   const tagged = described.tags?.[RECIPE_HASH_TAG];
-  if (tagged) return { same: tagged === contentHash(recipe), existingSha256: tagged };
+  if (tagged) return { same: tagged === recipeSha256, existingSha256: tagged };
   // Registered without our tag (by hand, or by an older release): compare its recipe.
   const { recipe: bytes } = await greengrass.send(
     new GetComponentCommand({ arn, recipeOutputFormat: 'JSON' }),
@@ -128,11 +129,15 @@ export const registerComponentVersion = async (
       throw classifyAwsError(error, 'CreateComponentVersion');
     }
     const existing = await describe(greengrass, arn);
-    const { same, existingSha256 } = await holdsRecipe(greengrass, arn, existing, recipe).catch(
-      (e: unknown) => {
-        throw classifyAwsError(e, 'GetComponent');
-      },
-    );
+    const { same, existingSha256 } = await holdsRecipe(
+      greengrass,
+      arn,
+      existing,
+      recipe,
+      recipeSha256,
+    ).catch((e: unknown) => {
+      throw classifyAwsError(e, 'GetComponent');
+    });
     if (!same) {
       throw new ComponentVersionConflict(
         `component ${name} version ${version} already exists with recipe sha256 ${existingSha256 ?? 'unknown'}, ` +
