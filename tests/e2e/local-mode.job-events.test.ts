@@ -1,10 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../emulator/emulator';
 import type { IotJobEvents } from '../../emulator/iot-events';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import { localConfigWith, runSimulation } from '../helpers/local-mode';
 
 /**
  * A wave waits in Watch Wave for as long as its devices' progress says, up to a ceiling of
@@ -12,7 +10,7 @@ import { runSimulation } from '../helpers/local-mode';
  * job's `canceled` event wakes the wave through the job-events rule (docs/fleet-rollout.md).
  */
 const ROOT = join(__dirname, '../..');
-const LOCAL = join(ROOT, 'config/local.yml');
+const _LOCAL = join(ROOT, 'config/local.yml');
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
@@ -20,17 +18,6 @@ const emulators: Emulator[] = [];
 afterEach(async () => {
   await Promise.all(emulators.splice(0).map((e) => e.close()));
 });
-
-const configWith = (...edits: [string, string][]) => {
-  let text = readFileSync(LOCAL, 'utf8');
-  for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
-    text = text.replace(from, to);
-  }
-  const file = join(mkdtempSync(join(tmpdir(), 'job-events-')), 'local.yml');
-  writeFileSync(file, text);
-  return file;
-};
 
 const start = async (
   options: Partial<Parameters<typeof Emulator.start>[0]>,
@@ -78,7 +65,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi rolls out one device a
     // minute (a 60-minute wave) and IoT cancels its job once 20 devices ran and over 10 %
     // failed: some 20 minutes in, while the wave waits half of the 40 minutes left.
-    const config = configWith(
+    const config = localConfigWith(
       [
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }',
         'abort: { failureThresholdPercentage: 100, minExecutedThings: 2 }',
@@ -133,7 +120,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
   }, 500_000);
   it('LargeFleetBoundedPolls: 2,000 devices a group, one wave of 100 minutes, completes in a handful of polls', async () => {
     // Prepare: field-rpi's 2,000 devices at 20 a minute.
-    const config = configWith([
+    const config = localConfigWith([
       'thinggroup/field-rpi\n',
       'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 20 }\n',
     ]);

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Emulator } from '../../emulator/emulator';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { runSimulation } from '../helpers/local-mode';
+import { localConfigWith, runSimulation } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -24,18 +22,6 @@ const emulators: Emulator[] = [];
 afterEach(async () => {
   await Promise.all(emulators.splice(0).map((e) => e.close()));
 });
-
-/** config/local.yml with some text replaced, as a file of its own. */
-const configWith = (...edits: [string, string][]) => {
-  let text = readFileSync(LOCAL, 'utf8');
-  for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
-    text = text.replace(from, to);
-  }
-  const file = join(mkdtempSync(join(tmpdir(), 'rollout-')), 'local.yml');
-  writeFileSync(file, text);
-  return file;
-};
 
 const start = async (
   options: Partial<Parameters<typeof Emulator.start>[0]> = {},
@@ -212,7 +198,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
 
   it('SlowLargeWave: a rate-limited wave longer than the grace period polls in the log of its duration and counts no pending device as offline', async () => {
     // Prepare: field-rpi's 60 devices at one a minute, a 60-minute wave (grace: 30 minutes)
-    const config = configWith([
+    const config = localConfigWith([
       'thinggroup/field-rpi\n',
       'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 1 }\n',
     ]);
@@ -246,7 +232,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
 
   it('AllOrNothing: when the second fleet aborts, the first (already finished) goes back too, checked device by device', async () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi tolerates none.
-    const config = configWith(
+    const config = localConfigWith(
       [
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }',
         'abort: { failureThresholdPercentage: 100, minExecutedThings: 2 }',
@@ -286,7 +272,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
 
   it('KeepFinishedFleets: with onLaterFleetFailure keep, the finished fleet stays on the new release and the cause says so', async () => {
     // Prepare
-    const config = configWith(
+    const config = localConfigWith(
       [
         '        platform: jetson-xavier\n        waves:',
         '        platform: jetson-xavier\n        onLaterFleetFailure: keep\n        waves:',

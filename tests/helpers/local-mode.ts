@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimulateOptions, type SimulationSummary, simulate } from '../../cli/simulate';
 import { Emulator, type StartOptions } from '../../emulator/emulator';
@@ -45,6 +47,18 @@ export const deploymentsByTarget = (summary: SimulationSummary) => {
 };
 
 const LOCAL_CONFIG = join(ROOT, 'config/local.yml');
+
+/** config/local.yml with some text replaced (each `[from, to]` must be found), as a file of its own. */
+export const localConfigWith = (...edits: [string, string][]) => {
+  let text = readFileSync(LOCAL_CONFIG, 'utf8');
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'local-config-')), 'local.yml');
+  writeFileSync(file, text);
+  return file;
+};
 
 /**
  * Starts an emulator on config/local.yml for a test file, at the tests' clock factor (see
