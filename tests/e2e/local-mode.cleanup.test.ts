@@ -173,8 +173,13 @@ describe('a closed emulator holds nothing open', () => {
       // Act
       await emulator.close();
     }
-    await new Promise((settled) => setImmediate(settled));
     // Assess: nothing of the stopped execution keeps the process (jest would wait on it).
-    expect(liveTimers()).toBeLessThanOrEqual(before);
+    // A short grace lets sockets of the last calls finish closing; a leaked task timer of
+    // the interpreter lives up to 60 s, and the approval's token until its timeout.
+    await until(
+      `no more than the ${before} live timers from before the execution`,
+      () => (liveTimers() <= before ? true : undefined),
+      5_000,
+    );
   }, 180_000);
 });
