@@ -24,6 +24,7 @@ import {
 } from './local-stage';
 import { closedLoop } from './loop';
 import { modelSeeder, type SeedEvent } from './model-seed';
+import { PROJECT_ROOT } from './project-root';
 import { type ArtifactAccessOverrides, artifactReadsOf } from './provisioning/artifact-access';
 import { eventRules, snsSubscriptions } from './provisioning/event-sources';
 import { provisionFleet } from './provisioning/fleet';
@@ -35,7 +36,7 @@ import { stream } from './random';
 import { protocolRouter } from './router';
 import { bundleFunctions, FunctionRuntime } from './runtime/functions';
 import { listen } from './server';
-import { PROJECT_ROOT, readService, type ServiceDeclaration } from './serverless-service';
+import { readService, type ServiceDeclaration } from './serverless-service';
 import { packageChangeEmitter, serviceApis } from './service-apis';
 import { eventBridge } from './services/events';
 import { lambdaInvoke } from './services/lambda';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type Tags } from 'yaml';
+import { PROJECT_ROOT } from './project-root';
 
 /**
  * Reads serverless.yml without the Serverless Framework: local mode and tests wire the
@@ -66,8 +67,6 @@ export type ServiceDeclaration = {
   functions: Record<string, FunctionDeclaration>;
   raw: Record<string, unknown>;
 };
-
-export const PROJECT_ROOT = join(__dirname, '..');
 
 export const readService = (root = PROJECT_ROOT): ServiceDeclaration => {
   const raw = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), {

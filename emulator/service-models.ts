@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from './project-root';
 
 /**
  * AWS's published service models (botocore's copy, extracted by
@@ -49,7 +50,7 @@ type Models = { source: string; services: Record<string, ServiceModel> };
 let cache: Models | undefined;
 export const serviceModels = (): Models => {
   cache ??= JSON.parse(
-    readFileSync(join(__dirname, 'models/service-models.json'), 'utf8'),
+    readFileSync(join(PROJECT_ROOT, 'emulator/models/service-models.json'), 'utf8'),
   ) as Models;
   return cache;
 };

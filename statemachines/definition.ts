@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   caughtErrorNames,
   ERROR_TAXONOMY,
@@ -8,6 +6,9 @@ import {
   type RetryPolicy,
   type Taxonomy,
 } from '../functions/shared/error-taxonomy';
+// Imported, not read from disk: the CLI runs bundled (cli/bundle.ts), where no file sits beside this one.
+import edgeDeployment from './edge-deployment.asl.json';
+import rollBackRejected from './roll-back-rejected.asl.json';
 
 /**
  * The state machines are written as ASL templates that hold states, transitions and
@@ -49,8 +50,11 @@ type ErrorsAnnotation = {
 const ANNOTATION_KEYS = new Set(['Retry', 'Persistent', 'Catch', 'Timeout', 'CatchAll']);
 const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
 
+const TEMPLATES: Record<MachineKey, unknown> = { edgeDeployment, rollBackRejected };
+
+/** A fresh copy of a machine's template (callers transform it). */
 export const loadTemplate = (machine: MachineKey): AslDefinition =>
-  JSON.parse(readFileSync(join(__dirname, STATE_MACHINES[machine]), 'utf8')) as AslDefinition;
+  structuredClone(TEMPLATES[machine]) as AslDefinition;
 
 const retrier = (errorEquals: string[], policy: RetryPolicy) => ({
   ErrorEquals: errorEquals,

@@ -22,7 +22,13 @@ if (major < 24) {
   });
   process.exit(run.status ?? 1);
 }
-// The TypeScript sources are CommonJS (as Lambda bundles them); load them that way.
+// The TypeScript sources are CommonJS (as Lambda bundles them). tsx loads the one module
+// that finds or builds the CLI's bundle (cli/bundle.ts); the CLI itself runs from that bundle,
+// with V8's code cache kept beside it and stack traces mapped to the sources.
 const require = createRequire(import.meta.url);
 require('tsx/cjs/api').register();
-require(join(root, 'cli', 'main.ts'));
+const bundle = await require(join(root, 'cli', 'bundle.ts')).cliBundle();
+const nodeModule = require('node:module');
+nodeModule.enableCompileCache(join(dirname(bundle), '.compile-cache'));
+process.setSourceMapsEnabled(true);
+require(bundle);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { internal } from '../../emulator/backends';
-import { PROJECT_ROOT } from '../../emulator/serverless-service';
+import { PROJECT_ROOT } from '../../emulator/project-root';
 import { metricSourcesOf } from '../../functions/shared/approval/model-metrics';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../emulator/serverless-service';
+import { PROJECT_ROOT } from '../../emulator/project-root';
 
 /** How many run logs .edge-mlops/logs/ keeps (the newest). */
 const KEPT_RUN_LOGS = 10;

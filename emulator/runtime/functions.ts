@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { VirtualClock } from '../clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResource, resolveLocal } from '../local-stage';
-import {
-  type FunctionDeclaration,
-  PROJECT_ROOT,
-  type ServiceDeclaration,
-} from '../serverless-service';
+import { PROJECT_ROOT } from '../project-root';
+import type { FunctionDeclaration, ServiceDeclaration } from '../serverless-service';
 import { type Activity, NO_ACTIVITY } from '../warp';
 import { cachedBuild } from './bundle-cache';
+import { cacheDirOf } from './cache-dir';
 import { localEsbuildOptions } from './esbuild-options';
 
 /**
@@ -28,15 +26,6 @@ export const functionName = (key: string, stage = 'local') => `edge-mlops-${stag
 export const functionArn = (key: string, stage = 'local') =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(key, stage)}`;
 
-/**
- * Where bundles are cached between runs: node_modules/.cache (the usual home of build caches,
- * removed with node_modules, never committed), or EDGE_MLOPS_CACHE_DIR.
- */
-export const defaultBundleCacheDir = () =>
-  process.env.EDGE_MLOPS_CACHE_DIR
-    ? join(resolve(process.env.EDGE_MLOPS_CACHE_DIR), 'bundles')
-    : join(PROJECT_ROOT, 'node_modules/.cache/edge-mlops/bundles');
-
 export type Bundles = { files: Record<string, string>; dir: string; cached: boolean };
 
 /**
@@ -45,7 +34,7 @@ export type Bundles = { files: Record<string, string>; dir: string; cached: bool
  */
 export const bundleFunctions = async (
   service: ServiceDeclaration,
-  cacheDir = defaultBundleCacheDir(),
+  cacheDir = cacheDirOf('bundles'),
 ): Promise<Bundles> => {
   const entryPoints = Object.fromEntries(
     Object.values(service.functions).map((fn) => [fn.key, join(service.root, `${fn.module}.ts`)]),
@@ -185,7 +174,7 @@ export class FunctionRuntime {
     const bundle = this.bundles[key];
     if (!fn || !bundle) throw new Error(`serverless.yml declares no function ${key}`);
     this.shutDownIdle(this.warmFunctions - 1);
-    worker = new Worker(join(__dirname, 'worker.cjs'), {
+    worker = new Worker(join(PROJECT_ROOT, 'emulator/runtime/worker.cjs'), {
       workerData: {
         preload,
         bundle,
