@@ -61,6 +61,7 @@ const stateReport = ({ world, sfn, functions, alarms }: ControlDeps) => ({
     cause: e.cause,
   })),
   invocations: functions.invocations.length,
+  coldStarts: functions.invocations.filter((i) => i.coldStart).length,
 });
 
 /**

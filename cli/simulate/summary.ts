@@ -82,6 +82,7 @@ export const formatSummary = (s: SimulationSummary): string => {
       ? [`Alarm notifications dropped: ${s.alarmNotificationsDropped}`]
       : []),
     ...(s.drift ? formatDrift(s.drift) : []),
+    `Function invocations: ${s.functionInvocations.total} (${s.functionInvocations.coldStarts} cold starts)`,
     `Wall time: ${(s.wallTimeMs / 1000).toFixed(1)} s`,
   ].join('\n');
 };
@@ -149,6 +150,10 @@ export const summarize = (run: RunRecord): SimulationSummary => {
         .filter(([, v]) => Number(v) > 0),
     ),
     awsCallsTotal: after.callsTotal - before.callsTotal,
+    functionInvocations: {
+      total: after.invocations - before.invocations,
+      coldStarts: after.coldStarts - before.coldStarts,
+    },
     injectedFaults: after.faults - before.faults,
     accessDenied: (after.refusals as SimulationSummary['accessDenied'])
       .slice(before.refusals.length)

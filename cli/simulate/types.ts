@@ -117,6 +117,8 @@ export type SimulationSummary = {
   alarmNotificationsDropped: number;
   /** Time warp during the run (emulator/warp.ts): clock jumps and virtual ms they skipped. */
   timeWarp?: { jumps: number; skippedMs: number };
+  /** Function invocations during the run, and how many of them loaded their function first. */
+  functionInvocations: { total: number; coldStarts: number };
   wallTimeMs: number;
   /** What `--drift` did: capture, scores per window and fleet, retraining and its release. */
   drift?: DriftSummary;

@@ -62,7 +62,7 @@ export const bundleFunctions = async (
  * Emulator.start without `warmFunctions` (tests sharing one emulator across many executions)
  * keeps every function warm.
  */
-export const CLI_WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 3);
+export const CLI_WARM_FUNCTIONS = Number(process.env.EDGE_MLOPS_WARM_FUNCTIONS ?? 4);
 
 export class FunctionRuntime {
   private readonly workers = new Map<string, Worker>();
@@ -111,24 +111,25 @@ export class FunctionRuntime {
   }
 
   /**
-   * Loads these functions ahead of their first invocation, one at a time in the background,
-   * and counts them as just used, so the warm limit keeps them over older idle ones. Lambda
-   * does the same: "for functions using unreserved (on-demand) concurrency, Lambda occasionally
-   * pre-initializes execution environments to reduce the number of cold start invocations"
-   * (developer guide, "Understanding the Lambda execution environment lifecycle", Init phase).
-   * The state machine names what comes next
-   * (services/sfn-next-functions.ts). A load never shuts down a worker that is in use or was
-   * just predicted, and nothing is loaded beyond the warm limit.
+   * The state machine names what may run next (services/sfn-next-functions.ts): these count
+   * as just used, so the warm limit shuts down an idle function the execution will not call
+   * soon rather than one it is about to call again (a rollout's wave loop, for instance).
+   * With prefetching on, they are also loaded ahead of their first invocation, one at a time
+   * in the background. Lambda does the same: "for functions using unreserved (on-demand)
+   * concurrency, Lambda occasionally pre-initializes execution environments to reduce the
+   * number of cold start invocations" (developer guide, "Understanding the Lambda execution
+   * environment lifecycle", Init phase). A load never shuts down a worker that is in use or
+   * was just predicted, and nothing is loaded beyond the warm limit.
    */
   prefetch(keys: readonly string[]): void {
-    if (!this.prefetching) return;
     const now = Date.now();
     for (const key of keys) {
       if (!this.service.functions[key]) continue;
       this.lastUsed.set(key, now);
-      if (!this.workers.has(key) && !this.queued.includes(key)) this.queued.push(key);
+      if (this.prefetching && !this.workers.has(key) && !this.queued.includes(key))
+        this.queued.push(key);
     }
-    this.loadNext();
+    if (this.prefetching) this.loadNext();
   }
 
   private readonly queued: string[] = [];

@@ -18,6 +18,7 @@ export const emptySummary = (overrides: Partial<SimulationSummary> = {}): Simula
   fleets: [],
   offlineDevices: [],
   crashedComponents: [],
+  functionInvocations: { total: 0, coldStarts: 0 },
   wallTimeMs: 1000,
   endpoint: 'http://127.0.0.1:1',
   ...overrides,

@@ -38,6 +38,13 @@ describe('simulate summary', () => {
     expect(text).toContain('dynamodb.GetItem: User: x is not authorized');
   });
 
+  it('counts the function invocations and the cold starts among them', () => {
+    // Act
+    const text = formatSummary(summary({ functionInvocations: { total: 31, coldStarts: 17 } }));
+    // Assess
+    expect(text).toContain('Function invocations: 31 (17 cold starts)');
+  });
+
   it('says nothing about IAM or alarms when all is well', () => {
     // Act
     const text = formatSummary(summary({}));

@@ -108,7 +108,21 @@ describe('warm function workers', () => {
     expect(loads()).toEqual(['a']);
   });
 
-  it('prefetch does nothing unless the runtime prefetches', async () => {
+  it('keeps the functions the state machine names next warm over older idle ones', async () => {
+    // Prepare: `a` and then `b` warm, at a limit of two.
+    await start(2);
+    await runtime.invoke('a', {});
+    await runtime.invoke('b', {});
+    // Act: `a` comes next, then a third function needs room.
+    runtime.prefetch(['a']);
+    await runtime.invoke('slow', { ms: 0 });
+    await runtime.invoke('a', {});
+    // Assess: `b`, not `a`, made room; without the hint `a` (least recently used) would have.
+    expect(coldStarts()).toEqual(['a:true', 'b:true', 'slow:true', 'a:false']);
+    expect(loads()).toEqual(['a', 'b']);
+  });
+
+  it('prefetch loads nothing unless the runtime prefetches', async () => {
     await start(2);
     runtime.prefetch(['a']);
     await new Promise((r) => setTimeout(r, 500));
