@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, round } from './stats';
 
@@ -16,7 +16,15 @@ const CLI = join(ROOT, 'cli/bin/edge-mlops.mjs');
 
 export const P4_TARGETS = { wallTimeMs: 3000, peakRssMb: 600, tempFilesLeft: 0 };
 
-type Run = { ms: number; rssMb: number; ok: boolean; out: string };
+type Run = {
+  ms: number;
+  rssMb: number;
+  /** User + system CPU time of the process, every thread included. */
+  cpuMs: number;
+  ok: boolean;
+  out: string;
+  err: string;
+};
 
 /** Runs the CLI with `args` until it exits (or until `ready` appears on stdout, then SIGTERM). */
 export const runCli = (
@@ -27,21 +35,25 @@ export const runCli = (
 ) =>
   new Promise<Run>((resolve) => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-rss-'));
-    const rssFile = join(dir, 'maxrss');
-    // Written by the child as it exits: getrusage's peak RSS covers every worker thread.
+    const rssFile = join(dir, 'usage.json');
+    // Written by the child as it exits: getrusage's peak RSS and CPU time cover every worker thread.
     const hook = join(dir, 'report-rss.cjs');
     writeFileSync(
       hook,
-      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+      `process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify({ maxRSS: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 })); });\n`,
     );
     const started = performance.now();
     let readyAt: number | undefined;
     const child = spawn(process.execPath, ['--require', hook, CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (ready && readyAt === undefined && out.includes(ready)) {
@@ -53,14 +65,21 @@ export const runCli = (
     child.on('exit', (code) => {
       clearTimeout(timer);
       const ms = (readyAt ?? performance.now()) - started;
-      let rssKb = 0;
+      let usage = { maxRSS: 0, cpuMs: 0 };
       try {
-        rssKb = Number(readFileSync(rssFile, 'utf8'));
+        usage = JSON.parse(readFileSync(rssFile, 'utf8'));
       } catch {
         // Killed before it could report.
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ ms, rssMb: rssKb / 1024, ok: ready ? readyAt !== undefined : code === 0, out });
+      resolve({
+        ms,
+        rssMb: usage.maxRSS / 1024,
+        cpuMs: usage.cpuMs,
+        ok: ready ? readyAt !== undefined : code === 0,
+        out,
+        err,
+      });
     });
   });
 
@@ -86,6 +105,11 @@ export const localRun = async (runs: number, log: (line: string) => void) => {
       );
     }
     const left = readdirSync(temp).filter((f) => !/^tsx-\d+$/.test(f));
+    // The run's own count (cli/simulate/summary.ts): how many invocations loaded their function.
+    const loads = subject.map((r) =>
+      /^Function invocations: (\d+) \((\d+) cold starts\)$/m.exec(r.err)?.slice(1).map(Number),
+    );
+    const cpuMs = round(median(subject.map((r) => r.cpuMs)));
     const wallTimeMs = round(median(subject.map((r) => r.ms)));
     const emulatorStartMs = round(median(baseline.map((r) => r.ms)));
     return {
@@ -99,6 +123,11 @@ export const localRun = async (runs: number, log: (line: string) => void) => {
       ratio: round(wallTimeMs / emulatorStartMs, 2),
       peakRssMb: round(Math.max(...subject.map((r) => r.rssMb))),
       emulatorRssMb: round(Math.max(...baseline.map((r) => r.rssMb))),
+      cpuMs,
+      emulatorCpuMs: round(median(baseline.map((r) => r.cpuMs))),
+      cores: availableParallelism(),
+      invocations: median(loads.map((l) => l?.[0] ?? 0)),
+      coldStarts: median(loads.map((l) => l?.[1] ?? 0)),
       runsSucceeded: subject.filter((r) => r.ok).length,
       runs,
       tempFilesLeft: left.length,
@@ -129,14 +158,28 @@ included), read with getrusage at exit.
 | wall time (median; min–max) | ${r.wallTimeMs} ms (${r.wallTimeSpreadMs[0]}–${r.wallTimeSpreadMs[1]}) | ≤ ${P4_TARGETS.wallTimeMs} ms | emulator alone ${r.emulatorStartMs} ms | ${r.ratio}× | ${verdict(r.wallTimeMs, P4_TARGETS.wallTimeMs, 'ms')} |
 | peak RSS | ${r.peakRssMb} MiB | ≤ ${P4_TARGETS.peakRssMb} MiB | emulator alone ${r.emulatorRssMb} MiB | ${round(r.peakRssMb / r.emulatorRssMb, 2)}× | ${verdict(r.peakRssMb, P4_TARGETS.peakRssMb, 'MiB')} |
 | files left in the temp directory | ${r.tempFilesLeft}${r.tempLeft.length ? ` (${r.tempLeft.join(', ')})` : ''} | 0 | | | ${verdict(r.tempFilesLeft, 0, 'files')} |
+| CPU time, every thread (median) | ${r.cpuMs} ms | | emulator alone ${r.emulatorCpuMs} ms | ${round(r.cpuMs / r.emulatorCpuMs, 2)}× | |
+| CPU time ÷ ${r.cores} cores: the least wall time this work can take here | ${round(r.cpuMs / r.cores)} ms | ≤ ${P4_TARGETS.wallTimeMs} ms | | | ${verdict(round(r.cpuMs / r.cores), P4_TARGETS.wallTimeMs, 'ms')} |
+| function invocations (cold starts among them) | ${r.invocations} (${r.coldStarts}) | | | | |
 
-Where the wall time goes once bundling is cached: the virtual waits of the pipeline (Neo
-compiles, device deployments, rollout waves) cost almost nothing since the time warp jumps the
-clock to the next timer whenever the emulator is idle (docs/local-mode.md, "Time warp"). What
-remains is real work: starting the CLI and the emulator (the baseline), the functions' cold starts
-(about 20 functions, each loading its bundle and SDK clients, 100–200 ms of CPU, see the
-cold-start table; with three kept warm, about 23 loads a run; loading them ahead as the state
-machine says what comes next cost more than it saved on two cores, so it is off), and the
-functions' AWS calls against the emulator (DynamoDB through dynalite, IAM evaluation). On a
-loaded 2-core machine cold starts take several times their CPU time.
+Why the target is missed, where it is: the wall time cannot fall below the CPU time of the run
+spread over the machine's cores, and that floor is in the table. The virtual waits of the
+pipeline (Neo compiles, device deployments, rollout waves) cost almost nothing: the time warp
+jumps the clock to the next timer whenever the emulator is idle (docs/local-mode.md, "Time
+warp"). The CPU goes to real work. A profile of one run (\`node --cpu-prof\`, main thread and
+every worker) put it in three places:
+- **starting the CLI and the emulator** (the baseline row): loading the CLI's cached bundle and
+  its dependencies (the AWS SDK, dynalite, the IAM simulator) and provisioning the stack;
+- **the functions' cold starts**: each of the ${r.coldStarts} loads starts a worker thread (about 40 ms) and
+  runs its bundle's module code (the SDK clients, 100–200 ms; see the cold-start table), with the
+  code cache kept beside the bundle (docs/local-mode.md, "Bundle cache and temp files") and source
+  maps on as on Lambda;
+- **the emulator answering the functions' AWS calls**: request parsing and response checks
+  against the service models, IAM evaluation of every call, DynamoDB through dynalite.
+Meeting ${P4_TARGETS.wallTimeMs} ms on ${r.cores} cores would need the run's CPU time cut to
+${Math.round((100 * P4_TARGETS.wallTimeMs * r.cores) / r.cpuMs)} % of what it is, less what cannot overlap. That means giving up what
+makes local mode trustworthy: one isolated worker per function (its own environment and SDK
+clients, as on Lambda), real HTTP to a strict emulator, and IAM checks on every call. Loading
+functions ahead of their first invocation, on the idle core, is measured in
+docs/local-mode.md; it stays off.
 `;
