@@ -26,8 +26,10 @@ if (major < 24) {
 // that finds or builds the CLI's bundle (cli/bundle.ts); the CLI itself runs from that bundle,
 // with V8's code cache kept beside it and stack traces mapped to the sources.
 const require = createRequire(import.meta.url);
-require('tsx/cjs/api').register();
+const unregister = require('tsx/cjs/api').register();
 const bundle = await require(join(root, 'cli', 'bundle.ts')).cliBundle();
+// tsx looks at every module loaded while it is registered (~300 ms for the CLI's dependencies).
+unregister();
 const nodeModule = require('node:module');
 nodeModule.enableCompileCache(join(dirname(bundle), '.compile-cache'));
 process.setSourceMapsEnabled(true);

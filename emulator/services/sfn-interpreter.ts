@@ -2,6 +2,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../clock';
 import type { FunctionRuntime } from '../runtime/functions';
 import { type Activity, holdFor } from '../warp';
+import { acceptedBefore, rememberAccepted } from './asl-validations';
 import type { ExecutionHistory } from './sfn-history';
 import type {
   Definition,
@@ -282,12 +283,15 @@ export const runExecution = async (
   const local = localDefinition(machine.definition, startAt, deps.functions);
   const token = deps.tokens.issue(e);
   // A redrive starts mid-way: states before it are unreachable from there, which is fine.
-  // A definition is validated once (200–500 ms of ajv each time), at its first execution.
+  // A definition is validated once (200–500 ms of ajv each time), at its first execution,
+  // unless this content was accepted before (asl-validations.ts).
   const resumed = startAt !== machine.definition.StartAt;
-  const validate = !resumed && !validated.has(machine);
+  const checks = { checkArn: false, checkPaths: false };
+  const validate = !resumed && !validated.has(machine) && !acceptedBefore(local.definition, checks);
   const stateMachine = new StateMachine(local.definition as never, {
-    validationOptions: validate ? { checkArn: false, checkPaths: false } : { noValidate: true },
+    validationOptions: validate ? checks : { noValidate: true },
   });
+  if (validate) rememberAccepted(local.definition, checks);
   validated.add(machine);
   const retries = retryOverrides(machine.definition, clock);
   const upcoming = upcomingFunctions(machine, deps.functions);

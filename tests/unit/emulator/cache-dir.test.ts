@@ -17,9 +17,10 @@ describe('cacheDirOf', () => {
     expect(cacheDirOf('cli')).toBe(join(PROJECT_ROOT, 'node_modules/.cache/edge-mlops/cli'));
   });
 
-  it('moves the function bundles with EDGE_MLOPS_CACHE_DIR, never the CLI, whose packages resolve from node_modules', () => {
+  it('moves the other caches with EDGE_MLOPS_CACHE_DIR, never the CLI, whose packages resolve from node_modules', () => {
     process.env.EDGE_MLOPS_CACHE_DIR = '/tmp/elsewhere';
     expect(cacheDirOf('bundles')).toBe('/tmp/elsewhere/bundles');
+    expect(cacheDirOf('asl')).toBe('/tmp/elsewhere/asl');
     expect(cacheDirOf('cli')).toBe(join(PROJECT_ROOT, 'node_modules/.cache/edge-mlops/cli'));
   });
 });
