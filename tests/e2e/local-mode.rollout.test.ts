@@ -31,6 +31,7 @@ const start = async (
     config: loadStageConfig(configFile),
     configFile,
     clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
+    warp: true,
     ...options,
   });
   emulators.push(emulator);
