@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { Emulator } from '../../emulator/emulator';
+import type { Emulator } from '../../emulator/emulator';
 import type { IotJobEvents } from '../../emulator/iot-events';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { localConfigWith, runSimulation } from '../helpers/local-mode';
+import { localConfigWith, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 
 /**
  * A wave waits in Watch Wave for as long as its devices' progress says, up to a ceiling of
@@ -23,12 +22,7 @@ const start = async (
   options: Partial<Parameters<typeof Emulator.start>[0]>,
   configFile: string,
 ) => {
-  const emulator = await Emulator.start({
-    config: loadStageConfig(configFile),
-    configFile,
-    clockFactor: 300,
-    ...options,
-  });
+  const emulator = await startLocalEmulator(options, configFile);
   emulators.push(emulator);
   return emulator;
 };

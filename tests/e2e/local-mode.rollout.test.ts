@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { localConfigWith, runSimulation } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { localConfigWith, runSimulation, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -27,13 +26,7 @@ const start = async (
   options: Partial<Parameters<typeof Emulator.start>[0]> = {},
   configFile = LOCAL,
 ) => {
-  const emulator = await Emulator.start({
-    config: loadStageConfig(configFile),
-    configFile,
-    clockFactor: 300, // margin for loaded CI machines (see tests/helpers/local-mode.ts)
-    warp: true,
-    ...options,
-  });
+  const emulator = await startLocalEmulator(options, configFile);
   emulators.push(emulator);
   return emulator;
 };

@@ -61,14 +61,19 @@ export const localConfigWith = (...edits: [string, string][]) => {
 };
 
 /**
- * Starts an emulator on config/local.yml for a test file, at the tests' clock factor (see
- * runSimulation); `options` add to or override those defaults.
+ * Starts an emulator on config/local.yml (or `configFile`) for a test file, at the tests'
+ * clock factor and with the time warp on, as runSimulation runs (a test that needs the clock to
+ * pass only at its rate sets { warp: false }); `options` add to or override those defaults.
  */
-export const startLocalEmulator = (options: Partial<StartOptions> = {}): Promise<Emulator> =>
+export const startLocalEmulator = (
+  options: Partial<StartOptions> = {},
+  configFile = LOCAL_CONFIG,
+): Promise<Emulator> =>
   Emulator.start({
-    config: loadStageConfig(LOCAL_CONFIG),
-    configFile: LOCAL_CONFIG,
+    config: loadStageConfig(configFile),
+    configFile,
     clockFactor: 300,
+    warp: true,
     ...options,
   });
 
