@@ -9,9 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
-import { Emulator } from '../../emulator/emulator';
-import { loadStageConfig } from '../../functions/shared/stage-config/load';
-import { controlOf } from '../helpers/local-mode';
+import type { Emulator } from '../../emulator/emulator';
+import { controlOf, startLocalEmulator } from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -27,11 +26,7 @@ let doc: DynamoDBDocumentClient;
 let table: string;
 
 beforeAll(async () => {
-  emulator = await Emulator.start({
-    config: loadStageConfig(join(ROOT, 'config/local.yml')),
-    configFile: join(ROOT, 'config/local.yml'),
-    clockFactor: 300,
-  });
+  emulator = await startLocalEmulator();
   sfn = new SFNClient({ endpoint: emulator.url, region: 'us-east-1', credentials });
   doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: emulator.url, region: 'us-east-1', credentials }),
