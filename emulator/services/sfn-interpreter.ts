@@ -89,7 +89,8 @@ const localDefinition = (definition: Definition, startAt: string, functions: Fun
               ...state,
               ItemProcessor: {
                 ...state.ItemProcessor,
-                States: transform(state.ItemProcessor.States, name),
+                // The top-level Map: the execution's current state while any of its iterations run.
+                States: transform(state.ItemProcessor.States, inMap ?? name),
               },
             },
           ];

@@ -52,7 +52,7 @@ export type TaskRecord = {
   /** The ASL Parameters, and the parameters the task was last called with. */
   template?: Json;
   parameters?: Json;
-  /** The Map state whose iterations run this task (sfn-interpreter.ts: onlyInsideMap). */
+  /** The top-level Map state whose iterations run this task (sfn-interpreter.ts: onlyInsideMap). */
   inMap?: string;
 };
 
