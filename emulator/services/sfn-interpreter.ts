@@ -79,7 +79,7 @@ const callbackWithTimeout = (state: Json) => {
 /** The definition as aws-local-stepfunctions runs it locally (Wait states on the virtual clock). */
 const localDefinition = (definition: Definition, startAt: string, functions: FunctionRuntime) => {
   const local: LocalStates = { originalTypes: new Map(), tasks: new Map<string, TaskRecord>() };
-  const transform = (states: Record<string, Json>): Record<string, Json> =>
+  const transform = (states: Record<string, Json>, inMap?: string): Record<string, Json> =>
     Object.fromEntries(
       Object.entries(states).map(([name, state]) => {
         local.originalTypes.set(name, state.Type);
@@ -90,7 +90,8 @@ const localDefinition = (definition: Definition, startAt: string, functions: Fun
               ...state,
               ItemProcessor: {
                 ...state.ItemProcessor,
-                States: transform(state.ItemProcessor.States),
+                // The top-level Map: the execution's current state while any of its iterations run.
+                States: transform(state.ItemProcessor.States, inMap ?? name),
               },
             },
           ];
@@ -101,7 +102,12 @@ const localDefinition = (definition: Definition, startAt: string, functions: Fun
           const key = functions.keyOfArn(String(arn));
           if (!key)
             throw new Error(`task ${name} calls ${arn}, which is not a function of serverless.yml`);
-          local.tasks.set(name, { key, callback, template: state.Parameters });
+          local.tasks.set(name, {
+            key,
+            callback,
+            template: state.Parameters,
+            ...(inMap ? { inMap } : {}),
+          });
           if (callback) return [name, callbackWithTimeout(state)];
         }
         return [name, state];
@@ -145,6 +151,30 @@ const withToken = (value: unknown, contextToken: string, taskToken: string): Jso
  */
 const ANSWERED_FROM_OUTSIDE = new Set(['requestApproval']);
 
+/**
+ * Step Functions starts no further iteration of a Map once one failed: "If any iteration
+ * fails, entire Map state fails, and all iterations are terminated" (Step Functions developer
+ * guide, Map state; LocalStack had the same gap, localstack/localstack#6443, "Map state with
+ * concurrency 1 does not short circuit"). aws-local-stepfunctions bounds a Map's
+ * concurrency with p-limit, which starts the next queued iteration as soon as one settles,
+ * failed or not, and the Map aborts it only afterwards: the next fleet's first wave would be
+ * deployed after an earlier fleet's wave aborted. So a task of a Map iteration lets the
+ * library react first (one macrotask, the warp held) and runs only while the execution is
+ * still in that Map; otherwise it is abandoned, like its iteration.
+ */
+const onlyInsideMap =
+  (activity: Activity, e: Execution, map: string, run: (input: Json) => Promise<Json>) =>
+  async (input: Json): Promise<Json> => {
+    const release = activity.hold();
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      release();
+    }
+    if (e.status !== 'RUNNING' || e.current?.name !== map) return new Promise<never>(() => {});
+    return run(input);
+  };
+
 /** The project's handlers for the Task states, and virtual-clock sleeps for the Wait states. */
 const localHandlers = (
   deps: InterpreterDeps,
@@ -171,8 +201,8 @@ const localHandlers = (
         throw error;
       }
     };
-  for (const [name, { key, callback }] of local.tasks) {
-    handlers[name] = holdingRetryPause(
+  for (const [name, { key, callback, inMap }] of local.tasks) {
+    const handler = holdingRetryPause(
       callback
         ? async (params: Json) => {
             const { __timeoutSeconds, Payload } = params;
@@ -209,6 +239,7 @@ const localHandlers = (
             return result;
           },
     );
+    handlers[name] = inMap ? onlyInsideMap(activity, e, inMap, handler) : handler;
   }
   const waitHandler = async (params: Json) => {
     const ms =

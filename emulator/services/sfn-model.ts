@@ -52,6 +52,8 @@ export type TaskRecord = {
   /** The ASL Parameters, and the parameters the task was last called with. */
   template?: Json;
   parameters?: Json;
+  /** The top-level Map state whose iterations run this task (sfn-interpreter.ts: onlyInsideMap). */
+  inMap?: string;
 };
 
 /** Each state's type in the original definition (Waits run as Tasks locally), and its Task states. */

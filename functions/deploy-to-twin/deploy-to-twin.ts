@@ -26,8 +26,11 @@ export type DeployToTwinDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
   now: Clock;
-  /** Throws unless this run still holds the twin's lease (see shared/twin-lease.ts). */
-  assertHoldsTwin: (plan: Plan) => Promise<void>;
+  /**
+   * Takes the twin's lease for this run (lease-twin.ts): `Superseded` when a newer version
+   * was approved or holds the twin, `TwinBusy` while another model group tests on it.
+   */
+  leaseTwin: (plan: Plan) => Promise<unknown>;
 };
 
 /** Names of every component edge-mlops manages for this model group (all targets). */
@@ -49,12 +52,13 @@ export const releaseComponents = (plan: Plan, platform: string): ComponentMap =>
 };
 
 /**
- * Deploys the new model and inference components, plus the profile's twin-only extras,
- * to the digital twin, keeping every component we do not own. Safe to repeat: see safeDeploy.
+ * Takes the twin's lease, then deploys the new model and inference components, plus the
+ * profile's twin-only extras, to the digital twin, keeping every component we do not own.
+ * Safe to repeat: the lease is already this run's, and see safeDeploy.
  */
 export const deployToTwin = async (
   rawInput: DeployToTwinInput,
-  { clientsFor, logger, now, assertHoldsTwin }: DeployToTwinDeps,
+  { clientsFor, logger, now, leaseTwin }: DeployToTwinDeps,
 ): Promise<DeployToTwinOutput> => {
   const { plan } = parseInput(ReleaseInputSchema, rawInput);
   const { twin } = plan;
@@ -70,9 +74,10 @@ export const deployToTwin = async (
     ]),
   );
   const ours = { ...releaseComponents(plan, twin.platform), ...extras };
-  // A newer version may have taken the twin over since this run leased it (or while a
-  // retry of this task waited): deploying now would replace the newer one's deployment.
-  await assertHoldsTwin(plan);
+  // The twin is shared: only the lease holder deploys to it. Taken here, right before the
+  // deployment, so a newer version that took the twin over meanwhile (or while a retry of
+  // this task waited) stops this run instead of having its deployment replaced.
+  await leaseTwin(plan);
   const result = await safeDeploy(clientsFor(twin.roleArn).greengrass, logger, {
     targetArn: twin.targetArn,
     deploymentName: `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} twin`,

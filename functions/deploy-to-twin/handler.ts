@@ -3,9 +3,9 @@ import { documentClient } from '../shared/dynamo-client';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { clientsForTargets } from '../shared/target-clients';
-import { assertTwinLeaseHeld, twinClaim } from '../shared/twin-lease';
 import { withLambda } from '../shared/with-lambda';
 import { type DeployToTwinInput, deployToTwin } from './deploy-to-twin';
+import { leaseTwin } from './lease-twin';
 
 const clientsFor = clientsForTargets();
 const store = { dynamo: documentClient(), table: requiredEnv('STATE_TABLE') };
@@ -15,6 +15,6 @@ export const handler = withLambda((input: DeployToTwinInput) =>
     clientsFor,
     logger,
     now: systemClock,
-    assertHoldsTwin: (plan) => assertTwinLeaseHeld(store, twinClaim(plan)),
+    leaseTwin: (plan) => leaseTwin(plan, { store, logger, now: systemClock }),
   }),
 );

@@ -4,6 +4,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { TargetClients } from '../shared/assume-role';
 import { classifyAwsError } from '../shared/errors';
 import { shortHash } from '../shared/names';
+import type { Plan } from '../shared/plan';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
@@ -31,6 +32,11 @@ export type RunTwinTestsDeps = Omit<ProbeDeps, 'greengrass'> & {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   s3: S3Client;
   config: ProbeDeps['config'] & { artifactBucket: string };
+  /**
+   * Where the tests end: throws unless this run held the twin's lease throughout
+   * (`Superseded` when a newer version took it over), then frees the twin (shared/twin-lease.ts).
+   */
+  endTwinLease: (plan: Plan) => Promise<void>;
 };
 
 /** Executions of a deployment that no longer stand for a device of the target. */
@@ -79,9 +85,12 @@ export const twinDevices = async (
 };
 
 /**
- * Runs the profile's probes against the twin in order and writes the full report to S3.
- * Never throws for a failing probe: the report is evidence for humans either way, and the
- * state machine branches on `passed`. Reruns overwrite the same report and smoke requests.
+ * Runs the profile's probes against the twin in order, writes the full report to S3 and
+ * frees the twin. Never throws for a failing probe: the report is evidence for humans either
+ * way, and the state machine branches on `passed`. But only a run that held the twin
+ * throughout may be judged by its tests: one whose twin was taken over ends `Superseded`
+ * (or untrusted, when the lease expired to another group). Reruns overwrite the same report
+ * and smoke requests.
  */
 export const runTwinTests = async (
   rawInput: RunTwinTestsInput,
@@ -146,6 +155,8 @@ export const runTwinTests = async (
   } catch (error) {
     throw classifyAwsError(error, 'writing the twin test report');
   }
+  // Judged after the probes, so that a takeover while they ran counts too.
+  await deps.endTwinLease(plan);
   deps.logger.info('twin tests finished', { passed, summary });
   return stateOutput({
     passed,

@@ -22,7 +22,7 @@ export type TwinLease = {
 
 export type LeaseClaim = { targetArn: string; group: string; version: number; holder: string };
 
-/** The claim a run makes on its twin: the same for acquire, deploy and release. */
+/** The claim a run makes on its twin: the same for acquire (with the deployment) and release. */
 export const twinClaim = (plan: Plan): LeaseClaim => ({
   targetArn: plan.twin.targetArn,
   group: plan.modelPackageGroupName,
@@ -93,6 +93,13 @@ export const acquireTwinLease = async (
   );
 };
 
+/** `Superseded` when a newer version of the claim's group holds the lease now. */
+const throwIfTakenOver = (lease: Partial<TwinLease>, claim: LeaseClaim) => {
+  if (lease.group === claim.group && (lease.version ?? 0) > claim.version) {
+    throw supersededBy(lease, claim);
+  }
+};
+
 /**
  * Throws unless `claim.holder` still holds the lease (or gave it back itself, for a retried
  * release): `Superseded` when a newer version of the group took the twin over, otherwise a
@@ -101,9 +108,7 @@ export const acquireTwinLease = async (
 export const assertTwinLeaseHeld = async (store: StateStore, claim: LeaseClaim): Promise<void> => {
   const lease = await getTwinLease(store, claim.targetArn);
   if (lease.holder === claim.holder || (!lease.holder && lease.releasedBy === claim.holder)) return;
-  if (lease.group === claim.group && (lease.version ?? 0) > claim.version) {
-    throw supersededBy(lease, claim);
-  }
+  throwIfTakenOver(lease, claim);
   throw new TwinTestsFailed(
     `the lease of twin ${claim.targetArn} passed from ${claim.holder} to ${
       lease.holder ?? 'nobody'
@@ -126,4 +131,28 @@ export const releaseTwinLease = async (store: StateStore, claim: LeaseClaim): Pr
       ),
     `releasing the lease of twin ${claim.targetArn}`,
   );
+};
+
+/**
+ * Where a run's tests end: only a run that held the twin throughout may judge them
+ * (assertTwinLeaseHeld); then the twin is free for the next run. A retry after the release
+ * went through passes, since the lease says who gave it back.
+ */
+export const endTwinLease = async (store: StateStore, claim: LeaseClaim): Promise<void> => {
+  await assertTwinLeaseHeld(store, claim);
+  await releaseTwinLease(store, claim);
+};
+
+/**
+ * After a failure on the twin stage: frees the lease if this run holds it — a no-op when it
+ * never got it (Deploy To Twin failed before or while taking it) or lost it, so another
+ * run's lease is never touched — and throws `Superseded` when a newer version of the group
+ * holds the twin now: whatever failed, that run took over.
+ */
+export const releaseTwinLeaseAfterFailure = async (
+  store: StateStore,
+  claim: LeaseClaim,
+): Promise<void> => {
+  await releaseTwinLease(store, claim);
+  throwIfTakenOver(await getTwinLease(store, claim.targetArn), claim);
 };

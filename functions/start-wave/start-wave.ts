@@ -7,6 +7,7 @@ import { InvalidInput } from '../shared/errors';
 import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
 import { type DeploymentDiff, safeDeploy } from '../shared/greengrass/deployments';
 import { offlineSoFar } from '../shared/offline-devices';
+import type { Plan } from '../shared/plan';
 import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
 import type { Fleet, Wave } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
@@ -43,6 +44,8 @@ export type StartWaveDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
   logger: Logger;
   now: Clock;
+  /** Takes the fleet's lease for this execution (lease-fleet.ts); `FleetBusy` when another holds it. */
+  leaseFleet: (plan: Plan, fleet: Fleet) => Promise<unknown>;
 };
 
 /** How a wave's deployment is named: a rollback recognises this run's deployments by it. */
@@ -73,12 +76,13 @@ export const waveJobConfiguration = (wave: Wave): DeploymentIoTJobConfiguration 
 
 /**
  * Deploys the release to one wave of a fleet (its thing group), merged with what the
- * group runs, with the wave's rollout rate, abort criteria and device timeout.
- * Safe to repeat (see safeDeploy).
+ * group runs, with the wave's rollout rate, abort criteria and device timeout. Before the
+ * fleet's first wave it takes the fleet's lease. Safe to repeat: the lease is already this
+ * execution's, and see safeDeploy.
  */
 export const startWave = async (
   rawInput: FleetTaskInput,
-  { clientsFor, logger, now }: StartWaveDeps,
+  { clientsFor, logger, now, leaseFleet }: StartWaveDeps,
 ): Promise<StartWaveOutput> => {
   const { plan, fleet, waveIndex: first, wave: previous } = parseInput(StartWaveSchema, rawInput);
   // The Wave Verdict? choice loops a succeeded wave straight back here: the next wave is the
@@ -86,6 +90,9 @@ export const startWave = async (
   const waveIndex = previous?.nextWaveIndex ?? first;
   const wave = fleet.waves[waveIndex];
   if (!wave) throw new InvalidInput(`fleet ${fleet.name} has no wave #${waveIndex}`);
+  // Never two rollouts to one fleet at a time: the lease is taken before anything is
+  // deployed to the fleet and held until the release completes or is rolled back.
+  if (waveIndex === 0) await leaseFleet(plan, fleet);
   const result = await safeDeploy(clientsFor(fleet.roleArn).greengrass, logger, {
     targetArn: wave.targetArn,
     deploymentName: waveDeploymentName(plan, fleet.name, wave.name),

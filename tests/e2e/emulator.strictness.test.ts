@@ -292,6 +292,38 @@ describe('Step Functions history shapes and quotas', () => {
       resource: 'invoke.waitForTaskToken',
     });
   }, 60_000);
+  it('starts no further Map iteration once one failed: its tasks never run (MaxConcurrency 1)', async () => {
+    // Prepare: each iteration starts with a task; the first one fails (its input is refused).
+    const calls = () => emulator.functions.invocations.filter((i) => i.key === 'resolveModel');
+    const before = calls().length;
+    // Act
+    const arn = await run(
+      'stops-at-first-failure',
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            MaxConcurrency: 1,
+            ItemProcessor: {
+              StartAt: 'Work',
+              States: { Work: { Type: 'Task', Resource: functionArn('resolveModel'), End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      JSON.stringify({ items: [{ bad: 1 }, { bad: 2 }] }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Assess: the Map failed with the first iteration; the second never called its function.
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).toMatchObject({
+      status: 'FAILED',
+    });
+    expect(calls().length - before).toBe(1);
+  }, 60_000);
+
   it('fails a callback task whose TimeoutSecondsPath is not a positive integer with States.Runtime', async () => {
     // Act
     const arn = await run(

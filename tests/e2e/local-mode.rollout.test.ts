@@ -129,9 +129,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
     await until(
       'the rollout to start',
       () =>
-        [...emulator.sfn.executions.values()].find((e) =>
-          e.statesVisited.includes('Acquire Fleet Lease'),
-        ),
+        [...emulator.sfn.executions.values()].find((e) => e.statesVisited.includes('Start Wave')),
       120_000,
     );
     emulator.world.options.failingOperations = ['greengrass.ListCoreDevices'];

@@ -45,7 +45,7 @@ describe('SRE CLI against the local emulator', () => {
       failedState: 'Deploy To Twin',
       error: 'TransientError',
       redrivable: true,
-      lastSuccessfulState: 'Acquire Twin Lease',
+      lastSuccessfulState: 'Register Inference Component',
       suggestion: {
         action: 'redrive',
         command: `edge-mlops executions redrive ${run.executionName}`,

@@ -331,9 +331,9 @@ describe('executions list and explain agree on the failed state', () => {
   it('name the state where a rolled-back rollout failed, not the states that recorded it', async () => {
     // Prepare: Start Wave failed; the catch rolled back and Record Failure ended the run.
     const names = [
+      ['TaskStateEntered', 'Check Still Current'],
+      ['TaskStateExited', 'Check Still Current'],
       ['MapStateEntered', 'Roll Out Fleets'],
-      ['TaskStateEntered', 'Acquire Fleet Lease'],
-      ['TaskStateExited', 'Acquire Fleet Lease'],
       ['TaskStateEntered', 'Start Wave'],
       ['TaskStateEntered', 'Roll Back Fleets'],
       ['TaskStateExited', 'Roll Back Fleets'],

@@ -78,6 +78,6 @@ describe('nextFunctions', () => {
       'startWave',
       'checkDeployment',
     ]);
-    expect(after.get('Complete Fleet Rollout')).toEqual(['acquireFleetLease', 'recordResult']);
+    expect(after.get('Complete Fleet Rollout')).toEqual(['startWave', 'recordResult']);
   });
 });

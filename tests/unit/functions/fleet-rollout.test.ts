@@ -7,11 +7,11 @@ import {
 } from '@aws-sdk/client-greengrassv2';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
-import { acquireFleetLease } from '../../../functions/acquire-fleet-lease/acquire-fleet-lease';
 import { completeFleetRollout } from '../../../functions/complete-fleet-rollout/complete-fleet-rollout';
 import { rollBackFleet } from '../../../functions/roll-back-fleet/roll-back-fleet';
 import type { Plan } from '../../../functions/shared/plan';
 import { getFleetRecord } from '../../../functions/shared/state-store';
+import { leaseFleet } from '../../../functions/start-wave/lease-fleet';
 import { startWave } from '../../../functions/start-wave/start-wave';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { registeredComponents, samplePlan, silentLogger } from '../../helpers/fixtures';
@@ -51,65 +51,98 @@ const item = (p: Plan, fleetIndex = 0, waveIndex = 0) => ({
 // Each test uses its own group so that fleet records do not leak between tests.
 const isolated = (p: Plan, group: string) => ({ ...p, modelPackageGroupName: group });
 
-describe('acquireFleetLease', () => {
-  it('grants the lease to one execution and refuses a second while it is held', async () => {
+/** Start Wave as the handler wires it: the fleet's lease in the state table. */
+const waveDeps = (now = NOW) => ({
+  clientsFor,
+  logger: silentLogger(),
+  now: () => now,
+  leaseFleet: (p: Plan, fleet: Plan['fleets'][number]) =>
+    leaseFleet(p, fleet, { store: store(), logger: silentLogger(), now: () => now }),
+});
+/** A target that runs what was last deployed to it, as Greengrass does. */
+const deploymentsKept = () => {
+  const latest = new Map<string, { deploymentId: string; components: unknown }>();
+  greengrass.on(CreateDeploymentCommand).callsFake((input) => {
+    const deploymentId = `d-${latest.size + 1}`;
+    latest.set(String(input.targetArn), { deploymentId, components: input.components });
+    return { deploymentId };
+  });
+  greengrass.on(ListDeploymentsCommand).callsFake((input) => {
+    const d = latest.get(String(input.targetArn));
+    return { deployments: d ? [{ deploymentId: d.deploymentId, isLatestForTarget: true }] : [] };
+  });
+  greengrass.on(GetDeploymentCommand).callsFake((input) => {
+    const d = [...latest.values()].find((l) => l.deploymentId === input.deploymentId);
+    return { ...d, deploymentStatus: 'ACTIVE' };
+  });
+};
+
+describe("Start Wave takes the fleet's lease before the fleet's first wave", () => {
+  it('grants the lease to one execution; a second one gets FleetBusy (retried) and deploys nothing', async () => {
     // Prepare
+    deploymentsKept();
     const a = isolated(plan, 'lease-a');
-    const b = { ...isolated(v8, 'lease-a') };
+    const b = isolated(v8, 'lease-a');
     // Act
-    await acquireFleetLease(item(a), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => NOW,
-    });
-    const second = acquireFleetLease(item(b), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    await startWave(item(a), waveDeps());
+    const second = startWave(item(b), waveDeps());
     // Assess
     await expect(second).rejects.toMatchObject({
       name: 'FleetBusy',
       message: expect.stringContaining(`being rolled out by ${a.executionArn}`),
     });
+    expect(greengrass).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1);
+    expect((await getFleetRecord(store(), 'lease-a', 'factory-jetson')).leaseHolder).toBe(
+      a.executionArn,
+    );
   });
 
-  it('grants it again to the holder (a retry)', async () => {
+  it('is idempotent: a retried or replayed first wave keeps the lease and creates no second deployment', async () => {
     // Prepare
+    deploymentsKept();
     const a = isolated(plan, 'lease-b');
-    await acquireFleetLease(item(a), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => NOW,
-    });
-    // Act & Assess
-    await expect(
-      acquireFleetLease(item(a), {
-        store: store(),
-        logger: silentLogger(),
-        now: () => NOW,
-      }),
-    ).resolves.toMatchObject({ holder: a.executionArn });
+    const first = await startWave(item(a), waveDeps());
+    // Act
+    const again = await startWave(item(a), waveDeps());
+    // Assess
+    expect(again).toMatchObject({ deploymentId: first.deploymentId, created: false });
+    expect(greengrass).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1);
+    expect((await getFleetRecord(store(), 'lease-b', 'factory-jetson')).leaseHolder).toBe(
+      a.executionArn,
+    );
   });
 
   it('recovers an expired lease for another execution', async () => {
     // Prepare
+    deploymentsKept();
     const a = isolated(plan, 'lease-c');
     const b = isolated(v8, 'lease-c');
-    const first = await acquireFleetLease(item(a), {
+    const first = await leaseFleet(a, a.fleets[0]!, {
       store: store(),
       logger: silentLogger(),
       now: () => NOW,
     });
     // Act
-    const later = Date.parse(first.expiresAt) + 1;
-    const taken = await acquireFleetLease(item(b), {
-      store: store(),
-      logger: silentLogger(),
-      now: () => new Date(later),
+    await startWave(item(b), waveDeps(new Date(Date.parse(first.expiresAt) + 1)));
+    // Assess
+    expect((await getFleetRecord(store(), 'lease-c', 'factory-jetson')).leaseHolder).toBe(
+      b.executionArn,
+    );
+  });
+
+  it("takes no lease for a fleet's later waves: the first one did", async () => {
+    // Prepare
+    deploymentsKept();
+    const leased: string[] = [];
+    // Act
+    await startWave(item(plan, 0, 1), {
+      ...waveDeps(),
+      leaseFleet: async (_p: Plan, fleet: Plan['fleets'][number]) => {
+        leased.push(fleet.name);
+      },
     });
     // Assess
-    expect(taken.holder).toBe(b.executionArn);
+    expect(leased).toEqual([]);
   });
 });
 
@@ -119,11 +152,7 @@ describe('startWave', () => {
     greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
     greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-main' });
     // Act
-    const result = await startWave(item(plan, 0, 1), {
-      clientsFor,
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    const result = await startWave(item(plan, 0, 1), waveDeps());
     // Assess
     expect(result).toMatchObject({
       fleet: 'factory-jetson',
@@ -173,11 +202,7 @@ describe('startWave', () => {
       wave: { waveName: 'canary', status: 'SUCCEEDED', isLastWave: false, nextWaveIndex: 1 },
     };
     // Act
-    const result = await startWave(afterCanary, {
-      clientsFor,
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    const result = await startWave(afterCanary, waveDeps());
     // Assess
     expect(result).toMatchObject({ waveName: 'main', waveIndex: 1, isLastWave: true });
     expect(greengrass).toHaveReceivedCommandWith(CreateDeploymentCommand, {
@@ -190,11 +215,7 @@ describe('startWave', () => {
     greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
     greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-rpi' });
     // Act
-    const result = await startWave(item(plan, 1, 0), {
-      clientsFor,
-      logger: silentLogger(),
-      now: () => NOW,
-    });
+    const result = await startWave(item(plan, 1, 0), waveDeps());
     // Assess
     expect(result.isLastWave).toBe(true);
     expect(greengrass).toHaveReceivedCommandWith(CreateDeploymentCommand, {
@@ -213,7 +234,7 @@ describe('completeFleetRollout and rollBackFleet', () => {
     error: { Error: 'RolloutAborted', Cause: cause },
   });
   const lease = (p: Plan, fleetIndex = 0) =>
-    acquireFleetLease(item(p, fleetIndex), {
+    leaseFleet(p, p.fleets[fleetIndex]!, {
       store: store(),
       logger: silentLogger(),
       now: () => NOW,

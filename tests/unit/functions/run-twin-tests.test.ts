@@ -37,7 +37,12 @@ const deps = () => ({
     clock += ms;
   },
   config: { stateTable: 'state', artifactBucket: 'art' },
+  endTwinLease: async (ended: Plan) => {
+    twinLeasesEnded.push(ended.executionArn);
+  },
 });
+/** Runs whose tests ended holding the twin: endTwinLease frees it. */
+const twinLeasesEnded: string[] = [];
 const twin = (over = {}) => ({
   deploymentId: 'd-twin',
   targetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/defect-detector-twin',
@@ -94,6 +99,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   for (const m of [greengrass, iot, iotData, dynamo, lambda, s3]) m.reset();
+  twinLeasesEnded.length = 0;
   clock = Date.parse('2026-11-25T10:00:00Z');
   greengrass.on(GetDeploymentCommand, { deploymentId: 'd-twin' }).resolves({ iotJobId: 'j-twin' });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'j-twin' }).resolves({
@@ -188,6 +194,19 @@ describe('runTwinTests', () => {
     );
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(JSON.parse(String(put.Body)).probes).toHaveLength(3);
+    expect(twinLeasesEnded).toEqual([plan.executionArn]);
+  });
+
+  it('ends Superseded, whatever its tests said, when a newer version took the twin over; the report stays as evidence', async () => {
+    // Prepare
+    const takenOver = Object.assign(new Error('version 8 of defect-detector took over the twin'), {
+      name: 'Superseded',
+    });
+    // Act
+    const run = runTwinTests(input(), { ...deps(), endTwinLease: () => Promise.reject(takenOver) });
+    // Assess
+    await expect(run).rejects.toBe(takenOver);
+    expect(s3).toHaveReceivedCommand(PutObjectCommand);
   });
 
   it('sends every test input on the request topic with a deterministic request id', async () => {

@@ -23,7 +23,7 @@ const deps = (now = new Date('2026-11-25T10:00:00Z')) => ({
   },
   logger: silentLogger(),
   now: () => now,
-  assertHoldsTwin: async () => undefined,
+  leaseTwin: async () => undefined,
 });
 
 let plan: Plan;
@@ -43,7 +43,7 @@ describe('deployToTwin', () => {
     // Act
     const attempt = deployToTwin(
       { plan, components: registeredComponents(plan) },
-      { ...deps(), assertHoldsTwin: async () => Promise.reject(takenOver) },
+      { ...deps(), leaseTwin: async () => Promise.reject(takenOver) },
     );
     // Assess
     await expect(attempt).rejects.toBe(takenOver);

@@ -105,9 +105,24 @@ describe('statemachines/edge-deployment.asl.json', () => {
       const catchers = definition.States[name]?.Catch as Catcher[];
       expect(catchers.map((c) => c.Next)).toEqual(['Release Twin After Failure']);
     }
-    expect(definition.States['Run Twin Tests']?.Next).toBe('Release Twin Lease');
-    expect(definition.States['Release Twin Lease']?.Next).toBe('Twin Tests Passed?');
+    // The tests' own end frees the twin (Run Twin Tests judges and releases the lease).
+    expect(definition.States['Run Twin Tests']?.Next).toBe('Twin Tests Passed?');
     expect((release!.Catch as Catcher[]).map((c) => c.Next)).toEqual(['Record Failure']);
+  });
+
+  it('leases shared resources inside the tasks that use them: they retry the busy error, no state of their own', () => {
+    // Prepare
+    const S = Object.fromEntries(states);
+    const retried = (name: string) =>
+      ((S[name]?.Retry as Retrier[] | undefined) ?? []).flatMap((r) => r.ErrorEquals);
+    // Assess: Deploy To Twin takes the twin's lease, Start Wave a fleet's before its first wave.
+    expect(retried('Deploy To Twin')).toContain('TwinBusy');
+    expect(retried('Start Wave')).toContain('FleetBusy');
+    expect(definition.States['Register Inference Component']?.Next).toBe('Deploy To Twin');
+    expect(
+      (definition.States['Roll Out Fleets']!.ItemProcessor as { StartAt: string }).StartAt,
+    ).toBe('Start Wave');
+    expect(states.map(([name]) => name).filter((name) => /Lease/.test(name))).toEqual([]);
   });
 
   it('lets failures inside Map iterations propagate to the Map, whose Catch records them', () => {

@@ -81,7 +81,7 @@ describe('the state machines and the error taxonomy', () => {
     };
     // Act
     const [deployment] = generated(slower);
-    const lease = allStates(deployment!).find(([n]) => n === 'Acquire Fleet Lease')![1];
+    const lease = allStates(deployment!).find(([n]) => n === 'Start Wave')![1];
     // Assess
     expect(lease.Retry).toContainEqual(
       expect.objectContaining({ ErrorEquals: ['FleetBusy'], MaxAttempts: 40 }),

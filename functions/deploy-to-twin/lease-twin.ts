@@ -1,30 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock';
 import { Superseded } from '../shared/errors';
+import type { Plan } from '../shared/plan';
 import { getLatestVersion } from '../shared/registry-store';
 import type { StateStore } from '../shared/state-store';
-import { planOnly } from '../shared/task-input';
-import { acquireTwinLease as acquire, twinClaim } from '../shared/twin-lease';
-import { parseInput } from '../shared/validate';
-import type * as z from '../shared/zod-mini';
+import { acquireTwinLease, twinClaim } from '../shared/twin-lease';
 
-export type AcquireTwinLeaseInput = z.input<typeof planOnly>;
-export type AcquireTwinLeaseDeps = { store: StateStore; logger: Logger; now: Clock };
+export type LeaseTwinDeps = { store: StateStore; logger: Logger; now: Clock };
 
 /** Slack on top of the twin deployment's own deadline and the tests' longest run. */
 const TESTS_MS = 15 * 60 * 1000;
 const LEASE_MARGIN_MS = 60 * 60 * 1000;
 
 /**
- * The checkpoint before the twin: a version superseded by a newer approval stops here,
- * before it spends a twin deployment; otherwise it takes the twin's lease until its tests
- * are judged. The lease outlives a crashed run by an hour at most.
+ * The checkpoint before the twin, taken by Deploy To Twin before it deploys: a version
+ * superseded by a newer approval stops here, before it spends a twin deployment; otherwise
+ * it takes the twin's lease until its tests are judged (again on a retry: the lease is
+ * already its own). The lease outlives a crashed run by an hour at most.
  */
-export const acquireTwinLease = async (
-  rawInput: AcquireTwinLeaseInput,
-  { store, logger, now }: AcquireTwinLeaseDeps,
+export const leaseTwin = async (
+  plan: Plan,
+  { store, logger, now }: LeaseTwinDeps,
 ): Promise<{ holder: string; expiresAt: string }> => {
-  const { plan } = parseInput(planOnly, rawInput);
   const latest = await getLatestVersion(store, plan.modelPackageGroupName);
   if (latest !== undefined && latest > plan.modelPackageVersion) {
     throw new Superseded(
@@ -33,7 +30,7 @@ export const acquireTwinLease = async (
   }
   const at = now().getTime();
   const expiresAt = at + plan.twin.deploymentTimeoutMinutes * 60_000 + TESTS_MS + LEASE_MARGIN_MS;
-  await acquire(store, twinClaim(plan), at, expiresAt);
+  await acquireTwinLease(store, twinClaim(plan), at, expiresAt);
   logger.info('twin lease acquired', {
     twin: plan.twin.targetArn,
     expiresAt: new Date(expiresAt).toISOString(),

@@ -1,24 +1,26 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock';
-import { type FleetTaskInput, FleetTaskSchema } from '../shared/fleet-input';
-import { acquireFleetLease as acquire, type StateStore } from '../shared/state-store';
-import { parseInput } from '../shared/validate';
+import type { Plan } from '../shared/plan';
+import type { Fleet } from '../shared/stage-config/schema';
+import { acquireFleetLease, type StateStore } from '../shared/state-store';
 
-export type AcquireFleetLeaseDeps = { store: StateStore; logger: Logger; now: Clock };
+export type LeaseFleetDeps = { store: StateStore; logger: Logger; now: Clock };
 
 /** Slack on top of the waves' own timeouts before a lease counts as abandoned. */
 const LEASE_MARGIN_MS = 60 * 60 * 1000;
 
 /**
  * Takes the fleet's rollout lease for this execution, so two executions never roll out
- * to the same fleet at once. The lease lasts as long as all waves of the release may take plus an hour,
- * so a crashed execution frees the fleet on its own. Busy → `FleetBusy` (retried).
+ * to the same fleet at once; Start Wave takes it before a fleet's first wave (again on a
+ * retry: the lease is already this execution's). The lease lasts as long as all waves of
+ * the release may take plus an hour, so a crashed execution frees the fleet on its own.
+ * Busy → `FleetBusy` (retried).
  */
-export const acquireFleetLease = async (
-  rawInput: FleetTaskInput,
-  { store, logger, now }: AcquireFleetLeaseDeps,
+export const leaseFleet = async (
+  plan: Plan,
+  fleet: Pick<Fleet, 'name'>,
+  { store, logger, now }: LeaseFleetDeps,
 ): Promise<{ fleet: string; holder: string; expiresAt: string }> => {
-  const { plan, fleet } = parseInput(FleetTaskSchema, rawInput);
   const at = now().getTime();
   // All-or-nothing releases keep a finished fleet's lease until the last fleet completes,
   // so the lease covers every wave (and bake) of the whole release, not just this fleet.
@@ -26,7 +28,14 @@ export const acquireFleetLease = async (
     .flatMap((f) => f.waves)
     .reduce((sum, w) => sum + w.waveTimeoutMinutes + (w.bakeMinutes ?? 0), 0);
   const expiresAt = at + waveMinutes * 60_000 + LEASE_MARGIN_MS;
-  await acquire(store, plan.modelPackageGroupName, fleet.name, plan.executionArn, at, expiresAt);
+  await acquireFleetLease(
+    store,
+    plan.modelPackageGroupName,
+    fleet.name,
+    plan.executionArn,
+    at,
+    expiresAt,
+  );
   logger.info('fleet lease acquired', {
     fleet: fleet.name,
     expiresAt: new Date(expiresAt).toISOString(),
