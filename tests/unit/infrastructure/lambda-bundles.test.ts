@@ -12,7 +12,7 @@ import { readService } from '../../../emulator/serverless-service';
 const ROOT = join(__dirname, '../../..');
 const service = readService(ROOT);
 
-const bundledInputs = async (module: string) => {
+const bundle = async (module: string) => {
   // Bundled as serverless.yml ships it (emulator/runtime/esbuild-options.ts).
   const result = await build({
     ...declaredEsbuildOptions(service),
@@ -25,9 +25,30 @@ const bundledInputs = async (module: string) => {
   const [, output] = Object.entries(result.metafile.outputs).find(
     ([file]) => !file.endsWith('.map'),
   )!;
-  return Object.entries(output.inputs)
+  return { metafile: result.metafile, output };
+};
+
+const bundledInputs = async (module: string) =>
+  Object.entries((await bundle(module)).output.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([path]) => path);
+
+/**
+ * What a bundle evaluates at Init: the inputs its entry point reaches through static imports
+ * and requires. A module behind a dynamic `import()` is in the bundle but runs on first use.
+ */
+const loadedAtInit = async (module: string) => {
+  const { metafile, output } = await bundle(module);
+  const reached = new Set<string>();
+  const visit = (path: string) => {
+    if (reached.has(path) || !metafile.inputs[path]) return;
+    reached.add(path);
+    for (const edge of metafile.inputs[path].imports) {
+      if (edge.kind !== 'dynamic-import') visit(edge.path);
+    }
+  };
+  visit(output.entryPoint!);
+  return [...reached];
 };
 
 describe('Lambda bundles', () => {
@@ -45,6 +66,31 @@ describe('Lambda bundles', () => {
       );
     },
   );
+});
+
+describe('checkDeployment bundle', () => {
+  const module = service.functions.checkDeployment!.module;
+
+  it('builds no plan schema: the deployment it watches has a schema of its own', async () => {
+    // Act
+    const inputs = await bundledInputs(module);
+    // Assess
+    expect(
+      inputs.filter((p) => /functions\/shared\/(plan|task-input|release-input)\.ts$/.test(p)),
+    ).toEqual([]);
+  });
+
+  it('ships the CloudWatch client of the metric analysis but loads it on first use, not at Init', async () => {
+    // Act
+    const atInit = await loadedAtInit(module);
+    const inputs = await bundledInputs(module);
+    // Assess
+    expect(inputs.some((p) => p.includes('node_modules/@aws-sdk/client-cloudwatch/'))).toBe(true);
+    expect(atInit.filter((p) => p.includes('node_modules/@aws-sdk/client-cloudwatch/'))).toEqual(
+      [],
+    );
+    expect(atInit).toContain('node_modules/@aws-sdk/client-greengrassv2/dist-cjs/index.js');
+  });
 });
 
 describe('dependencies', () => {
