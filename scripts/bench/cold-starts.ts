@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Emulator } from '../../emulator/emulator';
 import { declaredEsbuildOptions } from '../../emulator/runtime/esbuild-options';
+import { inputsLoadedAtInit } from './loaded-at-init';
 import { log, median, round } from './stats';
 
 const ROOT = join(__dirname, '../..');
@@ -25,6 +26,8 @@ const CLIENT_CLASSES: Record<string, string> = {
   lambda: 'LambdaClient',
   'secrets-manager': 'SecretsManagerClient',
   sqs: 'SQSClient',
+  cloudwatch: 'CloudWatchClient',
+  eventbridge: 'EventBridgeClient',
 };
 
 /**
@@ -52,14 +55,16 @@ export const coldStarts = async (emulator: Emulator, dir: string, only?: readonl
       metafile: true,
       logLevel: 'silent',
     });
-    // The clients whose class really made it into the bundle (not just a tree-shaken import).
+    // The clients whose class really made it into the bundle (not just a tree-shaken import)
+    // and is loaded at Init (a client imported on first use is not part of the cold start).
     const [, output] = Object.entries(result.metafile.outputs).find(
       ([file]) => !file.endsWith('.map'),
     )!;
+    const atInit = new Set(inputsLoadedAtInit(result.metafile, output.entryPoint!));
     const clients = [
       ...new Set(
         Object.entries(output.inputs)
-          .filter(([, i]) => i.bytesInOutput > 0)
+          .filter(([p, i]) => i.bytesInOutput > 0 && atInit.has(p))
           .map(([p]) => /@aws-sdk\/client-([a-z0-9-]+)\/dist-/.exec(p)?.[1])
           .filter((c): c is string => Boolean(c && CLIENT_CLASSES[c])),
       ),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { declaredEsbuildOptions } from '../../../emulator/runtime/esbuild-options';
 import { readService } from '../../../emulator/serverless-service';
+import { inputsLoadedAtInit } from '../../../scripts/bench/loaded-at-init';
 
 /**
  * What each Lambda ships (issue 16, P1 cold start): the stage configuration arrives resolved
@@ -33,22 +34,9 @@ const bundledInputs = async (module: string) =>
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([path]) => path);
 
-/**
- * What a bundle evaluates at Init: the inputs its entry point reaches through static imports
- * and requires. A module behind a dynamic `import()` is in the bundle but runs on first use.
- */
 const loadedAtInit = async (module: string) => {
   const { metafile, output } = await bundle(module);
-  const reached = new Set<string>();
-  const visit = (path: string) => {
-    if (reached.has(path) || !metafile.inputs[path]) return;
-    reached.add(path);
-    for (const edge of metafile.inputs[path].imports) {
-      if (edge.kind !== 'dynamic-import') visit(edge.path);
-    }
-  };
-  visit(output.entryPoint!);
-  return [...reached];
+  return inputsLoadedAtInit(metafile, output.entryPoint!);
 };
 
 describe('Lambda bundles', () => {
