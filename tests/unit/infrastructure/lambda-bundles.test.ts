@@ -81,6 +81,18 @@ describe('checkDeployment bundle', () => {
   });
 });
 
+describe('rollBackFleet bundle', () => {
+  it('takes the wave deployment name without Start Wave and its fleet input schema', async () => {
+    // Act
+    const inputs = await bundledInputs(service.functions.rollBackFleet!.module);
+    // Assess
+    expect(
+      inputs.filter((p) => /functions\/(start-wave\/start-wave|shared\/fleet-input)\.ts$/.test(p)),
+    ).toEqual([]);
+    expect(inputs).toContain('functions/start-wave/wave-deployment-name.ts');
+  });
+});
+
 describe('dependencies', () => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { version: string }>;
