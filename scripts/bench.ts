@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../emulator/emulator';
+import { readService } from '../emulator/serverless-service';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { burst } from './bench/burst';
 import { coldStartSection, coldStarts } from './bench/cold-starts';
@@ -46,6 +47,14 @@ const MEASURES: Record<string, () => Promise<string>> = {
       ?.split(',')
       .map((key) => key.trim())
       .filter(Boolean);
+    const declared = Object.keys(readService(ROOT).functions);
+    const unknown = (functions ?? []).filter((key) => !declared.includes(key));
+    if (unknown.length) {
+      console.error(
+        `--functions: no function ${unknown.join(', ')} in serverless.yml; its functions are ${declared.join(', ')}`,
+      );
+      process.exit(2);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-'));
     const emulator = await Emulator.start({ config: loadStageConfig(CONFIG), configFile: CONFIG });
     try {
