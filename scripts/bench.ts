@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../emulator/emulator';
+import { readService } from '../emulator/serverless-service';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { burst } from './bench/burst';
-import { coldStarts } from './bench/cold-starts';
+import { coldStartSection, coldStarts } from './bench/cold-starts';
 import { endToEnd, transitionsOnly } from './bench/end-to-end';
 import { fleetScaling, fleetScalingSection } from './bench/fleet-scaling';
 import { localRun, localRunSection } from './bench/local-run';
@@ -25,7 +26,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  * `npm run bench -- --only <measure>`: one measure alone, printed to stdout as its section of
  * docs/benchmarks.md and as JSON; docs/benchmarks.md and .json are written only by a whole run.
  * `--only fleet [--fleet-sizes 10,2000]`: the whole-release fleet-size measure;
- * `--only p4`: `npm start` after the first build; `--only transitions`: state transitions.
+ * `--only p4`: `npm start` after the first build; `--only transitions`: state transitions;
+ * `--only coldstart [--functions checkDeployment,rollBackFleet]`: bundle size and cold start
+ * of every function, or of the named ones (BENCH_COLD_SAMPLES sets the pairs, at least 10).
  */
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -38,6 +41,29 @@ const MEASURES: Record<string, () => Promise<string>> = {
     if (sizes !== undefined) process.env.BENCH_FLEET_SIZES = sizes;
     const rows = await fleetScaling(log);
     return `${JSON.stringify(rows, null, 2)}\n\n${fleetScalingSection(rows)}`;
+  },
+  coldstart: async () => {
+    const functions = flag('--functions')
+      ?.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean);
+    const declared = Object.keys(readService(ROOT).functions);
+    const unknown = (functions ?? []).filter((key) => !declared.includes(key));
+    if (unknown.length) {
+      console.error(
+        `--functions: no function ${unknown.join(', ')} in serverless.yml; its functions are ${declared.join(', ')}`,
+      );
+      process.exit(2);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-bench-'));
+    const emulator = await Emulator.start({ config: loadStageConfig(CONFIG), configFile: CONFIG });
+    try {
+      const rows = await coldStarts(emulator, dir, functions);
+      return `${JSON.stringify(rows, null, 2)}\n\n${coldStartSection(rows)}`;
+    } finally {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
   transitions: async () => `${JSON.stringify(await transitionsOnly(), null, 2)}\n`,
   p4: async () => {

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Clock } from '../shared/clock';
 import type { TargetBuild, TargetPlan } from '../shared/plan';
+import { PollSchema } from '../shared/poll-schema';
 import {
   COMPILATION_POLL,
   continuePolling,
@@ -9,7 +10,7 @@ import {
   type PollState,
   startPolling,
 } from '../shared/polling';
-import { PollSchema, planOnly } from '../shared/task-input';
+import { planOnly } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 import { checkCompilation } from './check-compilation';

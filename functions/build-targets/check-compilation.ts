@@ -5,8 +5,9 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { CompilationFailed, classifyAwsError } from '../shared/errors';
+import { PollSchema } from '../shared/poll-schema';
 import { COMPILATION_POLL, continuePolling, type PollState } from '../shared/polling';
-import { PollSchema, TargetTaskSchema } from '../shared/task-input';
+import { TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 

@@ -2,8 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeEdgePackagingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Clock } from '../shared/clock';
 import { classifyAwsError, PackagingFailed } from '../shared/errors';
+import { PollSchema } from '../shared/poll-schema';
 import { continuePolling, PACKAGING_POLL, type PollState } from '../shared/polling';
-import { PollSchema, TargetTaskSchema } from '../shared/task-input';
+import { TargetTaskSchema } from '../shared/task-input';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
 

@@ -12,12 +12,11 @@ import type { Clock } from '../shared/clock';
 import { classifyAwsError, WaitTimedOut } from '../shared/errors';
 import { unhealthyDevices } from '../shared/greengrass/health';
 import { continuePolling, DEPLOYMENT_POLL, type PollState } from '../shared/polling';
-import { type WatchedDeployment, WatchedDeploymentSchema } from '../shared/release-input';
 import type { MetricAnalysis } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
+import { type WatchedDeployment, WatchedDeploymentSchema } from '../shared/watched-deployment';
 import * as z from '../shared/zod-mini';
 import { bakeVerdict } from './bake';
-import { analyseMetric } from './metric-analysis';
 import {
   countsOf,
   type DeploymentVerdict,
@@ -50,7 +49,8 @@ export type CheckDeploymentOutput = WatchedDeployment & {
 
 export type CheckDeploymentDeps = {
   clientsFor: (roleArn: string | undefined) => TargetClients;
-  cloudwatch?: CloudWatchClient;
+  /** The metric analysis's client, built on its first use (see handler.ts). */
+  cloudwatch?: () => Promise<CloudWatchClient>;
   logger: Logger;
   now: Clock;
 };
@@ -199,10 +199,12 @@ export const checkDeployment = async (
       new Date(at.getTime() + (deployment.bakeMinutes ?? 0) * 60_000).toISOString();
     const unhealthy = await unhealthyDevices(greengrass, deployment.targetArn);
     const analysis = deployment.analysis as MetricAnalysis | undefined;
+    // Imported here, with the CloudWatch SDK it needs, so a bundle evaluates them only when a
+    // bake has an analysis to run, not in every cold start's Init.
     const metric =
       analysis && cloudwatch
-        ? await analyseMetric(
-            cloudwatch,
+        ? await (await import('./metric-analysis')).analyseMetric(
+            await cloudwatch(),
             analysis,
             new Date(Date.parse(bakeUntil) - (deployment.bakeMinutes ?? 0) * 60_000),
             at,

@@ -1,20 +1,7 @@
-import type { WatchedDeployment } from '../shared/release-input';
-import * as z from '../shared/zod-mini';
+import type { WatchedDeployment } from '../shared/watched-deployment';
+import type { JobCounts } from './job-counts';
 
-const count = () => z.int().check(z.gte(0));
-
-/** An IoT job's devices by execution status (DescribeJob `jobProcessDetails`). */
-export const JobCountsSchema = z.object({
-  succeeded: count(),
-  failed: count(),
-  timedOut: count(),
-  rejected: count(),
-  canceled: count(),
-  removed: count(),
-  queued: count(),
-  inProgress: count(),
-});
-export type JobCounts = z.infer<typeof JobCountsSchema>;
+export type { JobCounts } from './job-counts';
 
 export const DEPLOYMENT_VERDICTS = [
   'IN_PROGRESS',

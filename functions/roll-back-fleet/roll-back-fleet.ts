@@ -11,7 +11,7 @@ import { ReleaseInputSchema } from '../shared/release-input';
 import { getFleetRecord, giveBackFleet, type StateStore } from '../shared/state-store';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
-import { waveDeploymentName } from '../start-wave/start-wave';
+import { waveDeploymentName } from '../start-wave/wave-deployment-name';
 import type { RollBackFleetOutput, RolledBackFleet, RolledBackWave } from './rollback-state';
 
 export type { RollBackFleetOutput, RolledBackFleet, RolledBackWave };

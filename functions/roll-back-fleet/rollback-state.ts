@@ -1,4 +1,4 @@
-import { PollSchema } from '../shared/task-input';
+import { PollSchema } from '../shared/poll-schema';
 import * as z from '../shared/zod-mini';
 
 /**

@@ -12,6 +12,7 @@ import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling
 import type { Fleet, Wave } from '../shared/stage-config/schema';
 import { parseInput } from '../shared/validate';
 import * as z from '../shared/zod-mini';
+import { waveDeploymentName } from './wave-deployment-name';
 
 /** A fleet task, and on later waves the outcome of the wave before (Check Wave's `$.wave`). */
 const StartWaveSchema = z.extend(FleetTaskSchema, {
@@ -47,13 +48,6 @@ export type StartWaveDeps = {
   /** Takes the fleet's lease for this execution (lease-fleet.ts); `FleetBusy` when another holds it. */
   leaseFleet: (plan: Plan, fleet: Fleet) => Promise<unknown>;
 };
-
-/** How a wave's deployment is named: a rollback recognises this run's deployments by it. */
-export const waveDeploymentName = (
-  plan: { modelPackageGroupName: string; modelPackageVersion: number },
-  fleet: string,
-  wave: string,
-) => `edge-mlops ${plan.modelPackageGroupName} v${plan.modelPackageVersion} ${fleet}/${wave}`;
 
 /** The IoT job settings of a wave: rollout rate, abort criteria and per-device timeout. */
 export const waveJobConfiguration = (wave: Wave): DeploymentIoTJobConfiguration => ({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Emulator } from '../../emulator/emulator';
 import { declaredEsbuildOptions } from '../../emulator/runtime/esbuild-options';
+import { inputsLoadedAtInit } from './loaded-at-init';
 import { log, median, round } from './stats';
 
 const ROOT = join(__dirname, '../..');
@@ -25,14 +26,21 @@ const CLIENT_CLASSES: Record<string, string> = {
   lambda: 'LambdaClient',
   'secrets-manager': 'SecretsManagerClient',
   sqs: 'SQSClient',
+  cloudwatch: 'CloudWatchClient',
+  eventbridge: 'EventBridgeClient',
 };
 
-/** 1. Bundle size and cold start of every function, against a bare handler with the same clients. */
-export const coldStarts = async (emulator: Emulator, dir: string) => {
+/**
+ * 1. Bundle size and cold start of every function (or of those `only` names by their
+ * serverless.yml key), against a bare handler with the same clients.
+ */
+export const coldStarts = async (emulator: Emulator, dir: string, only?: readonly string[]) => {
   // What serverless.yml ships (emulator/runtime/esbuild-options.ts), for subject and baseline.
   const shipped = declaredEsbuildOptions(emulator.service);
+  const declared = Object.values(emulator.service.functions);
+  const measured = only?.length ? declared.filter((fn) => only.includes(fn.key)) : declared;
   const rows = [];
-  for (const fn of Object.values(emulator.service.functions)) {
+  for (const fn of measured) {
     const out = join(dir, `${fn.key}.cjs`);
     const result = await build({
       ...shipped,
@@ -41,14 +49,16 @@ export const coldStarts = async (emulator: Emulator, dir: string) => {
       metafile: true,
       logLevel: 'silent',
     });
-    // The clients whose class really made it into the bundle (not just a tree-shaken import).
+    // The clients whose class really made it into the bundle (not just a tree-shaken import)
+    // and is loaded at Init (a client imported on first use is not part of the cold start).
     const [, output] = Object.entries(result.metafile.outputs).find(
       ([file]) => !file.endsWith('.map'),
     )!;
+    const atInit = new Set(inputsLoadedAtInit(result.metafile, output.entryPoint!));
     const clients = [
       ...new Set(
         Object.entries(output.inputs)
-          .filter(([, i]) => i.bytesInOutput > 0)
+          .filter(([p, i]) => i.bytesInOutput > 0 && atInit.has(p))
           .map(([p]) => /@aws-sdk\/client-([a-z0-9-]+)\/dist-/.exec(p)?.[1])
           .filter((c): c is string => Boolean(c && CLIENT_CLASSES[c])),
       ),

@@ -189,7 +189,7 @@ describe('checkDeployment of a production wave', () => {
   };
   const at = (iso: string) => ({
     clientsFor,
-    cloudwatch: new CloudWatchClient({}),
+    cloudwatch: async () => new CloudWatchClient({}),
     logger: silentLogger(),
     now: () => new Date(iso),
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { declaredEsbuildOptions } from '../../../emulator/runtime/esbuild-options';
 import { readService } from '../../../emulator/serverless-service';
+import { inputsLoadedAtInit } from '../../../scripts/bench/loaded-at-init';
 
 /**
  * What each Lambda ships (issue 16, P1 cold start): the stage configuration arrives resolved
@@ -12,7 +13,7 @@ import { readService } from '../../../emulator/serverless-service';
 const ROOT = join(__dirname, '../../..');
 const service = readService(ROOT);
 
-const bundledInputs = async (module: string) => {
+const bundle = async (module: string) => {
   // Bundled as serverless.yml ships it (emulator/runtime/esbuild-options.ts).
   const result = await build({
     ...declaredEsbuildOptions(service),
@@ -25,9 +26,17 @@ const bundledInputs = async (module: string) => {
   const [, output] = Object.entries(result.metafile.outputs).find(
     ([file]) => !file.endsWith('.map'),
   )!;
-  return Object.entries(output.inputs)
+  return { metafile: result.metafile, output };
+};
+
+const bundledInputs = async (module: string) =>
+  Object.entries((await bundle(module)).output.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([path]) => path);
+
+const loadedAtInit = async (module: string) => {
+  const { metafile, output } = await bundle(module);
+  return inputsLoadedAtInit(metafile, output.entryPoint!);
 };
 
 describe('Lambda bundles', () => {
@@ -45,6 +54,43 @@ describe('Lambda bundles', () => {
       );
     },
   );
+});
+
+describe('checkDeployment bundle', () => {
+  const module = service.functions.checkDeployment!.module;
+
+  it('builds no plan schema: the deployment it watches has a schema of its own', async () => {
+    // Act
+    const inputs = await bundledInputs(module);
+    // Assess
+    expect(
+      inputs.filter((p) => /functions\/shared\/(plan|task-input|release-input)\.ts$/.test(p)),
+    ).toEqual([]);
+  });
+
+  it('ships the CloudWatch client of the metric analysis but loads it on first use, not at Init', async () => {
+    // Act
+    const atInit = await loadedAtInit(module);
+    const inputs = await bundledInputs(module);
+    // Assess
+    expect(inputs.some((p) => p.includes('node_modules/@aws-sdk/client-cloudwatch/'))).toBe(true);
+    expect(atInit.filter((p) => p.includes('node_modules/@aws-sdk/client-cloudwatch/'))).toEqual(
+      [],
+    );
+    expect(atInit).toContain('node_modules/@aws-sdk/client-greengrassv2/dist-cjs/index.js');
+  });
+});
+
+describe('rollBackFleet bundle', () => {
+  it('takes the wave deployment name without Start Wave and its fleet input schema', async () => {
+    // Act
+    const inputs = await bundledInputs(service.functions.rollBackFleet!.module);
+    // Assess
+    expect(
+      inputs.filter((p) => /functions\/(start-wave\/start-wave|shared\/fleet-input)\.ts$/.test(p)),
+    ).toEqual([]);
+    expect(inputs).toContain('functions/start-wave/wave-deployment-name.ts');
+  });
 });
 
 describe('dependencies', () => {
