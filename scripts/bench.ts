@@ -28,7 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
  * `--only fleet [--fleet-sizes 10,2000]`: the whole-release fleet-size measure;
  * `--only p4`: `npm start` after the first build; `--only transitions`: state transitions;
  * `--only coldstart [--functions checkDeployment,rollBackFleet]`: bundle size and cold start
- * of every function, or of the named ones (BENCH_COLD_SAMPLES sets the pairs, at least 10).
+ * of every function, or of the named ones (BENCH_COLD_SAMPLES sets the pairs: 20 by default, at least 10).
  */
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
