@@ -11,4 +11,8 @@ module.exports = {
   // A guard against hangs, not a timing assertion: end-to-end runs take seconds alone but
   // much longer on a loaded 2-core machine.
   testTimeout: 240_000,
+  // Two test files at a time even on two cores (jest's default is cores − 1): many end-to-end
+  // files spend much of their time waiting (a person's approval in real time, a browser, the
+  // HTTP round trips of a run), and the other file uses the core meanwhile.
+  maxWorkers: 2,
 };

@@ -3,6 +3,7 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   writeFileSync,
@@ -32,8 +33,22 @@ export type PackageResult = {
   template?: Record<string, any>;
 };
 
+/**
+ * The service as a folder of its own: serverless.yml copied, everything else linked. Packaging
+ * writes its work folders (serverless-esbuild's .esbuild, .build) beside serverless.yml, so two
+ * test files packaging at once (jest runs two at a time) must not share one.
+ */
+const privateService = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-service-'));
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  for (const entry of readdirSync(ROOT))
+    if (!entry.startsWith('.') && entry !== 'serverless.yml')
+      symlinkSync(join(ROOT, entry), join(dir, entry));
+  return dir;
+};
+
 /** Runs `serverless package` for `stage` into a fresh folder and returns the template. */
-export const packageService = (stage: string, cwd = ROOT): PackageResult => {
+export const packageService = (stage: string, cwd = privateService()): PackageResult => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-package-'));
   const run = spawnSync(SERVERLESS, ['package', '--stage', stage, '--package', dir], {
     cwd,
