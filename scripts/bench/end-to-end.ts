@@ -181,10 +181,11 @@ const happyPathBreakdown = (rows: TransitionsRow[]) => {
   if (!happy?.breakdown) return '';
   const { loops, entries } = happy.breakdown;
   const n = (state: string) => entries[state] ?? 0;
+  const inLoops = (loops.builds ?? 0) + (loops.twin ?? 0) + (loops.waves ?? 0);
   return `
-Where the happy path's ${happy.stateTransitions} transitions go: ${loops.once} states entered once
-(resolve, register, deploy to the twin, its tests, approval, fleets, result), ${loops.builds ?? 0} in the
-build loop (${n('Wait For Builds')} waits for the 4-minute compile: 30, 60, 120, 240 s), ${loops.twin ?? 0} in the
+Where the happy path's ${happy.stateTransitions} transitions go: ${happy.stateTransitions - inLoops} outside the poll
+loops (resolve, register, deploy to the twin, its tests, approval, each fleet's start and end,
+result), ${loops.builds ?? 0} in the build loop (${n('Wait For Builds')} waits for the 4-minute compile, doubling from 30 s), ${loops.twin ?? 0} in the
 twin's (${n('Check Twin Deployment')} checks) and ${loops.waves ?? 0} in the waves' (${n('Start Wave')} waves, ${n('Check Wave')} checks: each wave is
 checked while its devices deploy, then once in its bake and once at its end). A poll costs
 three transitions in the build and twin loops and two in a wave's. The polls are what the
@@ -192,7 +193,7 @@ durations call for; fewer would mean noticing a finished build or wave later, wh
 out (its "rollout waves keep their latency"). Runs here use a simulated clock at
 ${TRANSITIONS_CLOCK}× real time: real CPU time counts as simulated time, and at npm start's 1000× a
 cold start would count as minutes in which devices finish unseen, hiding polls that AWS would
-bill (the same release counts about 53 transitions at 1000×).
+bill.
 `;
 };
 
