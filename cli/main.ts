@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
-import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
+import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { registerDeviceCommands } from './devices/commands';
 import { errorMessage } from './error-message';
@@ -140,6 +140,7 @@ withOptions(program.command('emulator'), fleetOptions())
       seed: opts.seed,
       warp: opts.warp,
       warmFunctions: CLI_WARM_FUNCTIONS,
+      prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs: process.stderr,
     });
     stop = async () => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { internal } from '../emulator/backends';
 import { Emulator } from '../emulator/emulator';
-import { CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
+import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { runDriftLoop } from './drift-loop';
 import { endpointOptions } from './endpoint-options';
@@ -77,6 +77,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       approvalTimeout: options.approvalTimeout,
       deviceSchedule: options.deviceSchedule,
       warmFunctions: CLI_WARM_FUNCTIONS,
+      prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs,
     }).catch((error: unknown) => {
       logs?.end();

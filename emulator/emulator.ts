@@ -84,8 +84,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
   warp?: boolean;
   /**
    * Load functions ahead of their first invocation, as the state machine says what comes next
-   * (FunctionRuntime.prefetch; off by default: on 2 cores it cost more than it saved,
-   * docs/local-mode.md).
+   * (FunctionRuntime.prefetch). Off by default (tests keep every function warm and run two
+   * files at a time); the CLI turns it on (CLI_PREFETCH_FUNCTIONS).
    */
   prefetchFunctions?: boolean;
 };

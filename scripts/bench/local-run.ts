@@ -179,7 +179,7 @@ every worker) put it in three places:
 Meeting ${P4_TARGETS.wallTimeMs} ms on ${r.cores} cores would need the run's CPU time cut to
 ${Math.round((100 * P4_TARGETS.wallTimeMs * r.cores) / r.cpuMs)} % of what it is, less what cannot overlap. That means giving up what
 makes local mode trustworthy: one isolated worker per function (its own environment and SDK
-clients, as on Lambda), real HTTP to a strict emulator, and IAM checks on every call. Loading
-functions ahead of their first invocation, on the idle core, is measured in
-docs/local-mode.md; it stays off.
+clients, as on Lambda), real HTTP to a strict emulator, and IAM checks on every call. The run
+loads functions ahead of their first invocation on the core that would otherwise wait
+(docs/local-mode.md, measured there).
 `;
