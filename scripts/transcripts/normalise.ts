@@ -3,7 +3,7 @@
  * what changes from run to run. Times come from the emulator's virtual clock, which runs 300 to
  * 1,000 times faster than real time, so a few real milliseconds of scheduling move timestamps,
  * durations, how often a poll loop went round (and with it the transition and call counts) and
- * the snapshot of a rollout in flight; ports, approval ids, link signatures, message ids and
+ * the snapshot of a rollout in flight, and how many functions were loaded ahead; ports, approval ids, link signatures, message ids and
  * log file names are new in every run. Those are masked; everything else must match.
  */
 const MASKS: [RegExp, string][] = [
@@ -18,6 +18,8 @@ const MASKS: [RegExp, string][] = [
   [/Wall time: [\d.]+ s/g, 'Wall time: <s> s'],
   [/, \d+ transitions\)/g, ', <n> transitions)'],
   [/AWS calls: \d+/g, 'AWS calls: <n>'],
+  // Polls and functions loaded ahead of their call vary with the machine's load.
+  [/Function invocations: \d+ \(\d+ cold starts\)/g, 'Function invocations: <n> (<n> cold starts)'],
   [/\(\d+ answered with injected faults\)/g, '(<n> answered with injected faults)'],
   // A rollback's name ends in a hash of the registry's event, whose id is new each time.
   [/\b(rollback-[\w-]+-v\d+)-[0-9a-f]{8}\b/g, '$1-<hash>'],

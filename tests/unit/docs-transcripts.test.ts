@@ -67,6 +67,7 @@ describe('transcript comparison', () => {
       '       20  greengrass.GetDeployment',
       'NAME  STATUS  DURATION',
       'x     FAILED  48m',
+      'Function invocations: 44 (17 cold starts)',
       'Wall time: 9.3 s',
     ].join('\n');
     const second = [
@@ -82,6 +83,7 @@ describe('transcript comparison', () => {
       '       16  dynamodb.UpdateItem',
       'NAME  STATUS    DURATION',
       'x     FAILED    1h2m',
+      'Function invocations: 40 (19 cold starts)',
       'Wall time: 14.4 s',
     ].join('\n');
     // Act / Assess
