@@ -1,58 +1,33 @@
-import { join } from 'node:path';
 import type { Emulator } from '../../emulator/emulator';
 import type { IotJobEvents } from '../../emulator/iot-events';
-import { localConfigWith, runSimulation, startLocalEmulator } from '../helpers/local-mode';
+import {
+  emulatorPerTest,
+  localConfigWith,
+  rolloutRate,
+  runSimulation,
+  waveEntries,
+} from '../helpers/local-mode';
 
 /**
  * A wave waits in Watch Wave for as long as its devices' progress says, up to a ceiling of
  * hours; IoT's own abort (the job's abort criteria cancel it) is not left to that wait: the
  * job's `canceled` event wakes the wave through the job-events rule (docs/fleet-rollout.md).
  */
-const ROOT = join(__dirname, '../..');
-const _LOCAL = join(ROOT, 'config/local.yml');
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-const emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
+const start = emulatorPerTest();
 
-const start = async (
-  options: Partial<Parameters<typeof Emulator.start>[0]>,
-  configFile: string,
-) => {
-  const emulator = await startLocalEmulator(options, configFile);
-  emulators.push(emulator);
-  return emulator;
-};
-
-/** Check Wave entries of the wave on `group`, with their virtual time. */
+/** Check Wave entries of the wave on `group`: their virtual time. */
 const checksOf = (emulator: Emulator, executionArn: string, group: string) =>
-  emulator.sfn.executions
-    .get(executionArn)!
-    .history.filter(
-      (e: any) =>
-        e.type === 'TaskStateEntered' &&
-        e.stateEnteredEventDetails?.name === 'Check Wave' &&
-        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith(`/${group}`),
-    )
-    .map((e) => e.timestamp);
+  waveEntries(emulator, executionArn, 'Check Wave', group).map((e) => e.at);
 
 /** Watch Wave entries of the wave on `group`: when, and the wait they were given. */
 const watchesOf = (emulator: Emulator, executionArn: string, group: string) =>
-  emulator.sfn.executions
-    .get(executionArn)!
-    .history.filter(
-      (e: any) =>
-        e.type === 'TaskStateEntered' &&
-        e.stateEnteredEventDetails?.name === 'Watch Wave' &&
-        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith(`/${group}`),
-    )
-    .map((e: any) => ({
-      at: e.timestamp as number,
-      waitSeconds: JSON.parse(e.stateEnteredEventDetails.input).wave.poll.waitSeconds as number,
-    }));
+  waveEntries(emulator, executionArn, 'Watch Wave', group).map((e) => ({
+    at: e.at,
+    waitSeconds: e.wave!.poll.waitSeconds,
+  }));
 
 describe('local mode: IoT job events wake a waiting wave', () => {
   it('IoTAbortOfLongWave: a long wave that IoT aborts is checked soon after its cancellation event, long before its wait ends, after few polls', async () => {
@@ -68,10 +43,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
         'abort: { failureThresholdPercentage: 5, minExecutedThings: 10 }',
         'abort: { failureThresholdPercentage: 100, minExecutedThings: 10 }',
       ],
-      [
-        'thinggroup/field-rpi\n',
-        'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 1 }\n',
-      ],
+      rolloutRate('field-rpi', 1),
       [
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }',
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 20 }',
@@ -114,10 +86,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
   }, 500_000);
   it('LargeFleetBoundedPolls: 2,000 devices a group, one wave of 100 minutes, completes in a handful of polls', async () => {
     // Prepare: field-rpi's 2,000 devices at 20 a minute.
-    const config = localConfigWith([
-      'thinggroup/field-rpi\n',
-      'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 20 }\n',
-    ]);
+    const config = localConfigWith(rolloutRate('field-rpi', 20));
     const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [1000, 5000] } }, config);
     // Act
     const s = await runSimulation({

@@ -1,8 +1,13 @@
-import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Emulator } from '../../emulator/emulator';
-import { localConfigWith, runSimulation, startLocalEmulator } from '../helpers/local-mode';
+import {
+  emulatorPerTest,
+  localConfigWith,
+  rolloutRate,
+  runSimulation,
+  waveEntries,
+} from '../helpers/local-mode';
 import { until } from '../helpers/until';
 
 /**
@@ -11,25 +16,11 @@ import { until } from '../helpers/until';
  * by device, offline devices neither block nor abort a wave, and a wave bakes before the next.
  * Each test runs its own emulator and checks what every simulated device runs afterwards.
  */
-const ROOT = join(__dirname, '../..');
-const LOCAL = join(ROOT, 'config/local.yml');
 const MODEL = 'com.example.defectdetector.model';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const MINUTE = 60_000;
 
-const emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
-
-const start = async (
-  options: Partial<Parameters<typeof Emulator.start>[0]> = {},
-  configFile = LOCAL,
-) => {
-  const emulator = await startLocalEmulator(options, configFile);
-  emulators.push(emulator);
-  return emulator;
-};
+const start = emulatorPerTest();
 
 /** Devices of the given thing groups that run our model at `version` now. */
 const devicesOn = (emulator: Emulator, groups: string[], version: string) => {
@@ -190,10 +181,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
 
   it('SlowLargeWave: a rate-limited wave longer than the grace period polls in the log of its duration and counts no pending device as offline', async () => {
     // Prepare: field-rpi's 60 devices at one a minute, a 60-minute wave (grace: 30 minutes)
-    const config = localConfigWith([
-      'thinggroup/field-rpi\n',
-      'thinggroup/field-rpi\n            rollout: { maximumPerMinute: 1 }\n',
-    ]);
+    const config = localConfigWith(rolloutRate('field-rpi', 1));
     // Devices apply in seconds, so between two notifications none is in progress.
     const emulator = await start({ fleetSize: 60, fleet: { applyMs: [1000, 5000] } }, config);
     // Act
@@ -211,13 +199,7 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
     expect(devicesOn(emulator, ['field-rpi'], '1.0.7')).toHaveLength(60);
     // Polls of the slow wave: its status reads (GetDeployment) stay in the log of its
     // duration (a fixed 2-minute interval would read it 30 times).
-    const execution = emulator.sfn.executions.get(s.executionArn!)!;
-    const slowWave = execution.history.filter(
-      (e: any) =>
-        e.type === 'TaskStateEntered' &&
-        e.stateEnteredEventDetails?.name === 'Check Wave' &&
-        JSON.parse(e.stateEnteredEventDetails.input).wave?.targetArn?.endsWith('/field-rpi'),
-    );
+    const slowWave = waveEntries(emulator, s.executionArn!, 'Check Wave', 'field-rpi');
     expect(slowWave.length).toBeGreaterThan(0);
     expect(slowWave.length).toBeLessThanOrEqual(12);
   }, 400_000);

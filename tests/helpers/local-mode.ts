@@ -78,6 +78,48 @@ export const startLocalEmulator = (
   });
 
 /**
+ * startLocalEmulator for a test file whose tests each start their own emulators: every one is
+ * closed after its test.
+ */
+export const emulatorPerTest = () => {
+  const emulators: Emulator[] = [];
+  afterEach(async () => {
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+  });
+  return async (options: Partial<StartOptions> = {}, configFile = LOCAL_CONFIG) => {
+    const emulator = await startLocalEmulator(options, configFile);
+    emulators.push(emulator);
+    return emulator;
+  };
+};
+
+/** The config edit (for localConfigWith) that rolls `group` out at `perMinute` devices a minute. */
+export const rolloutRate = (group: string, perMinute: number): [string, string] => [
+  `thinggroup/${group}\n`,
+  `thinggroup/${group}\n            rollout: { maximumPerMinute: ${perMinute} }\n`,
+];
+
+/**
+ * Entries into `state` (Check Wave, Watch Wave) of the waves on `group` in an execution's
+ * history: when, and the wave as the state received it.
+ */
+export const waveEntries = (
+  emulator: Emulator,
+  executionArn: string,
+  state: 'Check Wave' | 'Watch Wave',
+  group: string,
+) =>
+  (emulator.sfn.executions.get(executionArn)!.history as any[])
+    .filter((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === state)
+    .map((e) => ({
+      at: e.timestamp as number,
+      wave: JSON.parse(e.stateEnteredEventDetails.input).wave as
+        | { targetArn?: string; poll: { waitSeconds: number } }
+        | undefined,
+    }))
+    .filter((entry) => entry.wave?.targetArn?.endsWith(`/${group}`));
+
+/**
  * The emulator's control API (`/_emulator/…`) of the emulator at `url`: GET without a body,
  * POST with one; a refused control fails the test with the emulator's answer.
  */

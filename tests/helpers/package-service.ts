@@ -34,15 +34,15 @@ export type PackageResult = {
 };
 
 /**
- * The service as a folder of its own: serverless.yml copied, everything else linked. Packaging
- * writes its work folders (serverless-esbuild's .esbuild, .build) beside serverless.yml, so two
- * test files packaging at once (jest runs two at a time) must not share one.
+ * The service as a folder of its own: serverless.yml copied, everything else linked except
+ * `without`. Packaging writes its work folders (serverless-esbuild's .esbuild, .build) beside
+ * serverless.yml, so two test files packaging at once (jest runs two at a time) must not share one.
  */
-const privateService = (): string => {
+const privateService = (without: string[] = []): string => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-service-'));
   copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
   for (const entry of readdirSync(ROOT))
-    if (!entry.startsWith('.') && entry !== 'serverless.yml')
+    if (!entry.startsWith('.') && entry !== 'serverless.yml' && !without.includes(entry))
       symlinkSync(join(ROOT, entry), join(dir, entry));
   return dir;
 };
@@ -66,19 +66,7 @@ export const packageService = (stage: string, cwd = privateService()): PackageRe
 
 /** A copy of the service whose config/ folder holds only `files`; the rest is linked. */
 export const serviceWithConfig = (files: Record<string, string>): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-service-'));
-  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
-  for (const entry of [
-    'package.json',
-    'tsconfig.json',
-    'functions',
-    'statemachines',
-    'events',
-    'scripts',
-    'node_modules',
-  ]) {
-    symlinkSync(join(ROOT, entry), join(dir, entry));
-  }
+  const dir = privateService(['config']);
   mkdirSync(join(dir, 'config'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'config', name), text);
   return dir;
