@@ -1,10 +1,13 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../shared/clock';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { classifyAwsError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
-import { WATCH_RETENTION_SECONDS, wake, waveWatchKey } from '../shared/wave-watch';
+import {
+  IOT_JOB_ID,
+  WATCH_RETENTION_SECONDS,
+  type WaveWatchDeps,
+  wake,
+  waveWatchKey,
+} from '../shared/wave-watch';
 import * as z from '../shared/zod-mini';
 
 /**
@@ -15,16 +18,11 @@ import * as z from '../shared/zod-mini';
 const JobEvent = z.looseObject({
   eventType: z.literal('JOB'),
   operation: z.string().check(z.minLength(1)),
-  jobId: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/)),
+  jobId: z.string().check(z.regex(IOT_JOB_ID)),
 });
 export type JobEventInput = z.input<typeof JobEvent>;
 
-export type RecordJobEventDeps = {
-  store: { dynamo: DynamoDBDocumentClient; table: string };
-  sfn: SFNClient;
-  logger: Logger;
-  now: Clock;
-};
+export type RecordJobEventDeps = WaveWatchDeps;
 
 /**
  * Records that IoT canceled a job (its abort criteria, or a CancelDeployment) and wakes the

@@ -1,4 +1,7 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from './clock';
 import { TASK_TOKEN_GONE } from './error-taxonomy';
 import { classifyAwsError } from './errors';
 
@@ -10,6 +13,17 @@ import { classifyAwsError } from './errors';
  * two writes second to the job's watch item sends SendTaskSuccess. One item per IoT job id.
  */
 export const waveWatchKey = (jobId: string) => ({ pk: `wave-watch#${jobId}`, sk: 'watch' });
+
+/** An IoT job id as AWS IoT accepts one (CreateJob: jobId, [a-zA-Z0-9_-]+, 1 to 64 characters). */
+export const IOT_JOB_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** What both sides of a watch need: the watch items, Step Functions to wake the task, a clock. */
+export type WaveWatchDeps = {
+  store: { dynamo: DynamoDBDocumentClient; table: string };
+  sfn: SFNClient;
+  logger: Logger;
+  now: Clock;
+};
 
 /** How long a watch item outlives its wave's deadline (TTL attribute `expiresAt`). */
 export const WATCH_RETENTION_SECONDS = 7 * 24 * 3600;

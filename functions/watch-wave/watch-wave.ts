@@ -1,10 +1,13 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../shared/clock';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { classifyAwsError } from '../shared/errors';
 import { parseInput } from '../shared/validate';
-import { expiresAtAfter, wake, waveWatchKey } from '../shared/wave-watch';
+import {
+  expiresAtAfter,
+  IOT_JOB_ID,
+  type WaveWatchDeps,
+  wake,
+  waveWatchKey,
+} from '../shared/wave-watch';
 import * as z from '../shared/zod-mini';
 
 /** `Watch Wave`'s payload: the wave as Start Wave or Check Wave left it, and the task token. */
@@ -14,18 +17,13 @@ const WatchWaveInput = z.object({
     /** Check Wave's verdict is final: nothing to wait for. */
     done: z.optional(z.boolean()),
     /** The deployment's IoT job (Check Wave reads it from GetDeployment). */
-    iotJobId: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/))),
+    iotJobId: z.optional(z.string().check(z.regex(IOT_JOB_ID))),
     poll: z.looseObject({ deadline: z.iso.datetime() }),
   }),
 });
 export type WatchWaveInput = z.input<typeof WatchWaveInput>;
 
-export type WatchWaveDeps = {
-  store: { dynamo: DynamoDBDocumentClient; table: string };
-  sfn: SFNClient;
-  logger: Logger;
-  now: Clock;
-};
+export type WatchWaveDeps = WaveWatchDeps;
 
 export type WatchWaveOutput =
   | { waiting: 'until canceled or timed out' | 'until timed out' }
