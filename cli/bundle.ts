@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../emulator/project-root';
-import { cachedBuild } from '../emulator/runtime/bundle-cache';
+import { cachedBuild, projectBuildFiles } from '../emulator/runtime/bundle-cache';
 import { cacheDirOf } from '../emulator/runtime/cache-dir';
 
 /**
@@ -25,7 +25,7 @@ export const cliBundle = async (): Promise<string> => {
       absWorkingDir: PROJECT_ROOT,
       logLevel: 'silent',
     },
-    dependsOn: ['package-lock.json', 'tsconfig.json'].map((f) => join(PROJECT_ROOT, f)),
+    dependsOn: projectBuildFiles(PROJECT_ROOT),
   });
   return join(dir, 'main.cjs');
 };

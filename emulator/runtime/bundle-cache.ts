@@ -44,6 +44,10 @@ export type CachedBuildRequest = {
   dependsOn?: string[];
 };
 
+/** What shapes a bundle of the project without being bundled: its lockfile and tsconfig. */
+export const projectBuildFiles = (root: string) =>
+  ['package-lock.json', 'tsconfig.json'].map((f) => join(root, f));
+
 /** Builds kept besides the newest; older ones are removed once unused for an hour. */
 const KEEP = 3;
 const UNUSED_MS = 60 * 60 * 1000;

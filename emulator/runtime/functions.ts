@@ -7,7 +7,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResource, resolveLocal } from '.
 import { PROJECT_ROOT } from '../project-root';
 import type { FunctionDeclaration, ServiceDeclaration } from '../serverless-service';
 import { type Activity, NO_ACTIVITY } from '../warp';
-import { cachedBuild } from './bundle-cache';
+import { cachedBuild, projectBuildFiles } from './bundle-cache';
 import { cacheDirOf } from './cache-dir';
 import { localEsbuildOptions } from './esbuild-options';
 
@@ -43,7 +43,7 @@ export const bundleFunctions = async (
     cacheDir,
     entryPoints,
     options: localEsbuildOptions(service),
-    dependsOn: ['package-lock.json', 'tsconfig.json'].map((f) => join(service.root, f)),
+    dependsOn: projectBuildFiles(service.root),
   });
   const files = Object.fromEntries(
     Object.keys(entryPoints).map((key) => [key, join(dir, `${key}.cjs`)]),

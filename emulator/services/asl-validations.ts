@@ -36,14 +36,18 @@ const markerOf = (definition: unknown, options: unknown) =>
       .slice(0, 32),
   );
 
-export const acceptedBefore = (definition: unknown, options: unknown): boolean =>
-  existsSync(markerOf(definition, options));
-
-export const rememberAccepted = (definition: unknown, options: unknown): void => {
-  try {
-    mkdirSync(cacheDirOf('asl'), { recursive: true });
-    writeFileSync(markerOf(definition, options), '');
-  } catch {
-    // A cache that cannot be written only costs the next run a validation.
-  }
+/** Whether this definition was accepted before, and how to remember that it is now. */
+export const validationRecord = (definition: unknown, options: unknown) => {
+  const marker = markerOf(definition, options);
+  return {
+    acceptedBefore: existsSync(marker),
+    remember: (): void => {
+      try {
+        mkdirSync(cacheDirOf('asl'), { recursive: true });
+        writeFileSync(marker, '');
+      } catch {
+        // A cache that cannot be written only costs the next run a validation.
+      }
+    },
+  };
 };

@@ -2,7 +2,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../clock';
 import type { FunctionRuntime } from '../runtime/functions';
 import { type Activity, holdFor } from '../warp';
-import { acceptedBefore, rememberAccepted } from './asl-validations';
+import { validationRecord } from './asl-validations';
 import type { ExecutionHistory } from './sfn-history';
 import type {
   Definition,
@@ -318,11 +318,12 @@ export const runExecution = async (
   // unless this content was accepted before (asl-validations.ts).
   const resumed = startAt !== machine.definition.StartAt;
   const checks = { checkArn: false, checkPaths: false };
-  const validate = !resumed && !validated.has(machine) && !acceptedBefore(local.definition, checks);
+  const record = !resumed && !validated.has(machine) && validationRecord(local.definition, checks);
+  const validate = record && !record.acceptedBefore;
   const stateMachine = new StateMachine(local.definition as never, {
     validationOptions: validate ? checks : { noValidate: true },
   });
-  if (validate) rememberAccepted(local.definition, checks);
+  if (validate) record.remember();
   validated.add(machine);
   const retries = retryOverrides(machine.definition, clock);
   const upcoming = upcomingFunctions(machine, deps.functions);

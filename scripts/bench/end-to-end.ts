@@ -62,7 +62,7 @@ type TransitionsRow = {
   case: string;
   status: string;
   stateTransitions: number;
-  /** Transitions by loop (and `once` for the rest), and each state's entries. */
+  /** Transitions by poll loop, and each state's entries. */
   breakdown?: { loops: Record<string, number>; entries: Record<string, number> };
 };
 
@@ -70,10 +70,10 @@ const breakdownOf = (lines: string[]): NonNullable<TransitionsRow['breakdown']> 
   const entries: Record<string, number> = {};
   for (const line of lines)
     if (line.startsWith('→ ')) entries[line.slice(2)] = (entries[line.slice(2)] ?? 0) + 1;
-  const loops: Record<string, number> = { once: 0 };
+  const loops: Record<string, number> = {};
   for (const [state, n] of Object.entries(entries)) {
-    const loop = Object.keys(LOOPS).find((l) => LOOPS[l]!.includes(state)) ?? 'once';
-    loops[loop] = (loops[loop] ?? 0) + n;
+    const loop = Object.keys(LOOPS).find((l) => LOOPS[l]!.includes(state));
+    if (loop) loops[loop] = (loops[loop] ?? 0) + n;
   }
   return { loops, entries };
 };

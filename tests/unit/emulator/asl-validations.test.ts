@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { acceptedBefore, rememberAccepted } from '../../../emulator/services/asl-validations';
+import { validationRecord } from '../../../emulator/services/asl-validations';
 
 describe('definitions accepted before', () => {
   const saved = process.env.EDGE_MLOPS_CACHE_DIR;
@@ -19,13 +19,16 @@ describe('definitions accepted before', () => {
   const checks = { checkArn: false, checkPaths: false };
 
   it('are remembered by content, with the options they were checked with', () => {
-    expect(acceptedBefore(definition, checks)).toBe(false);
+    const record = validationRecord(definition, checks);
+    expect(record.acceptedBefore).toBe(false);
     // Act
-    rememberAccepted(definition, checks);
+    record.remember();
     // Assess: the same content (another object) is known; a changed one or other options are not.
-    expect(acceptedBefore(structuredClone(definition), checks)).toBe(true);
-    expect(acceptedBefore({ ...definition, StartAt: 'B' }, checks)).toBe(false);
-    expect(acceptedBefore(definition, { checkArn: true, checkPaths: false })).toBe(false);
+    expect(validationRecord(structuredClone(definition), checks).acceptedBefore).toBe(true);
+    expect(validationRecord({ ...definition, StartAt: 'B' }, checks).acceptedBefore).toBe(false);
+    expect(validationRecord(definition, { checkArn: true, checkPaths: false }).acceptedBefore).toBe(
+      false,
+    );
     expect(readdirSync(join(dir, 'asl'))).toHaveLength(1);
   });
 });
