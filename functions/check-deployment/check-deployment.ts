@@ -288,12 +288,17 @@ export const checkDeployment = async (
   }
 
   // Two calls a poll whatever the fleet size, and polls that grow with the log of the wave's
-  // duration: the wait follows the devices' own progress (shared/polling.ts).
+  // duration: the wait follows the devices' own progress and the rollout rate (shared/polling.ts).
   const progress = deployment.startedAt
     ? {
-        done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
-        total: devicesOf(counts),
         startedAt: deployment.startedAt,
+        done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
+        succeeded: counts.succeeded,
+        inProgress: counts.inProgress,
+        queued: counts.queued,
+        total: devicesOf(counts),
+        ...(deployment.rollout ? { rollout: deployment.rollout } : {}),
+        ...(graceEnd ? { graceEnd } : {}),
       }
     : undefined;
   const poll = continuePolling(

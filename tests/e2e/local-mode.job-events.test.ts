@@ -1,4 +1,5 @@
 import type { Emulator } from '../../emulator/emulator';
+import type { Job } from '../../emulator/fleet-types';
 import type { IotJobEvents } from '../../emulator/iot-events';
 import {
   emulatorPerTest,
@@ -17,6 +18,21 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
 const start = emulatorPerTest();
+
+/** When no device of `job` was queued or in progress any more: the first such moment before `by`. */
+const settleTime = (emulator: Emulator, job: Job, by: number) => {
+  const busy = (t: number) => {
+    const c = emulator.world.fleet.counts(job, t);
+    return c.QUEUED + c.IN_PROGRESS > 0;
+  };
+  let [lo, hi] = [job.createdAt, by];
+  while (hi - lo > SECOND) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (busy(mid)) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+};
 
 /** Check Wave entries of the wave on `group`: their virtual time. */
 const checksOf = (emulator: Emulator, executionArn: string, group: string) =>
@@ -85,9 +101,11 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(s.cause).toContain('wave all of fleet field-rpi');
   }, 500_000);
   it('LargeFleetBoundedPolls: 2,000 devices a group, one wave of 100 minutes, completes in a handful of polls', async () => {
-    // Prepare: field-rpi's 2,000 devices at 20 a minute.
+    // Prepare: field-rpi's 2,000 devices at 20 a minute. Each takes 20 to 90 s to apply (the
+    // emulator's default), so the first devices finish late and their pace alone would
+    // promise a wave far longer than the rollout rate allows.
     const config = localConfigWith(rolloutRate('field-rpi', 20));
-    const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [1000, 5000] } }, config);
+    const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [20_000, 90_000] } }, config);
     // Act
     const s = await runSimulation({
       approve: true,
@@ -102,5 +120,14 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.length).toBeLessThanOrEqual(12);
     expect(s.awsCalls['iot.ListJobExecutionsForJob'] ?? 0).toBeLessThanOrEqual(6);
+    // The wave's end was seen promptly, not a long wait after its last device finished
+    // (local mode's real overheads count as virtual time at 300×, hence minutes, not seconds).
+    const job = [...emulator.world.fleet.jobs.values()].find(
+      (j) => j.targetArn.endsWith('/field-rpi') && !j.healthy,
+    )!;
+    const settledAt = settleTime(emulator, job, checks.at(-1)!);
+    expect(settledAt).toBeGreaterThan(job.createdAt + 90 * MINUTE);
+    const seen = checks.find((t) => t >= settledAt)!;
+    expect(seen - settledAt).toBeLessThan(5 * MINUTE);
   }, 500_000);
 });
