@@ -89,11 +89,12 @@ export const rolloutSeconds = (rollout: RolloutRate, devices: number, count: num
 
 /**
  * The time a job still needs, in seconds, from its own progress; undefined when its progress
- * gives no estimate yet. A wave (with `rollout`) is the longest of:
+ * gives no estimate yet. A wave (with `rollout`): the longer of
  * - the rollout: its queued devices notified at its rate (the fastest it may go, so waiting a
  *   fraction of it never passes the moment the last device is notified), and never past the
- *   moment the slowest rate has reached every device;
- * - the devices in progress, at the pace devices have finished so far;
+ *   moment the slowest rate has reached every device; plus the devices in progress, at the
+ *   pace devices have finished so far (no longer than the job has run: one in progress
+ *   started since, and likely needs about as long as it has run);
  * - once the rollout has reached every device, devices still queued are offline: the wave
  *   settles when they come back or at the end of its grace period, whichever comes first.
  * Any other job: the units left at the pace of those done.
@@ -118,7 +119,12 @@ export const estimateSecondsLeft = (progress: Progress, now: Date): number | und
       (progress.total * 60) / slowest - elapsed,
     ),
   );
-  const applying = progress.inProgress > 0 && pace !== undefined ? progress.inProgress * pace : 0;
+  // About how long one device takes (in progress × pace, Little's law); while few have
+  // finished that pace says little, and a device in progress started at most `elapsed` ago.
+  const applying =
+    progress.inProgress > 0 && pace !== undefined
+      ? Math.min(progress.inProgress * pace, elapsed)
+      : 0;
   const offline =
     notifying === 0 && progress.queued > 0 && progress.graceEnd
       ? Math.max(0, (progress.graceEnd.getTime() - now.getTime()) / 1000)

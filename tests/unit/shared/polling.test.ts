@@ -165,6 +165,25 @@ describe('adaptive waits (progress in, wait out)', () => {
     expect(atMax).toBeCloseTo(120);
   });
 
+  it('counts devices in progress for no longer than the wave has run, while few have finished', () => {
+    // Prepare: 21 s into an exponential wave of 100,000 (up to 500 a minute: 200 minutes at
+    // least); one device finished, 175 applying. Their pace (21 s each) says 61 minutes more.
+    const rollout = {
+      maximumPerMinute: 500,
+      exponentialRate: {
+        baseRatePerMinute: 20,
+        incrementFactor: 2,
+        rateIncreaseCriteria: { numberOfSucceededThings: 10 },
+      },
+    };
+    const p = progress({ total: 100_000, done: 1, inProgress: 175, queued: 99_824, rollout });
+    // Act
+    const seconds = adaptiveWaitSeconds(p, at(21), 15, 21_600)!;
+    // Assess: the wait ends before the least the rollout still needs (199.6 minutes)
+    expect(seconds).toBeLessThan(rolloutSeconds(rollout, 99_824, 1));
+    expect(seconds).toBeGreaterThan(0.8 * rolloutSeconds(rollout, 99_824, 1));
+  });
+
   it('has no estimate before anything finished, unless devices wait for the rollout', () => {
     expect(
       adaptiveWaitSeconds(progress({ total: 10, inProgress: 10 }), at(30), 15, 1800),
