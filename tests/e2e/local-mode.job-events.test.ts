@@ -60,7 +60,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
   it('IoTAbortOfLongWave: a long wave that IoT aborts is checked soon after its cancellation event, long before its wait ends, after few polls', async () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi rolls out one device a
     // minute (a 60-minute wave) and IoT cancels its job once 20 devices ran and over 10 %
-    // failed: some 20 minutes in, while the wave waits half of the 40 minutes left.
+    // failed: some 20 minutes in, while the wave waits most of the 40 minutes left.
     const config = localConfigWith(
       [
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }',
