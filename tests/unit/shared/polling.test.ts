@@ -3,6 +3,7 @@ import {
   COMPILATION_POLL,
   continuePolling,
   DEPLOYMENT_POLL,
+  estimateSecondsLeft,
   MAX_POLLS_PER_LOOP,
   PACKAGING_POLL,
   type PollPolicy,
@@ -163,6 +164,29 @@ describe('adaptive waits (progress in, wait out)', () => {
     expect(fromStart).toBeCloseTo(150 + 75);
     expect(later).toBeCloseTo(37.5 + 18.75);
     expect(atMax).toBeCloseTo(120);
+  });
+
+  it('counts notified devices towards the rate increase when the criteria say so, and a factor of 1 keeps the base rate', () => {
+    // Prepare
+    const byNotified = {
+      maximumPerMinute: 100,
+      exponentialRate: {
+        baseRatePerMinute: 10,
+        incrementFactor: 2,
+        rateIncreaseCriteria: { numberOfNotifiedThings: 10 },
+      },
+    };
+    const flat = {
+      ...byNotified,
+      exponentialRate: { ...byNotified.exponentialRate, incrementFactor: 1 },
+    };
+    // Act: 1,000 queued of 1,020; 20 notified (in progress), none finished
+    const p = progress({ total: 1020, queued: 1000, inProgress: 20 });
+    const rising = estimateSecondsLeft({ ...p, rollout: byNotified }, at(120));
+    const steady = estimateSecondsLeft({ ...p, rollout: flat }, at(120));
+    // Assess: 10 at 40, 10 at 80, then 980 at 100 a minute; 1,000 at 10 a minute
+    expect(rising).toBeCloseTo(15 + 7.5 + 588);
+    expect(steady).toBeCloseTo(6000);
   });
 
   it('counts devices in progress for no longer than the wave has run, while few have finished', () => {
