@@ -10,7 +10,8 @@ export type BakeInput = {
   bakeUntil: number;
   /** Devices that applied the release (the denominator of the unhealthy share). */
   succeeded: number;
-  unhealthy: { count: number; devices: string[] };
+  /** `truncated`: more pages than were read, so `count` is a lower bound. */
+  unhealthy: { count: number; devices: string[]; truncated?: boolean };
   failureThresholdPercentage: number;
   metric?: { breached: boolean; description: string };
 };
@@ -20,10 +21,15 @@ export type BakeVerdict = { status: 'BAKING' | 'SUCCEEDED' | 'ABORTED'; reason?:
 export const bakeVerdict = (input: BakeInput): BakeVerdict => {
   const { unhealthy, succeeded } = input;
   const share = succeeded === 0 ? 0 : Math.round((unhealthy.count / succeeded) * 10000) / 100;
-  if (unhealthy.count > 0 && share > input.failureThresholdPercentage) {
+  // Compared unrounded (the share is rounded for people only): just over the threshold aborts.
+  if (
+    unhealthy.count > 0 &&
+    succeeded > 0 &&
+    unhealthy.count * 100 > input.failureThresholdPercentage * succeeded
+  ) {
     return {
       status: 'ABORTED',
-      reason: `${unhealthy.count} of ${succeeded} devices unhealthy after the deployment (${share}%), over the ${input.failureThresholdPercentage}% threshold: ${unhealthy.devices.join(', ')}`,
+      reason: `${unhealthy.truncated ? 'at least ' : ''}${unhealthy.count} of ${succeeded} devices unhealthy after the deployment (${share}%), over the ${input.failureThresholdPercentage}% threshold: ${unhealthy.devices.join(', ')}`,
     };
   }
   if (input.metric?.breached) {

@@ -197,7 +197,18 @@ export const checkDeployment = async (
     const bakeUntil =
       deployment.bakeUntil ??
       new Date(at.getTime() + (deployment.bakeMinutes ?? 0) * 60_000).toISOString();
-    const unhealthy = await unhealthyDevices(greengrass, deployment.targetArn);
+    // Read until the count decides: one more than the threshold's share of the succeeded
+    // devices aborts the wave (a fixed number of pages would let a huge fleet pass the bake
+    // with most of its devices broken). A healthy fleet costs one page whatever its size.
+    const { failureThresholdPercentage } = deployment.abort!;
+    const decisive = Math.floor((failureThresholdPercentage * counts.succeeded) / 100) + 1;
+    const unhealthy = await unhealthyDevices(
+      greengrass,
+      deployment.targetArn,
+      decisive > counts.succeeded
+        ? { maxPages: 1 }
+        : { enough: decisive, maxPages: Math.max(1, Math.ceil(decisive / 100)) },
+    );
     const analysis = deployment.analysis as MetricAnalysis | undefined;
     // Imported here, with the CloudWatch SDK it needs, so a bundle evaluates them only when a
     // bake has an analysis to run, not in every cold start's Init.
@@ -288,12 +299,17 @@ export const checkDeployment = async (
   }
 
   // Two calls a poll whatever the fleet size, and polls that grow with the log of the wave's
-  // duration: the wait follows the devices' own progress (shared/polling.ts).
+  // duration: the wait follows the devices' own progress and the rollout rate (shared/polling.ts).
   const progress = deployment.startedAt
     ? {
-        done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
-        total: devicesOf(counts),
         startedAt: deployment.startedAt,
+        done: counts.succeeded + failuresOf(counts) + counts.canceled + counts.removed,
+        succeeded: counts.succeeded,
+        inProgress: counts.inProgress,
+        queued: counts.queued,
+        total: devicesOf(counts),
+        ...(deployment.rollout ? { rollout: deployment.rollout } : {}),
+        ...(graceEnd ? { graceEnd } : {}),
       }
     : undefined;
   const poll = continuePolling(

@@ -8,7 +8,7 @@ import {
   safeDeploy,
 } from '../shared/greengrass/deployments';
 import type { Plan } from '../shared/plan';
-import { DEPLOYMENT_POLL, type PollState, startPolling } from '../shared/polling';
+import { type PollState, startPolling, TWIN_POLL } from '../shared/polling';
 import { ReleaseInputSchema } from '../shared/release-input';
 import { parseInput } from '../shared/validate';
 import type * as z from '../shared/zod-mini';
@@ -20,6 +20,8 @@ export type DeployToTwinOutput = {
   roleArn?: string;
   created: boolean;
   diff: DeploymentDiff;
+  /** When the deployment was made: its devices' pace counts from here. */
+  startedAt: string;
   poll: PollState;
 };
 export type DeployToTwinDeps = {
@@ -89,6 +91,8 @@ export const deployToTwin = async (
   return {
     ...result,
     ...(twin.roleArn ? { roleArn: twin.roleArn } : {}),
-    poll: startPolling(now(), twin.deploymentTimeoutMinutes * 60, DEPLOYMENT_POLL),
+    // Its devices' progress sets the waits, as a wave's does (shared/polling.ts).
+    startedAt: now().toISOString(),
+    poll: startPolling(now(), twin.deploymentTimeoutMinutes * 60, TWIN_POLL),
   };
 };

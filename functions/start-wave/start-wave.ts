@@ -35,6 +35,8 @@ export type StartWaveOutput = {
   startedAt: string;
   graceMinutes: number;
   rolloutPerMinute: number;
+  /** The rollout rate as configured: Check Wave's waits estimate the time left from it. */
+  rollout: Wave['rollout'];
   bakeMinutes: number;
   analysis?: Fleet['analysis'];
   /** Devices found offline in the fleet's earlier waves: `<device> (<wave>)`. */
@@ -118,6 +120,7 @@ export const startWave = async (
     rolloutPerMinute: wave.rollout.exponentialRate
       ? Math.min(wave.rollout.exponentialRate.baseRatePerMinute, wave.rollout.maximumPerMinute)
       : wave.rollout.maximumPerMinute,
+    rollout: wave.rollout,
     bakeMinutes: wave.bakeMinutes,
     ...(fleet.analysis ? { analysis: fleet.analysis } : {}),
     // $.wave still holds the previous wave's outcome (waveIndex 0 starts afresh).

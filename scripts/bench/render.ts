@@ -40,6 +40,8 @@ export type Report = {
   endToEnd: EndToEnd;
   localRun: LocalRun;
   fleetScaling: FleetScaling;
+  /** Set when the fleet rows were measured again alone (`npm run bench -- --only fleet`). */
+  fleetScalingRemeasured?: { date: string; commit: string };
 };
 
 /** docs/benchmarks.md: one section per measure, in the order a reader asks about them. */
@@ -52,5 +54,5 @@ numbers: [benchmarks.json](benchmarks.json). Nothing here is asserted by tests.
 
 ${coldStartSection(r.functions)}${pollCostSection(r.polls)}${endToEndSection(r.endToEnd)}\
 ${localRunSection(r.localRun)}
-${fleetScalingSection(r.fleetScaling)}
+${fleetScalingSection(r.fleetScaling, r.fleetScalingRemeasured)}
 ${burstSection(r.burst)}`;

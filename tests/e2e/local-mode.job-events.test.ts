@@ -1,4 +1,5 @@
 import type { Emulator } from '../../emulator/emulator';
+import type { Job } from '../../emulator/fleet-types';
 import type { IotJobEvents } from '../../emulator/iot-events';
 import {
   emulatorPerTest,
@@ -18,6 +19,32 @@ const MINUTE = 60 * SECOND;
 
 const start = emulatorPerTest();
 
+/** When no device of `job` was queued or in progress any more: the first such moment before `by`. */
+const settleTime = (emulator: Emulator, job: Job, by: number) => {
+  const busy = (t: number) => {
+    const c = emulator.world.fleet.counts(job, t);
+    return c.QUEUED + c.IN_PROGRESS > 0;
+  };
+  let [lo, hi] = [job.createdAt, by];
+  while (hi - lo > SECOND) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (busy(mid)) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+};
+
+/**
+ * When a Check Wave of the wave on `group` first found it no longer in progress: the Watch
+ * Wave entry that carries that check's verdict (the check read the counters just before).
+ */
+const seenSettledAt = (emulator: Emulator, executionArn: string, group: string) =>
+  waveEntries(emulator, executionArn, 'Watch Wave', group).find(
+    (e) =>
+      (e.wave as { status?: string }).status !== undefined &&
+      (e.wave as { status?: string }).status !== 'IN_PROGRESS',
+  )?.at;
+
 /** Check Wave entries of the wave on `group`: their virtual time. */
 const checksOf = (emulator: Emulator, executionArn: string, group: string) =>
   waveEntries(emulator, executionArn, 'Check Wave', group).map((e) => e.at);
@@ -33,7 +60,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
   it('IoTAbortOfLongWave: a long wave that IoT aborts is checked soon after its cancellation event, long before its wait ends, after few polls', async () => {
     // Prepare: factory-jetson tolerates every failure; field-rpi rolls out one device a
     // minute (a 60-minute wave) and IoT cancels its job once 20 devices ran and over 10 %
-    // failed: some 20 minutes in, while the wave waits half of the 40 minutes left.
+    // failed: some 20 minutes in, while the wave waits most of the 40 minutes left.
     const config = localConfigWith(
       [
         'abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }',
@@ -85,9 +112,11 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(s.cause).toContain('wave all of fleet field-rpi');
   }, 500_000);
   it('LargeFleetBoundedPolls: 2,000 devices a group, one wave of 100 minutes, completes in a handful of polls', async () => {
-    // Prepare: field-rpi's 2,000 devices at 20 a minute.
+    // Prepare: field-rpi's 2,000 devices at 20 a minute. Each takes 20 to 90 s to apply (the
+    // emulator's default), so the first devices finish late and their pace alone would
+    // promise a wave far longer than the rollout rate allows.
     const config = localConfigWith(rolloutRate('field-rpi', 20));
-    const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [1000, 5000] } }, config);
+    const emulator = await start({ fleetSize: 2000, fleet: { applyMs: [20_000, 90_000] } }, config);
     // Act
     const s = await runSimulation({
       approve: true,
@@ -102,5 +131,56 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.length).toBeLessThanOrEqual(12);
     expect(s.awsCalls['iot.ListJobExecutionsForJob'] ?? 0).toBeLessThanOrEqual(6);
+    // The wave's end was seen promptly, not a long wait after its last device finished
+    // (local mode's real overheads count as virtual time at 300×, hence minutes, not seconds).
+    const job = [...emulator.world.fleet.jobs.values()].find(
+      (j) => j.targetArn.endsWith('/field-rpi') && !j.healthy,
+    )!;
+    const settledAt = settleTime(emulator, job, checks.at(-1)!);
+    expect(settledAt).toBeGreaterThan(job.createdAt + 90 * MINUTE);
+    const seen = seenSettledAt(emulator, s.executionArn!, 'field-rpi')!;
+    expect(seen).toBeGreaterThanOrEqual(settledAt);
+    expect(seen - settledAt).toBeLessThan(5 * MINUTE);
+  }, 500_000);
+  it('HugeFleetBoundedPolls: 100,000 devices a group, waves of up to 17 hours, each wave seen settled promptly after a bounded number of polls', async () => {
+    // Prepare: every group 100,000 devices; canary and field-rpi at 100 a minute (1,000
+    // minutes), main exponential up to 500; wave timeouts of 2 days so that they can finish.
+    const longWave = (abort: string): [string, string] => [
+      abort,
+      `${abort}\n            waveTimeoutMinutes: 2880`,
+    ];
+    const config = localConfigWith(
+      longWave('abort: { failureThresholdPercentage: 10, minExecutedThings: 2 }'),
+      longWave('abort: { failureThresholdPercentage: 5, minExecutedThings: 10 }'),
+      longWave('abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }'),
+    );
+    const emulator = await start({ fleetSize: 100_000 }, config);
+    // Act
+    const s = await runSimulation({
+      approve: true,
+      timeoutSeconds: 400,
+      endpoint: emulator.url,
+      config,
+    });
+    // Assess: the release went through; each wave was read a bounded number of times (a fixed
+    // 2-minute interval would read a 17-hour wave 500 times) and seen settled within minutes
+    // of its last device (local mode's overheads count as virtual time at 300×).
+    expect(s.status).toBe('SUCCEEDED');
+    for (const group of ['factory-jetson-canary', 'factory-jetson-main', 'field-rpi']) {
+      const checks = checksOf(emulator, s.executionArn!, group);
+      const job = [...emulator.world.fleet.jobs.values()].find(
+        (j) => j.targetArn.endsWith(`/${group}`) && !j.healthy,
+      )!;
+      const settledAt = settleTime(emulator, job, checks.at(-1)!);
+      const seen = seenSettledAt(emulator, s.executionArn!, group)!;
+      expect({ group, polls: checks.length <= 12 }).toEqual({ group, polls: true });
+      expect({ group, lateMinutes: (seen - settledAt) / MINUTE < 5 }).toEqual({
+        group,
+        lateMinutes: true,
+      });
+    }
+    expect(s.awsCalls['greengrass.GetDeployment']).toBeLessThanOrEqual(40);
+    expect(s.awsCalls['iot.ListJobExecutionsForJob'] ?? 0).toBeLessThanOrEqual(6);
+    expect(s.awsCalls['greengrass.ListInstalledComponents'] ?? 0).toBeLessThanOrEqual(10);
   }, 500_000);
 });

@@ -81,6 +81,11 @@ describe('local mode: the fleet rollout always ends in a verified state', () => 
     expect(devicesOn(emulator, ['factory-jetson-canary'], '1.0.7')).not.toContain(
       'factory-jetson-canary-02',
     );
+    // The offline device held the wave for its 30-minute grace period: a few polls waited
+    // it out (at the 15-second floor it would take over a hundred).
+    const canary = waveEntries(emulator, s.executionArn!, 'Check Wave', 'factory-jetson-canary');
+    expect(canary.length).toBeGreaterThan(0);
+    expect(canary.length).toBeLessThanOrEqual(12);
     // The device comes back: the group's deployment is continuous, so it applies the release.
     emulator.world.fleet.bringOnline('factory-jetson-canary-02', emulator.world.clock.now());
     await emulator.world.clock.sleep(10 * MINUTE);

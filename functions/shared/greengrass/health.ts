@@ -9,9 +9,11 @@ import { classifyAwsError } from '../errors';
  * Core device health of a thing group, read with bounded calls. ListCoreDevices filtered by
  * `thingGroupArn` and `status=UNHEALTHY` lists the devices that deployed to the group and
  * report a failed component or nucleus (API reference, ListCoreDevices: "UNHEALTHY – The IoT
- * Greengrass Core software or a component is in a failed state on the core device"); at most
- * `maxPages` pages of 100 are read. The first `describe` of them are asked which components
- * are BROKEN or ERRORED (ListInstalledComponents, one call each), so people see names.
+ * Greengrass Core software or a component is in a failed state on the core device"); pages of
+ * 100 are read until `enough` devices were counted (the count that decides the verdict) or
+ * `maxPages` were read, so a healthy fleet costs one call whatever its size. The first
+ * `describe` of them are asked which components are BROKEN or ERRORED
+ * (ListInstalledComponents, one call each), so people see names.
  */
 export type UnhealthyDevices = {
   count: number;
@@ -26,7 +28,7 @@ const FAILED_STATES = new Set(['BROKEN', 'ERRORED']);
 export const unhealthyDevices = async (
   greengrass: GreengrassV2Client,
   thingGroupArn: string,
-  { maxPages = 10, describe = 10 } = {},
+  { enough = Number.POSITIVE_INFINITY, maxPages = 10, describe = 10 } = {},
 ): Promise<UnhealthyDevices> => {
   const names: string[] = [];
   let nextToken: string | undefined;
@@ -46,7 +48,7 @@ export const unhealthyDevices = async (
       }
       nextToken = page.nextToken;
       pages++;
-    } while (nextToken && pages < maxPages);
+    } while (nextToken && pages < maxPages && names.length < enough);
   } catch (error) {
     throw classifyAwsError(error, `ListCoreDevices UNHEALTHY in ${thingGroupArn}`);
   }

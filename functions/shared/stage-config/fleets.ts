@@ -58,8 +58,9 @@ export const WaveSchema = z
     /** After the wave settled: how long component and core device health is watched. */
     bakeMinutes: z.number().int().min(0).max(1440).default(5),
     /**
-     * Status polls of the wave: each waits half the time its devices' progress says is left,
-     * never less than the floor nor more than the ceiling (docs/fleet-rollout.md). An abort
+     * Status polls of the wave: each waits a fraction (0.85) of the time its progress and
+     * rollout rate say is left, never less than the floor nor more than the ceiling
+     * (docs/fleet-rollout.md). An abort
      * by IoT wakes the wave through its job event at once; the ceiling only bounds how late
      * it is noticed should the event be lost (or JOB events be off in the wave's account).
      */
@@ -71,9 +72,13 @@ export const WaveSchema = z
     message: 'graceMinutes must be shorter than waveTimeoutMinutes',
     path: ['graceMinutes'],
   })
-  .refine((wave) => wave.pollFloorSeconds <= wave.pollCeilingSeconds, {
-    message: 'pollFloorSeconds must not exceed pollCeilingSeconds',
-    path: ['pollFloorSeconds'],
+  .superRefine((wave, ctx) => {
+    if (wave.pollFloorSeconds > wave.pollCeilingSeconds)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pollFloorSeconds'],
+        message: `pollFloorSeconds ${wave.pollFloorSeconds} must not exceed pollCeilingSeconds ${wave.pollCeilingSeconds}`,
+      });
   });
 
 /** Optional health analysis of a fleet during each bake: one CloudWatch metric and a threshold. */

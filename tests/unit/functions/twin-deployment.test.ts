@@ -102,6 +102,37 @@ describe('deployToTwin', () => {
     expect(greengrass).not.toHaveReceivedCommand(CreateDeploymentCommand);
   });
 
+  it('polls a slow twin deployment in the log of its duration, as Check Twin Deployment would', async () => {
+    // Prepare: the twin's one device takes 25 minutes (its deployment may take 30)
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-twin' });
+    const started = await deployToTwin({ plan, components: registeredComponents(plan) }, deps());
+    greengrass.reset();
+    const finished = Date.parse('2026-11-25T10:25:00Z');
+    let t = Date.parse('2026-11-25T10:00:00Z');
+    greengrass.on(GetDeploymentCommand).resolves({ deploymentStatus: 'ACTIVE', iotJobId: 'job-t' });
+    iot.on(DescribeJobCommand).callsFake(async () => ({
+      job: {
+        status: 'IN_PROGRESS',
+        jobProcessDetails:
+          t < finished ? { numberOfInProgressThings: 1 } : { numberOfSucceededThings: 1 },
+      },
+    }));
+    // Act: Wait For Twin → Check Twin Deployment until it sees the deployment done
+    let deployment = { ...started } as Parameters<typeof checkDeployment>[0]['deployment'];
+    let polls = 0;
+    for (let done = false; !done; ) {
+      t += deployment.poll.waitSeconds * 1000;
+      polls += 1;
+      const checked = await checkDeployment({ deployment }, deps(new Date(t)));
+      done = checked.done;
+      deployment = checked;
+    }
+    // Assess: 15, 30, 60, … s; every 2 minutes after the first four would make 15 polls
+    expect(polls).toBeLessThanOrEqual(7);
+    expect(t - finished).toBeLessThan(10 * 60_000);
+  });
+
   it("uses the profile's cross-account role for the twin", async () => {
     // Prepare
     const crossAccount = {

@@ -128,6 +128,17 @@ describe('bakeVerdict', () => {
     });
   });
 
+  it('aborts on a share just over the threshold, before any rounding (10,001 of 100,000 at 10 %)', () => {
+    // Act
+    const verdict = bakeVerdict({
+      ...base,
+      succeeded: 100_000,
+      unhealthy: { count: 10_001, devices: [] },
+    });
+    // Assess
+    expect(verdict.status).toBe('ABORTED');
+  });
+
   it('tolerates unhealthy devices within the threshold, and says so at the end', () => {
     // Act
     const verdict = bakeVerdict({
@@ -260,6 +271,40 @@ describe('checkDeployment of a production wave', () => {
     expect(result.summary).toContain(
       'jet-02 (com.example.defectdetector.inference BROKEN), jet-05 (com.example.defectdetector.inference BROKEN)',
     );
+  });
+
+  it('reads unhealthy devices of a huge wave until they decide: 30,000 of 100,000 abort it, a healthy one costs one page', async () => {
+    // Prepare: 100,000 devices succeeded; 30,000 of them unhealthy, 100 a page
+    iot.on(DescribeJobCommand).resolves({
+      job: { status: 'IN_PROGRESS', jobProcessDetails: { numberOfSucceededThings: 100_000 } },
+    });
+    const page = (n: number) => ({
+      coreDevices: Array.from({ length: 100 }, (_, i) => ({
+        coreDeviceThingName: `jet-${n * 100 + i}`,
+        status: 'UNHEALTHY' as const,
+      })),
+      ...(n < 299 ? { nextToken: String(n + 1) } : {}),
+    });
+    greengrass
+      .on(ListCoreDevicesCommand)
+      .callsFake(async (input: { nextToken?: string }) => page(Number(input.nextToken ?? 0)));
+    greengrass.on(ListInstalledComponentsCommand).resolves({ installedComponents: [] });
+    const baking = { ...wave, bakeUntil: '2026-11-25T10:36:00.000Z' };
+    // Act
+    const sick = await checkDeployment({ deployment: baking }, at('2026-11-25T10:33:00.000Z'));
+    const pagesRead = greengrass.commandCalls(ListCoreDevicesCommand).length;
+    greengrass.on(ListCoreDevicesCommand).resolves({ coreDevices: [] });
+    greengrass.resetHistory();
+    const healthy = await checkDeployment({ deployment: baking }, at('2026-11-25T10:33:00.000Z'));
+    // Assess: over the 10 % threshold once 10,001 are counted (101 pages), not all 300 read;
+    // a healthy wave reads one page whatever its size.
+    expect(sick.status).toBe('ABORTED');
+    expect(sick.summary).toContain(
+      'at least 10100 of 100000 devices unhealthy after the deployment (10.1%), over the 10% threshold',
+    );
+    expect(pagesRead).toBe(101);
+    expect(healthy.status).toBe('BAKING');
+    expect(greengrass.commandCalls(ListCoreDevicesCommand)).toHaveLength(1);
   });
 
   it('aborts while baking when the fleet metric analysis breaches', async () => {

@@ -114,6 +114,21 @@ describe('stage configuration', () => {
     );
   });
 
+  it('refuses a wave whose poll floor is above its poll ceiling, naming both', () => {
+    // Act
+    const error = errorOf(
+      broken(
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }',
+        'abort: { failureThresholdPercentage: 10, minExecutedThings: 3 }\n            pollFloorSeconds: 600\n            pollCeilingSeconds: 300',
+      ),
+    );
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(
+      /fleets\[1\]\.waves\[0\]\.pollFloorSeconds: pollFloorSeconds 600 must not exceed pollCeilingSeconds 300/,
+    );
+  });
+
   it('refuses YAML that does not parse, with its line', () => {
     // Act
     const error = errorOf('stage: local\nmodelGroups: {\n  a: [\n');
