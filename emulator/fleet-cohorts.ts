@@ -2,6 +2,7 @@ import { NEVER } from './device-availability';
 import { type CohortDraw, drawCohort } from './device-fate';
 import type { FleetGroup } from './fleet-groups';
 import type { ExecutionStatus, FleetOptions, Job, OfflineWindow, Schedule } from './fleet-types';
+import { turnOffsetMs } from './rollout-ladder';
 
 /**
  * The provisioned devices of a thing group in cohorts: device i is in cohort i mod C
@@ -39,7 +40,23 @@ const ceilDiv = (a: number, b: number) => {
 
 /** When the rollout reaches the device at `position` of a job. */
 export const turnOf = (job: Job, position: number) =>
-  job.createdAt + Math.floor((position * MINUTE) / job.perMinute);
+  job.createdAt + turnOffsetMs(job.perMinute, job.ladder, position);
+
+/**
+ * How many devices of regular cohort r have their turn within y ms of the job's creation
+ * under an exponential ramp: turns still grow with k, so search for the first later one.
+ */
+const notifiedOnLadder = (job: CohortJob, r: number, n: number, y: number) => {
+  const count = job.cohorts.draws.length;
+  let low = 0;
+  let high = n;
+  while (low < high) {
+    const k = (low + high) >>> 1;
+    if (turnOffsetMs(job.perMinute, job.ladder, r + k * count) <= y) low = k + 1;
+    else high = k;
+  }
+  return low;
+};
 
 /** An execution's status from when it is notified (x) and how long it runs. */
 export const classify = (
@@ -202,6 +219,7 @@ export class CohortTimeline {
     if (T === Number.NEGATIVE_INFINITY) return 0;
     const y = Math.floor(T - job.createdAt - offset);
     if (y < 0) return 0;
+    if (job.ladder) return notifiedOnLadder(job, r, n, y);
     const a = (y + 1) * job.perMinute - r * MINUTE;
     if (a <= 0) return 0;
     return Math.min(n, ceilDiv(a, job.cohorts.draws.length * MINUTE));

@@ -1,4 +1,5 @@
 import type { JobCohorts } from './fleet-cohorts';
+import type { RolloutLadder } from './rollout-ladder';
 
 /** The simulated fleet's vocabulary: devices, groups, deployment jobs, and the fleet's rates and timings. */
 export type ExecutionStatus =
@@ -68,6 +69,8 @@ export type Job = {
   createdAt: number;
   /** The rollout rate (jobExecutionsRolloutConfig.maximumPerMinute). */
   perMinute: number;
+  /** The ramp up to that rate (jobExecutionsRolloutConfig.exponentialRate), if any. */
+  ladder?: RolloutLadder;
   components: Record<string, ComponentSpec>;
   /** The devices held one by one: thing targets, devices that joined, devices held individually. */
   schedules: Schedule[];

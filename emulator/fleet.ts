@@ -16,6 +16,7 @@ import {
   type Schedule,
 } from './fleet-types';
 import { JobTimeline } from './job-timeline';
+import { type ExponentialRate, rolloutLadder } from './rollout-ladder';
 
 export * from './fleet-types';
 
@@ -356,7 +357,7 @@ export class Fleet {
 
   /**
    * Expands a deployment into a job. Every device of the target gets its turn in the rollout
-   * (maximumPerMinute), a notification latency, an apply duration and a fate (failure,
+   * (maximumPerMinute, after the exponential ramp if there is one: rollout-ladder.ts), a notification latency, an apply duration and a fate (failure,
    * crash after start), seeded per device and deployment. A fleet device may be found
    * offline: it stays offline for a while (a window recorded for the device, so later
    * deployments see it too) and its execution stays QUEUED until it is back.
@@ -368,6 +369,7 @@ export class Fleet {
     components: Record<string, ComponentSpec>;
     createdAt: number;
     maximumPerMinute?: number;
+    exponentialRate?: ExponentialRate;
     timeoutMinutes?: number;
     abort?: AbortRule;
     /** Fails no device: the baseline deployments seeded at start. */
@@ -402,6 +404,7 @@ export class Fleet {
       targetArn: input.targetArn,
       createdAt,
       perMinute,
+      ladder: rolloutLadder(perMinute, input.exponentialRate),
       components: input.components,
       schedules: [],
       scheduleOf: new Map(),

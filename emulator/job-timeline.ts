@@ -5,6 +5,7 @@ import {
   classify,
   finalStatus,
   type StatusCounts,
+  turnOf,
   zeroCounts,
 } from './fleet-cohorts';
 import type { ExecutionStatus, Job, Schedule } from './fleet-types';
@@ -185,7 +186,7 @@ export class JobTimeline {
             entry = {
               thing: job.cohorts.group.nameOf(e.i),
               status: e.status,
-              queuedAt: job.createdAt + Math.floor((e.i * 60_000) / job.perMinute),
+              queuedAt: turnOf(job, e.i),
             };
             next = cohort.next();
           } else {

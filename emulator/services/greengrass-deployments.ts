@@ -231,6 +231,7 @@ export const createDeployment = (
     components: body.components ?? {},
     createdAt: now,
     maximumPerMinute: jobConfig.jobExecutionsRolloutConfig?.maximumPerMinute,
+    exponentialRate: jobConfig.jobExecutionsRolloutConfig?.exponentialRate,
     timeoutMinutes: jobConfig.timeoutConfig?.inProgressTimeoutInMinutes,
     abort: abort
       ? {

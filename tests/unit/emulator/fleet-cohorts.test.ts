@@ -24,6 +24,8 @@ type Scenario = {
   deviceFailureRate: number;
   offlineRate: number;
   crashAfterStartRate: number;
+  /** The release ramps up exponentially (IoT exponentialRate) to its maximum rate. */
+  exponential?: boolean;
 };
 
 /** The same fleet and deployments; `oneByOne` then holds every device individually. */
@@ -57,6 +59,13 @@ const build = (s: Scenario, oneByOne: boolean) => {
       components: {},
       createdAt: T0 + 10 * MINUTE,
       maximumPerMinute: 7,
+      exponentialRate: s.exponential
+        ? {
+            baseRatePerMinute: 1,
+            incrementFactor: 2,
+            rateIncreaseCriteria: { numberOfNotifiedThings: 3 },
+          }
+        : undefined,
       timeoutMinutes: 5,
       abort: { thresholdPercentage: 30, minExecuted: 4 },
     }),
@@ -113,9 +122,23 @@ describe('cohort counts equal simulating every device', () => {
           offlineRate,
           crashAfterStartRate: 0.3,
         });
+  for (const seed of ['d', 'e'])
+    for (const [size, cohorts] of [
+      [23, 4],
+      [40, 7],
+    ] as const)
+      scenarios.push({
+        seed,
+        size,
+        cohorts,
+        deviceFailureRate: 0.2,
+        offlineRate: 0.3,
+        crashAfterStartRate: 0.3,
+        exponential: true,
+      });
 
   it.each(scenarios)(
-    'seed $seed, $size devices in $cohorts cohorts, failure $deviceFailureRate, offline $offlineRate',
+    'seed $seed, $size devices in $cohorts cohorts, failure $deviceFailureRate, offline $offlineRate, exponential $exponential',
     (s) => {
       const cohort = build(s, false);
       const single = build(s, true);
@@ -385,5 +408,50 @@ describe('listing things a page at a time (ListCoreDevices)', () => {
       const state = fleet.installedState(thing, T0 + 600 * MINUTE);
       expect(state.brokenAt).toBeDefined();
     }
+  });
+});
+
+describe('an exponential rollout rate', () => {
+  const release = (exponential: boolean) => {
+    const fleet = new Fleet(ACCOUNT, 'us-east-1', {
+      seed: 'ramp',
+      notifyLatencyMs: [0, 0],
+      applyMs: [1_000, 1_000],
+      cohorts: 50,
+    });
+    const group = fleet.addGroup('plant', 1_000);
+    const job = fleet.createJob({
+      deploymentId: exponential ? 'ramped' : 'flat',
+      targetArn: group.arn,
+      components: {},
+      createdAt: T0,
+      maximumPerMinute: 100,
+      exponentialRate: exponential
+        ? {
+            baseRatePerMinute: 10,
+            incrementFactor: 2,
+            rateIncreaseCriteria: { numberOfNotifiedThings: 20 },
+          }
+        : undefined,
+    });
+    const started = (t: number) => {
+      const c = fleet.counts(job, t);
+      return c.IN_PROGRESS + c.SUCCEEDED;
+    };
+    return { started };
+  };
+
+  it('notifies at the base rate first and at the maximum only once the ramp reached it', () => {
+    const flat = release(false);
+    const ramped = release(true);
+    // Flat: 100 a minute from the start. Ramped: 20 at 10/min (2 min), 20 at 20/min (1 min),
+    // 20 at 40/min (30 s), 20 at 80/min (15 s), then 100/min: 80 devices after 3.75 minutes.
+    // (A device whose turn is exactly at t is notified at t: each count is read 1 ms before.)
+    expect(flat.started(T0 + 2 * MINUTE - 1)).toBe(200);
+    expect(ramped.started(T0 + 2 * MINUTE - 1)).toBe(20);
+    expect(ramped.started(T0 + 3 * MINUTE - 1)).toBe(40);
+    expect(ramped.started(T0 + 3.75 * MINUTE - 1)).toBe(80);
+    expect(ramped.started(T0 + 4.75 * MINUTE - 1)).toBe(180);
+    expect(ramped.started(T0 + 60 * MINUTE)).toBe(1_000);
   });
 });
