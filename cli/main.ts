@@ -3,7 +3,7 @@ import { Emulator } from '../emulator/emulator';
 import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { registerDeviceCommands } from './devices/commands';
-import { errorMessage } from './error-message';
+import { endpointFlagOf, errorMessage } from './error-message';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
 
@@ -280,6 +280,6 @@ registerSreCommands(program, (code) => process.exit(code));
 registerDeviceCommands(program, (text) => process.stdout.write(text));
 
 program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
-  stderr(`edge-mlops: ${errorMessage(error)}`);
+  stderr(`edge-mlops: ${errorMessage(error, process.env, endpointFlagOf(process.argv))}`);
   process.exit(error.name === 'Interrupted' ? (error.exitCode ?? 130) : 2);
 });
