@@ -3,7 +3,7 @@ import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { errorEntry } from '../../functions/shared/error-taxonomy';
 import { readableCause } from '../../functions/shared/errors';
 import { type ApprovalView, resendCommand } from './approvals';
-import { failedStateOf } from './failed-state';
+import { failedStateOf, onFailurePath } from './failed-state';
 import { fullHistory, inputOf, stateName, waitsAtApproval } from './state-machine';
 
 /** `executions explain`: what went wrong (or what it waits for), and what to do about it. */
@@ -44,7 +44,10 @@ export const explainExecution = async (
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const input = inputOf(described);
   const events = await fullHistory(sfn, executionArn);
-  const exits = events.filter((e) => e.type?.endsWith('StateExited'));
+  // States that succeeded: exited, and not one of those that recorded the failure afterwards.
+  const exits = events.filter(
+    (e) => e.type?.endsWith('StateExited') && !onFailurePath(stateName(e)),
+  );
   const failed =
     described.status === 'SUCCEEDED' || described.status === 'RUNNING' ? {} : failedStateOf(events);
   // Permanent errors are recorded by Record Failure; the original error is in the state.

@@ -16,6 +16,9 @@ const FAILURE_PATH = new Set([
   'Pipeline Failed',
 ]);
 
+/** Whether a state records a failure or rolls back (it never is where the failure arose). */
+export const onFailurePath = (name: string | undefined) => FAILURE_PATH.has(name ?? '');
+
 const entered = (e: HistoryEvent) =>
   e.type?.endsWith('StateEntered') ? e.stateEnteredEventDetails?.name : undefined;
 

@@ -328,7 +328,7 @@ describe('executions explain', () => {
 });
 
 describe('executions list and explain agree on the failed state', () => {
-  it('name the state where a rolled-back rollout failed, not the states that recorded it', async () => {
+  it('name the state where a rolled-back rollout failed and the one that succeeded before it, not the states that recorded it', async () => {
     // Prepare: Start Wave failed; the catch rolled back and Record Failure ended the run.
     const names = [
       ['TaskStateEntered', 'Check Still Current'],
@@ -387,6 +387,8 @@ describe('executions list and explain agree on the failed state', () => {
     // Assess
     expect(row?.failedState).toBe('Start Wave');
     expect(explained.failedState).toBe('Start Wave');
+    // The last state that succeeded before it, not one of those that recorded the failure.
+    expect(explained.lastSuccessfulState).toBe('Check Still Current');
   });
 });
 
