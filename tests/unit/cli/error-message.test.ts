@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { endpointFlagOf, errorMessage } from '../../../cli/error-message';
@@ -103,6 +103,28 @@ describe('the event file of simulate', () => {
       expect(() => readEventFile(join(dir, 'missing.json'))).toThrow(
         `cannot read the event file ${join(dir, 'missing.json')}: ENOENT`,
       );
+      // Valid JSON, but not an event the rule could match or the registry could be seeded from.
+      const notAnEvent = (content: unknown) => {
+        writeFileSync(file, JSON.stringify(content));
+        return () => readEventFile(file);
+      };
+      const sample = JSON.parse(
+        readFileSync(join(__dirname, '../../../events/model-package-approved.json'), 'utf8'),
+      );
+      expect(notAnEvent([1])).toThrow(
+        `the event file ${file} is not a SageMaker Model Package State Change event: it is not a JSON object`,
+      );
+      expect(notAnEvent({ detail: {} })).toThrow(
+        `the event file ${file} is not a SageMaker Model Package State Change event: source is missing (want "aws.sagemaker"); detail-type is missing (want "SageMaker Model Package State Change"); detail.ModelPackageGroupName is missing`,
+      );
+      expect(notAnEvent({ ...sample, detail: 'x' })).toThrow(
+        `the event file ${file} is not a SageMaker Model Package State Change event: detail is not an object`,
+      );
+      // A malformed event of the right kind is delivered: start-pipeline names its faults.
+      const malformed = JSON.parse(
+        readFileSync(join(__dirname, '../../../events/malformed-model-package-event.json'), 'utf8'),
+      );
+      expect(notAnEvent(malformed)()).toEqual(malformed);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
