@@ -44,12 +44,13 @@ export const explainExecution = async (
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const input = inputOf(described);
   const events = await fullHistory(sfn, executionArn);
-  // States that succeeded: exited, and not one of those that recorded the failure afterwards.
-  const exits = events.filter(
-    (e) => e.type?.endsWith('StateExited') && !onFailurePath(stateName(e)),
-  );
   const failed =
     described.status === 'SUCCEEDED' || described.status === 'RUNNING' ? {} : failedStateOf(events);
+  // States that succeeded: exited before the failed state was entered, and not one of those
+  // that recorded the failure.
+  const exits = events
+    .slice(0, failed.at ?? events.length)
+    .filter((e) => e.type?.endsWith('StateExited') && !onFailurePath(stateName(e)));
   // Permanent errors are recorded by Record Failure; the original error is in the state.
   const caught = events.find((e) => e.stateEnteredEventDetails?.name === 'Record Failure');
   let error = described.error;
@@ -142,7 +143,7 @@ export const explainExecution = async (
     ...(failedInput !== undefined ? { failedInput } : {}),
     ...(exits.length
       ? {
-          lastSuccessfulState: stateName(exits.filter((e) => stateName(e) !== failedState).at(-1)!),
+          lastSuccessfulState: stateName(exits.at(-1)!),
         }
       : {}),
     redrivable,

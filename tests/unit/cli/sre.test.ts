@@ -392,6 +392,75 @@ describe('executions list and explain agree on the failed state', () => {
   });
 });
 
+describe('executions list and explain name the Fail state of an aborted wave', () => {
+  it('not the next iteration the Map started before it stopped, nor the Map itself', async () => {
+    // Prepare: the canary wave's verdict was ABORTED (Fail state Wave Aborted inside the
+    // Map); the Map had already entered Start Wave of the next wave; the catch rolled back.
+    const names = [
+      ['TaskStateEntered', 'Check Still Current'],
+      ['TaskStateExited', 'Check Still Current'],
+      ['MapStateEntered', 'Roll Out Fleets'],
+      ['TaskStateEntered', 'Start Wave'],
+      ['TaskStateExited', 'Start Wave'],
+      ['TaskStateEntered', 'Check Wave'],
+      ['TaskStateExited', 'Check Wave'],
+      ['ChoiceStateEntered', 'Wave Verdict?'],
+      ['ChoiceStateExited', 'Wave Verdict?'],
+      ['FailStateEntered', 'Wave Aborted'],
+      ['TaskStateEntered', 'Start Wave'],
+      ['MapStateExited', 'Roll Out Fleets'],
+      ['TaskStateEntered', 'Roll Back Fleets'],
+      ['TaskStateExited', 'Roll Back Fleets'],
+      ['PassStateEntered', 'Rollout Failed'],
+      ['PassStateExited', 'Rollout Failed'],
+      [
+        'TaskStateEntered',
+        'Record Failure',
+        JSON.stringify({ error: { Error: 'RolloutAborted', Cause: 'wave canary ABORTED' } }),
+      ],
+      ['TaskStateExited', 'Record Failure'],
+      ['FailStateEntered', 'Pipeline Failed'],
+    ] as const;
+    const events = names.map(([type, name, stateInput], i) => ({
+      id: i + 1,
+      type,
+      timestamp: new Date(),
+      ...(type.endsWith('Entered')
+        ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
+        : { stateExitedEventDetails: { name, output: '{}' } }),
+    }));
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: exec('a'),
+          name: 'a',
+          status: 'FAILED',
+          startDate: new Date('2026-11-25T10:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'RolloutAborted',
+      redriveStatus: 'REDRIVABLE',
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
+    sfn
+      .on(GetExecutionHistoryCommand, { reverseOrder: true })
+      .resolves({ events: [...events].reverse() } as never);
+    // Act
+    const [row] = await listExecutions(client(), MACHINE, {});
+    const explained = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(row?.failedState).toBe('Wave Aborted');
+    expect(explained.failedState).toBe('Wave Aborted');
+    expect(explained.lastSuccessfulState).toBe('Wave Verdict?');
+  });
+});
+
 describe('executions redrive', () => {
   it('redrives a redrivable execution', async () => {
     // Prepare
