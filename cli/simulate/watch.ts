@@ -27,6 +27,22 @@ export type Watched = {
   final: { status?: string; error?: string; cause?: string };
 };
 
+/**
+ * The flags of a run that exists to show what comes after the approval (a failing or faulty
+ * rollout, duplicate deliveries) or to print a summary for a script: without a decision flag
+ * such a run approves on the page, in a terminal too, instead of waiting for a person who was
+ * not asked to come. `--approval-clock` says a person will decide, and keeps the wait.
+ */
+const failurePathFlags = (o: SimulateOptions): string[] =>
+  o.approvalClockFactor !== undefined
+    ? []
+    : [
+        o.deviceFailureRate > 0 && '--device-failure-rate',
+        o.apiFaultRate > 0 && '--api-fault-rate',
+        o.duplicateDeliveries > 0 && '--duplicate-deliveries',
+        o.json && '--json',
+      ].filter((flag): flag is string => Boolean(flag));
+
 /** Whether the execution has left its approval task (resumed, failed or ended) in these events. */
 const leftApproval = (events: HistoryEvent[]) =>
   events.some(
@@ -62,13 +78,20 @@ export const watchExecution = async (
   let seen = 0;
   let deadline = Date.now() + options.timeoutSeconds * 1000;
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY);
+  const showsWhatFollows = failurePathFlags(options);
   const decision =
-    options.approve || (options.autoApproveWithoutTty && !interactive)
+    options.approve ||
+    (options.autoApproveWithoutTty && !interactive) ||
+    (!options.reject && !options.approvalTimeout && showsWhatFollows.length > 0)
       ? 'approve'
       : options.reject
         ? 'reject'
         : undefined;
   const personDecides = !decision && !options.approvalTimeout && interactive;
+  if (decision === 'approve' && !options.approve && interactive && showsWhatFollows.length)
+    log(
+      `approval: approving on the page, since ${showsWhatFollows.join(', ')} show${showsWhatFollows.length === 1 ? 's' : ''} what comes after it (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`,
+    );
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;
 
