@@ -64,3 +64,25 @@ describe('SRE commands with AWS_ENDPOINT_URL', () => {
     ]);
   });
 });
+
+describe('dlq replay says what it did not find', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, 'dlq', 'replay', ...args], {
+      cwd: ROOT,
+      env: env(),
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('refuses a message id that is not in the queue, replaying nothing', async () => {
+    // Act
+    const unknown = await run('no-such-message', '--yes');
+    // Assess
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr:
+        'edge-mlops: not in the dead-letter queue: no-such-message (edge-mlops dlq list shows what is there); nothing was replayed\n',
+    });
+  });
+});
