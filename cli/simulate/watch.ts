@@ -88,10 +88,11 @@ export const watchExecution = async (
         ? 'reject'
         : undefined;
   const personDecides = !decision && !options.approvalTimeout && interactive;
-  if (decision === 'approve' && !options.approve && interactive && showsWhatFollows.length)
-    log(
-      `approval: approving on the page, since ${showsWhatFollows.join(', ')} show${showsWhatFollows.length === 1 ? 's' : ''} what comes after it (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`,
-    );
+  /** Why a run in a terminal approves by itself, said when it does. */
+  const approvesBecause =
+    decision === 'approve' && !options.approve && interactive && showsWhatFollows.length
+      ? `approval: approving on the page, since ${showsWhatFollows.join(', ')} show${showsWhatFollows.length === 1 ? 's' : ''} what comes after it (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`
+      : undefined;
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;
 
@@ -189,6 +190,7 @@ export const watchExecution = async (
             ...(notice.deadline ? { deadline: notice.deadline } : {}),
             decision: decision ?? 'waiting for a decision on the page',
           };
+          if (approvesBecause) log(approvesBecause);
           if (decision) await decideNow(notice.links[0]!, decision);
           else if (personDecides) {
             const clock = await slowClockWhileWaiting(endpoint, options.approvalClockFactor ?? 1);
