@@ -468,6 +468,17 @@ describe('executions redrive', () => {
       .on(DescribeExecutionCommand)
       .resolves({ name: 'a', status: 'FAILED', redriveStatus: 'REDRIVABLE' } as never);
     sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-25T12:00:00Z') });
+    // It failed at a task (its error was not caught): a redrive resumes there.
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 5,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Deploy To Twin' },
+        },
+      ],
+    } as never);
     // Act & Assess
     await expect(redriveExecution(client(), exec('a'))).resolves.toMatchObject({
       ok: true,
@@ -498,6 +509,50 @@ describe('executions redrive', () => {
     });
     expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
   });
+});
+
+describe('executions redrive of an execution that recorded its failure', () => {
+  it.each([
+    ['ApprovalRejected', 'Pipeline Failed', 'approve a new (or this) version in the registry'],
+    ['RolloutAborted', 'Pipeline Failed', 'reject this version in the registry'],
+    ['TransientError', 'Pipeline Failed', 'edge-mlops executions replay a'],
+  ])(
+    'does not redrive %s into its final Fail state again, and says what to do instead',
+    async (error, failState, advice) => {
+      // Prepare: Record Failure ran and the execution ended at its Fail state.
+      sfn.on(DescribeExecutionCommand).resolves({
+        name: 'a',
+        status: 'FAILED',
+        error,
+        redriveStatus: 'REDRIVABLE',
+      } as never);
+      sfn.on(GetExecutionHistoryCommand).resolves({
+        events: [
+          {
+            id: 9,
+            type: 'FailStateEntered',
+            timestamp: new Date(),
+            stateEnteredEventDetails: { name: failState },
+          },
+          {
+            id: 8,
+            type: 'TaskStateExited',
+            timestamp: new Date(),
+            stateExitedEventDetails: { name: 'Record Failure' },
+          },
+        ],
+      } as never);
+      // Act
+      const result = await redriveExecution(client(), exec('a'));
+      // Assess
+      expect(result).toMatchObject({ execution: 'a', ok: false, action: 'skip' });
+      expect(result.detail).toContain(
+        `ended at its Fail state ${failState} after recording ${error}: a redrive would only fail there again`,
+      );
+      expect(result.detail).toContain(advice);
+      expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
+    },
+  );
 });
 
 describe('executions replay', () => {
