@@ -47,6 +47,12 @@ export const errorMessage = (
         : 'the AWS endpoint');
     return `cannot reach ${host} (${code}): check the network and the region (--region or AWS_REGION); for the local emulator instead, ${LOCAL}`;
   }
+  if (error.name === 'ExecutionDoesNotExist') {
+    const arn = /'(arn:[^']+)'/.exec(error.message)?.[1];
+    const [machine, name] = arn ? arn.split(':').slice(-2) : [];
+    if (machine && name)
+      return `no execution ${name} on ${machine}: edge-mlops executions list --since 30d shows the names (rollbacks of rejected versions are named rollback-…)`;
+  }
   if (error.name === 'CredentialsProviderError')
     return `no AWS credentials found (${error.message}): configure them (aws configure, AWS_PROFILE or --profile), or use the local emulator: ${LOCAL}`;
   return `${error.name}: ${error.message}`;

@@ -70,6 +70,22 @@ describe('what a person reads when a command fails', () => {
     );
   });
 
+  it('names an execution that does not exist with where to find the right name', () => {
+    // Prepare: Step Functions' answer to DescribeExecution of an unknown name.
+    const unknown = Object.assign(
+      new Error(
+        "Execution Does Not Exist: 'arn:aws:states:us-east-1:000000000000:execution:edge-mlops-local-edge-deployment:nope'",
+      ),
+      { name: 'ExecutionDoesNotExist' },
+    );
+    // Act
+    const line = errorMessage(unknown, {});
+    // Assess
+    expect(line).toBe(
+      'no execution nope on edge-mlops-local-edge-deployment: edge-mlops executions list --since 30d shows the names (rollbacks of rejected versions are named rollback-…)',
+    );
+  });
+
   it('prints our own errors as they are and others with their name', () => {
     expect(errorMessage(Object.assign(new Error('bad stage'), { name: 'ConfigError' }))).toBe(
       'bad stage',
