@@ -95,7 +95,10 @@ const program = new Command()
   .name('edge-mlops')
   .description('Deliver SageMaker models to AWS IoT Greengrass fleets — local mode and SRE tools')
   .showHelpAfterError()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  // A usage error exits 2 (commander's own is 1, which the runbook keeps for "something you
+  // asked for failed"); --help and --version exit 0. Subcommands inherit this.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 withOptions(program.command('emulator'), fleetOptions())
   .description('run the local AWS emulator and simulated fleet until interrupted')

@@ -86,3 +86,19 @@ describe('dlq replay says what it did not find', () => {
     });
   });
 });
+
+describe('exit codes of the command line (docs/runbook.md)', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, ...args], { cwd: ROOT, env: env() }).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
+
+  it('a usage error is 2, like an access error; --help is 0', async () => {
+    expect(await cli('executions', 'list', '--status', 'bogus')).toBe(2);
+    expect(await cli('emulator', '--port', 'abc')).toBe(2);
+    expect(await cli('simulate', '--approve', '--reject')).toBe(2);
+    expect(await cli('releases')).toBe(2);
+    expect(await cli('fleets', '--help')).toBe(0);
+  });
+});
