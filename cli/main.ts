@@ -188,7 +188,7 @@ withOptions(program.command('simulate'), fleetOptions())
   )
   .option(
     '--approval-clock <factor>',
-    'in a terminal, without --approve/--reject/--approval-timeout, simulated seconds per real second while the approval waits for you (default 1: real time); also keeps that wait with --device-failure-rate, --api-fault-rate, --duplicate-deliveries or --json, which otherwise approve on the page',
+    'in a terminal, without --approve/--reject/--approval-timeout, simulated seconds per real second while the approval waits for you (default 1: real time); also keeps that wait with --device-failure-rate, --api-fault-rate, --duplicate-deliveries or --json, with which simulate otherwise approves on the page',
     positive,
   )
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)

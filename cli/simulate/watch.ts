@@ -28,8 +28,8 @@ export type Watched = {
 };
 
 /**
- * The flags of a run that exists to show what comes after the approval (a failing or faulty
- * rollout, duplicate deliveries) or to print a summary for a script: without a decision flag
+ * The flags of a run that exists to show something other than the decision (a failing
+ * rollout, injected faults, duplicate deliveries) or to print a summary for a script: without a decision flag
  * such a run approves on the page, in a terminal too, instead of waiting for a person who was
  * not asked to come. `--approval-clock` says a person will decide, and keeps the wait.
  */
@@ -91,7 +91,7 @@ export const watchExecution = async (
   /** Why a run in a terminal approves by itself, said when it does. */
   const approvesBecause =
     decision === 'approve' && !options.approve && interactive && showsWhatFollows.length
-      ? `approval: approving on the page, since ${showsWhatFollows.join(', ')} show${showsWhatFollows.length === 1 ? 's' : ''} what comes after it (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`
+      ? `approval: approving on the page, since this run is about ${showsWhatFollows.join(', ')}, not the decision (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`
       : undefined;
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;

@@ -81,7 +81,7 @@ describe('a failure-path run in a terminal does not wait for a person nobody ask
     expect(summary.deliveries).toHaveLength(3);
     expect(summary.approval).toMatchObject({ decision: 'approve', httpStatus: 200 });
     expect(lines).toContain(
-      'approval: approving on the page, since --duplicate-deliveries, --json show what comes after it (leave them out, or give --approval-clock, to decide yourself)',
+      'approval: approving on the page, since this run is about --duplicate-deliveries, --json, not the decision (leave them out, or give --approval-clock, to decide yourself)',
     );
     expect(lines.some((l) => l.startsWith('waiting for your decision'))).toBe(false);
   }, 180_000);
