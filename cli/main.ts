@@ -3,7 +3,7 @@ import { Emulator } from '../emulator/emulator';
 import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { registerDeviceCommands } from './devices/commands';
-import { errorMessage } from './error-message';
+import { endpointFlagOf, errorMessage } from './error-message';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
 
@@ -95,7 +95,10 @@ const program = new Command()
   .name('edge-mlops')
   .description('Deliver SageMaker models to AWS IoT Greengrass fleets — local mode and SRE tools')
   .showHelpAfterError()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  // A usage error exits 2 (commander's own is 1, which the runbook keeps for "something you
+  // asked for failed"); --help and --version exit 0. Subcommands inherit this.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 withOptions(program.command('emulator'), fleetOptions())
   .description('run the local AWS emulator and simulated fleet until interrupted')
@@ -185,7 +188,7 @@ withOptions(program.command('simulate'), fleetOptions())
   )
   .option(
     '--approval-clock <factor>',
-    'in a terminal, without --approve/--reject/--approval-timeout, simulated seconds per real second while the approval waits for you (default 1: real time)',
+    'in a terminal, without --approve/--reject/--approval-timeout, simulated seconds per real second while the approval waits for you (default 1: real time); also keeps that wait with --device-failure-rate, --api-fault-rate, --duplicate-deliveries or --json, with which simulate otherwise approves on the page',
     positive,
   )
   .option('--fleet-size <n>', 'devices per production thing group', count, 5)
@@ -280,6 +283,6 @@ registerSreCommands(program, (code) => process.exit(code));
 registerDeviceCommands(program, (text) => process.stdout.write(text));
 
 program.parseAsync(process.argv).catch((error: Error & { exitCode?: number }) => {
-  stderr(`edge-mlops: ${errorMessage(error)}`);
+  stderr(`edge-mlops: ${errorMessage(error, process.env, endpointFlagOf(process.argv))}`);
   process.exit(error.name === 'Interrupted' ? (error.exitCode ?? 130) : 2);
 });

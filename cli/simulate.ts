@@ -10,7 +10,7 @@ import { runDriftLoop } from './drift-loop';
 import { endpointOptions } from './endpoint-options';
 import { decide } from './simulate/approval-page';
 import { control } from './simulate/control';
-import { readEventFile } from './simulate/event-file';
+import { type EventFile, readEventFile } from './simulate/event-file';
 import { seedEvaluationReports } from './simulate/registry-reports';
 import { newRunLog } from './simulate/run-log';
 import { summarize } from './simulate/summary';
@@ -27,6 +27,12 @@ export type {
   SimulateOptions,
   SimulationSummary,
 } from './simulate/types';
+
+/** The event, dated `now` (the emulator's clock): `time` and `detail.LastModifiedTime`. */
+const datedNow = (event: EventFile, now: string) => {
+  (event as EventFile & { time?: string }).time = now;
+  event.detail.LastModifiedTime = now;
+};
 
 /**
  * `edge-mlops simulate`: the whole pipeline, locally. Starts the emulator (or uses one at
@@ -104,6 +110,11 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
     const before = await control(endpoint, 'state');
     const devicesBefore = await control(endpoint, 'devices');
     await control(endpoint, 'health');
+    // A Rejected event is a rejection made now: SageMaker dates the event of a status change
+    // when it happens. The sample's fixed date would be older than any release this emulator
+    // ran since (its outcome write dates the package), and start-pipeline would rightly call
+    // it stale (docs/events.md, out-of-order events) instead of rolling the version back.
+    if (event.detail?.ModelApprovalStatus === 'Rejected') datedNow(event, before.now);
     await control(endpoint, 'seed', { event });
     await seedEvaluationReports(endpoint, event);
     log(
@@ -120,7 +131,15 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
           : `start-pipeline: failed ${d.error?.name}: ${d.error?.message}${d.deadLettered ? ' → dead-letter queue' : ''}`,
       );
     }
-    const execution = deliveries.map((d: any) => d.result).find((r: any) => r?.executionArn);
+    const results = deliveries.map((d: any) => d.result);
+    // The execution the event started, or else the rollback a Rejected event started (its
+    // fleets go back to their previous release): the run follows it to its end.
+    const rollbackArn = results.find((r: any) => r?.rollbackExecutionArn)?.rollbackExecutionArn;
+    const execution =
+      results.find((r: any) => r?.executionArn) ??
+      (rollbackArn
+        ? { executionArn: rollbackArn, executionName: rollbackArn.split(':').pop() }
+        : undefined);
     // Watching the run is not part of it: these calls are not counted or faulted.
     const sfn = internal(
       new SFNClient({

@@ -32,7 +32,9 @@ const stateReport = ({ world, sfn, functions, alarms }: ControlDeps) => ({
   now: new Date(world.clock.now()).toISOString(),
   calls: world.callCounts(),
   callsTotal: world.calls.length,
-  faults: world.calls.filter((c) => c.status >= 400).length,
+  // Only what the emulator injected: a call refused on its merits (no such execution, a
+  // failed condition) is an answer AWS would give too.
+  faults: world.calls.filter((c) => c.injected).length,
   refusals: world.refusals,
   alarms: { undeliverable: alarms.undeliverable, dropped: alarms.dropped },
   timeWarp: { enabled: world.warp.enabled, ...world.warp.stats },

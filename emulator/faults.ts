@@ -89,6 +89,7 @@ export const withInjectedFaults =
         `${name} is unavailable (simulated outage)`,
       );
       call.status = outage.status;
+      call.injected = true;
       throw outage;
     }
     const loseAnswer = world.options.lostAnswerOperations.includes(name);
@@ -99,6 +100,7 @@ export const withInjectedFaults =
     const injected = (k: FaultKind, message: string) => {
       const e = faultError(service, operation, k, message, faults());
       call.status = e.status;
+      call.injected = true;
       return e;
     };
     if (kind < 0.4) throw injected('throttle', 'Rate exceeded (injected)');

@@ -91,7 +91,14 @@ export type SqsMessage = {
   receiveCount: number;
 };
 
-export type ApiCall = { service: string; operation: string; at: number; status: number };
+export type ApiCall = {
+  service: string;
+  operation: string;
+  at: number;
+  status: number;
+  /** Answered with a fault the emulator injected (an outage, --api-fault-rate, a lost answer). */
+  injected?: boolean;
+};
 
 export class World {
   readonly modelPackages = new Map<string, ModelPackage>();

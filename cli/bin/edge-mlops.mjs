@@ -26,7 +26,14 @@ if (major < 24) {
 // that finds or builds the CLI's bundle (cli/bundle.ts); the CLI itself runs from that bundle,
 // with V8's code cache kept beside it and stack traces mapped to the sources.
 const require = createRequire(import.meta.url);
+// tsx keeps a compile cache in the temp directory (tsx-<uid>) unless TSX_DISABLE_CACHE is set
+// when it loads; a local run leaves nothing there, and the CLI's own bundle has its cache in
+// node_modules/.cache (below), so tsx compiles the few modules of cli/bundle.ts in memory.
+const tsxCache = process.env.TSX_DISABLE_CACHE;
+process.env.TSX_DISABLE_CACHE = '1';
 const unregister = require('tsx/cjs/api').register();
+if (tsxCache === undefined) delete process.env.TSX_DISABLE_CACHE;
+else process.env.TSX_DISABLE_CACHE = tsxCache;
 const bundle = await require(join(root, 'cli', 'bundle.ts')).cliBundle();
 // tsx looks at every module loaded while it is registered (~300 ms for the CLI's dependencies).
 unregister();

@@ -27,6 +27,22 @@ export type Watched = {
   final: { status?: string; error?: string; cause?: string };
 };
 
+/**
+ * The flags of a run that exists to show something other than the decision (a failing
+ * rollout, injected faults, duplicate deliveries) or to print a summary for a script: without a decision flag
+ * such a run approves on the page, in a terminal too, instead of waiting for a person who was
+ * not asked to come. `--approval-clock` says a person will decide, and keeps the wait.
+ */
+const failurePathFlags = (o: SimulateOptions): string[] =>
+  o.approvalClockFactor !== undefined
+    ? []
+    : [
+        o.deviceFailureRate > 0 && '--device-failure-rate',
+        o.apiFaultRate > 0 && '--api-fault-rate',
+        o.duplicateDeliveries > 0 && '--duplicate-deliveries',
+        o.json && '--json',
+      ].filter((flag): flag is string => Boolean(flag));
+
 /** Whether the execution has left its approval task (resumed, failed or ended) in these events. */
 const leftApproval = (events: HistoryEvent[]) =>
   events.some(
@@ -62,13 +78,21 @@ export const watchExecution = async (
   let seen = 0;
   let deadline = Date.now() + options.timeoutSeconds * 1000;
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY);
+  const showsWhatFollows = failurePathFlags(options);
   const decision =
-    options.approve || (options.autoApproveWithoutTty && !interactive)
+    options.approve ||
+    (options.autoApproveWithoutTty && !interactive) ||
+    (!options.reject && !options.approvalTimeout && showsWhatFollows.length > 0)
       ? 'approve'
       : options.reject
         ? 'reject'
         : undefined;
   const personDecides = !decision && !options.approvalTimeout && interactive;
+  /** Why a run in a terminal approves by itself, said when it does. */
+  const approvesBecause =
+    decision === 'approve' && !options.approve && interactive && showsWhatFollows.length
+      ? `approval: approving on the page, since this run is about ${showsWhatFollows.join(', ')}, not the decision (leave ${showsWhatFollows.length === 1 ? 'it' : 'them'} out, or give --approval-clock, to decide yourself)`
+      : undefined;
   let person: { since: number; restore: () => Promise<void> } | undefined;
   let firstLinkSeenAt: number | undefined;
 
@@ -166,6 +190,7 @@ export const watchExecution = async (
             ...(notice.deadline ? { deadline: notice.deadline } : {}),
             decision: decision ?? 'waiting for a decision on the page',
           };
+          if (approvesBecause) log(approvesBecause);
           if (decision) await decideNow(notice.links[0]!, decision);
           else if (personDecides) {
             const clock = await slowClockWhileWaiting(endpoint, options.approvalClockFactor ?? 1);

@@ -63,6 +63,16 @@ export const registerDlqCommands = (program: Command, exit: (code: number) => ne
         (l) => o.all || ids.includes(l.messageId),
       );
       if (!o.all && ids.length === 0) throw new CliError('give message ids or --all');
+      // Every id asked for must be there before anything is replayed.
+      const missing = ids.filter((id) => !letters.some((l) => l.messageId === id));
+      if (!o.all && missing.length)
+        throw new CliError(
+          `not in the dead-letter queue: ${missing.join(', ')} (edge-mlops dlq list shows what is there); nothing was replayed`,
+        );
+      if (letters.length === 0 && !o.json) {
+        out('no dead letters to replay');
+        exit(0);
+      }
       if (o.dryRun) {
         out(
           o.json

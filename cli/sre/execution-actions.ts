@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
   RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -31,6 +32,26 @@ export const redriveExecution = async (
       ok: false,
       action: 'redrive',
       detail: `not redrivable: ${described.redriveStatusReason ?? described.status}; try: edge-mlops executions replay ${name}`,
+    };
+  }
+  // A redrive resumes at the state that failed. An execution that recorded its failure
+  // (Record Failure) failed at its final Fail state: redriven, it enters that state and fails
+  // again, having done nothing (Step Functions developer guide, "Redriving executions").
+  const { events } = await sfn.send(
+    new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 10 }),
+  );
+  const lastEntered = (events ?? []).find((e) => e.type?.endsWith('StateEntered'));
+  if (lastEntered?.type === 'FailStateEntered') {
+    const entry = errorEntry(described.error);
+    const advice =
+      entry?.decided || entry?.kind === 'model-fault'
+        ? entry.advice
+        : `replay it once the cause is fixed: edge-mlops executions replay ${name}`;
+    return {
+      execution: name,
+      ok: false,
+      action: 'skip',
+      detail: `ended at its Fail state ${lastEntered.stateEnteredEventDetails?.name} after recording ${described.error ?? 'its failure'}: a redrive would only fail there again; ${advice}`,
     };
   }
   try {

@@ -3,7 +3,7 @@ import { APPROVAL_STATE } from '../../functions/shared/approval/delivery';
 import { errorEntry } from '../../functions/shared/error-taxonomy';
 import { readableCause } from '../../functions/shared/errors';
 import { type ApprovalView, resendCommand } from './approvals';
-import { failedStateOf } from './failed-state';
+import { failedStateOf, onFailurePath } from './failed-state';
 import { fullHistory, inputOf, stateName, waitsAtApproval } from './state-machine';
 
 /** `executions explain`: what went wrong (or what it waits for), and what to do about it. */
@@ -44,9 +44,13 @@ export const explainExecution = async (
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const input = inputOf(described);
   const events = await fullHistory(sfn, executionArn);
-  const exits = events.filter((e) => e.type?.endsWith('StateExited'));
   const failed =
     described.status === 'SUCCEEDED' || described.status === 'RUNNING' ? {} : failedStateOf(events);
+  // States that succeeded: exited before the failed state was entered, and not one of those
+  // that recorded the failure.
+  const exits = events
+    .slice(0, failed.at ?? events.length)
+    .filter((e) => e.type?.endsWith('StateExited') && !onFailurePath(stateName(e)));
   // Permanent errors are recorded by Record Failure; the original error is in the state.
   const caught = events.find((e) => e.stateEnteredEventDetails?.name === 'Record Failure');
   let error = described.error;
@@ -139,7 +143,7 @@ export const explainExecution = async (
     ...(failedInput !== undefined ? { failedInput } : {}),
     ...(exits.length
       ? {
-          lastSuccessfulState: stateName(exits.filter((e) => stateName(e) !== failedState).at(-1)!),
+          lastSuccessfulState: stateName(exits.at(-1)!),
         }
       : {}),
     redrivable,

@@ -65,7 +65,13 @@ const checkLink = async (
 ): Promise<Checked> => {
   const verdict = await verifyLink(
     deps.signingKeys,
-    { approvalId: request.approvalId, approver: fields.approver, exp: fields.exp, sig: fields.sig },
+    {
+      approvalId: request.approvalId,
+      approver: fields.approver,
+      exp: fields.exp,
+      iat: fields.iat,
+      sig: fields.sig,
+    },
     deps.now(),
   );
   // Form tokens are signed with the current key (the reader's cache answers this call).
@@ -95,7 +101,12 @@ const checkLink = async (
     record,
     key,
     actor: { by: approver, approver, sourceIp: request.sourceIp, userAgent: request.userAgent },
-    link: { approver: verdict.claims.approver, exp: fields.exp!, sig: fields.sig! },
+    link: {
+      approver: verdict.claims.approver,
+      exp: fields.exp!,
+      ...(fields.iat === undefined ? {} : { iat: fields.iat }),
+      sig: fields.sig!,
+    },
   };
 };
 

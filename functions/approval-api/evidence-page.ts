@@ -45,7 +45,8 @@ type Evidence = {
   }[];
 };
 
-export type LinkFields = { approver: string; exp: string; sig: string };
+/** The signed fields of the link the page was opened with (`iat`: a resent link's issue time). */
+export type LinkFields = { approver: string; exp: string; iat?: string; sig: string };
 
 /** What this rendering of the page needs besides the record. */
 export type PageView = {
@@ -58,7 +59,7 @@ export type PageView = {
 };
 
 const hidden = (link: LinkFields, token: string) =>
-  `<input type="hidden" name="approver" value="${escapeHtml(link.approver)}"><input type="hidden" name="exp" value="${escapeHtml(link.exp)}"><input type="hidden" name="sig" value="${escapeHtml(link.sig)}"><input type="hidden" name="formToken" value="${escapeHtml(token)}">`;
+  `<input type="hidden" name="approver" value="${escapeHtml(link.approver)}"><input type="hidden" name="exp" value="${escapeHtml(link.exp)}">${link.iat === undefined ? '' : `<input type="hidden" name="iat" value="${escapeHtml(link.iat)}">`}<input type="hidden" name="sig" value="${escapeHtml(link.sig)}"><input type="hidden" name="formToken" value="${escapeHtml(token)}">`;
 
 const OUTCOME_WORD: Record<string, string> = {
   APPROVED: 'approved',

@@ -182,6 +182,30 @@ describe('injected faults use the modelled error codes', () => {
       ),
     ).toMatchObject({ name: 'InternalErrorException', status: 500 });
   });
+
+  it('counts as injected only the faults it injected, not a call refused on its merits', async () => {
+    // Prepare
+    const faultsNow = async () =>
+      ((await (await fetch(`${emulator.url}/_emulator/state`)).json()) as { faults: number })
+        .faults;
+    const before = await faultsNow();
+    // Act: one call AWS itself would refuse (no such execution), then one simulated outage.
+    const unknown = await refusal(
+      sfn.send(
+        new DescribeExecutionCommand({
+          executionArn:
+            'arn:aws:states:us-east-1:000000000000:execution:edge-mlops-local-edge-deployment:none',
+        }),
+      ),
+    );
+    const afterRefusal = await faultsNow();
+    emulator.world.options.failingOperations = ['iot.DescribeJob'];
+    await refusal(new IoTClient(opts()).send(new DescribeJobCommand({ jobId: 'j' })));
+    // Assess
+    expect(unknown).toMatchObject({ name: 'ExecutionDoesNotExist', status: 400 });
+    expect(afterRefusal).toBe(before);
+    expect(await faultsNow()).toBe(before + 1);
+  });
 });
 
 describe('Step Functions history shapes and quotas', () => {

@@ -67,3 +67,35 @@ describe('simulate waits for a person at the approval', () => {
     expect(lines).toContainEqual(expect.stringMatching(/simulated clock runs at 20000× real time/));
   }, 180_000);
 });
+
+describe('a failure-path run in a terminal does not wait for a person nobody asked for', () => {
+  it('approves on the page when given --json or --duplicate-deliveries, and says so', async () => {
+    // Act: in a terminal, no decision flag, but flags that exist to show something else.
+    const { lines, log } = startWaiting();
+    const summary = await runSimulation(
+      { interactive: true, json: true, duplicateDeliveries: 2, timeoutSeconds: 120 },
+      log,
+    );
+    // Assess: the run shows what it exists for, and its summary is not a wait.
+    expect(summary.status).toBe('SUCCEEDED');
+    expect(summary.deliveries).toHaveLength(3);
+    expect(summary.approval).toMatchObject({ decision: 'approve', httpStatus: 200 });
+    expect(lines).toContain(
+      'approval: approving on the page, since this run is about --duplicate-deliveries, --json, not the decision (leave them out, or give --approval-clock, to decide yourself)',
+    );
+    expect(lines.some((l) => l.startsWith('waiting for your decision'))).toBe(false);
+  }, 180_000);
+
+  it('still waits for a person when --approval-clock asks for it', async () => {
+    // Act
+    const { lines, log } = startWaiting();
+    const summary = await runSimulation(
+      { interactive: true, json: true, approvalClockFactor: 20_000, timeoutSeconds: 60 },
+      log,
+    );
+    // Assess: nobody decided; the approval timed out on the clock it waited on.
+    expect(summary.status).toBe('FAILED');
+    expect(summary.error).toBe('ApprovalTimedOut');
+    expect(lines.some((l) => l.startsWith('waiting for your decision'))).toBe(true);
+  }, 180_000);
+});

@@ -219,3 +219,38 @@ describe('local mode: events that cannot be processed', () => {
     expect(record.requestPayload['edge-mlops:truncated'].bytes).toBeGreaterThan(300_000);
   }, 60_000);
 });
+
+describe('local mode: the sample Rejected event after a release', () => {
+  let own: Emulator;
+  beforeAll(async () => {
+    own = await startLocalEmulator();
+  }, 60_000);
+  afterAll(() => own.close());
+
+  it('SampleRejectedRollsBack: simulate --event events/model-package-rejected.json follows the rollback it started', async () => {
+    // Prepare: v7 is released, as `simulate --endpoint … --approve` does.
+    const release = await runSimulation({ approve: true, endpoint: own.url });
+    expect(release.status).toBe('SUCCEEDED');
+    // Act: the sample Rejected event of v7, as docs/events.md lists it.
+    const lines: string[] = [];
+    const rejected = await runSimulation(
+      { event: join(ROOT, 'events/model-package-rejected.json'), endpoint: own.url },
+      (line) => lines.push(line),
+    );
+    // Assess: not stale; the summary is the rollback execution's, with each fleet's outcome.
+    expect(rejected.deliveries).toEqual([
+      expect.objectContaining({
+        decision: 'rejected',
+        rollbackExecutionArn: expect.stringContaining(':rollback-defect-detector-v7-'),
+      }),
+    ]);
+    expect(rejected.status).toBe('SUCCEEDED');
+    expect(rejected.executionName).toMatch(/^rollback-defect-detector-v7-/);
+    expect(rejected.statesVisited).toEqual(['Roll Back Rejected Release', 'Rollback Complete']);
+    expect(rejected.fleets).toEqual([
+      { fleet: 'factory-jetson', status: 'ROLLED BACK to nothing' },
+      { fleet: 'field-rpi', status: 'ROLLED BACK to nothing' },
+    ]);
+    expect(lines).toContain('→ Roll Back Rejected Release');
+  });
+});

@@ -64,3 +64,41 @@ describe('SRE commands with AWS_ENDPOINT_URL', () => {
     ]);
   });
 });
+
+describe('dlq replay says what it did not find', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, 'dlq', 'replay', ...args], {
+      cwd: ROOT,
+      env: env(),
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('refuses a message id that is not in the queue, replaying nothing', async () => {
+    // Act
+    const unknown = await run('no-such-message', '--yes');
+    // Assess
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr:
+        'edge-mlops: not in the dead-letter queue: no-such-message (edge-mlops dlq list shows what is there); nothing was replayed\n',
+    });
+  });
+});
+
+describe('exit codes of the command line (docs/runbook.md)', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, ...args], { cwd: ROOT, env: env() }).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
+
+  it('a usage error is 2, like an access error; --help is 0', async () => {
+    expect(await cli('executions', 'list', '--status', 'bogus')).toBe(2);
+    expect(await cli('emulator', '--port', 'abc')).toBe(2);
+    expect(await cli('simulate', '--approve', '--reject')).toBe(2);
+    expect(await cli('releases')).toBe(2);
+    expect(await cli('fleets', '--help')).toBe(0);
+  });
+});

@@ -30,6 +30,8 @@ export type PackageResult = {
   status: number | null;
   output: string;
   dir: string;
+  /** The packaging's temp directory (TMPDIR): what it left there. */
+  tmp: string;
   template?: Record<string, any>;
 };
 
@@ -50,18 +52,19 @@ const privateService = (without: string[] = []): string => {
 /** Runs `serverless package` for `stage` into a fresh folder and returns the template. */
 export const packageService = (stage: string, cwd = privateService()): PackageResult => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-mlops-package-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'edge-mlops-tmp-'));
   const run = spawnSync(SERVERLESS, ['package', '--stage', stage, '--package', dir], {
     cwd,
-    env: offlineEnv(),
+    env: { ...offlineEnv(), TMPDIR: tmp },
     encoding: 'utf8',
     timeout: 300_000,
   });
   const output = `${run.stdout}${run.stderr}`;
-  if (run.status !== 0) return { status: run.status, output, dir };
+  if (run.status !== 0) return { status: run.status, output, dir, tmp };
   const template = JSON.parse(
     readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
-  return { status: run.status, output, dir, template };
+  return { status: run.status, output, dir, tmp, template };
 };
 
 /** A copy of the service whose config/ folder holds only `files`; the rest is linked. */

@@ -35,10 +35,12 @@ export const approvalMessage = (
 ): ApprovalMessage => {
   const e = record.evidence as Evidence;
   const deadline = deadlineOf(record);
+  // A resent link carries its issue time: a fresh link, not the first one again.
   const link = approvalLink(baseUrl, key, {
     approvalId: record.approvalId,
     approver,
     expiresAt: deadline,
+    ...(resentAt ? { issuedAt: Math.floor(Date.parse(resentAt) / 1000) } : {}),
   });
   const text = [
     `${record.modelPackageGroupName} version ${record.modelPackageVersion} passed its twin tests and waits for your decision.`,

@@ -4,11 +4,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Approval links: `<base>/approvals/<id>?approver=<who>&exp=<epoch seconds>&sig=<hmac>`.
  * The link carries an approval id and a signature, never the task token (which stays in
  * the approvals record). The HMAC covers id, approver and expiry, so none can be changed.
+ * A link sent again (`edge-mlops approvals resend`) also carries its issue time (`iat`,
+ * epoch seconds), signed too: it is a fresh link, while the ones sent before stay valid.
  */
-export type LinkClaims = { approvalId: string; approver: string; expiresAt: number };
+export type LinkClaims = {
+  approvalId: string;
+  approver: string;
+  expiresAt: number;
+  issuedAt?: number;
+};
 
-const message = ({ approvalId, approver, expiresAt }: LinkClaims) =>
-  `edge-mlops-approval-v1\n${approvalId}\n${approver.toLowerCase()}\n${expiresAt}`;
+const message = ({ approvalId, approver, expiresAt, issuedAt }: LinkClaims) =>
+  issuedAt === undefined
+    ? `edge-mlops-approval-v1\n${approvalId}\n${approver.toLowerCase()}\n${expiresAt}`
+    : `edge-mlops-approval-v2\n${approvalId}\n${approver.toLowerCase()}\n${expiresAt}\n${issuedAt}`;
 
 export const sign = (key: string, claims: LinkClaims): string =>
   createHmac('sha256', key).update(message(claims)).digest('base64url');
@@ -17,6 +26,7 @@ export const approvalLink = (baseUrl: string, key: string, claims: LinkClaims): 
   const query = new URLSearchParams({
     approver: claims.approver,
     exp: String(claims.expiresAt),
+    ...(claims.issuedAt === undefined ? {} : { iat: String(claims.issuedAt) }),
     sig: sign(key, claims),
   });
   return `${baseUrl.replace(/\/+$/, '')}/approvals/${encodeURIComponent(claims.approvalId)}?${query}`;
@@ -46,21 +56,27 @@ const signedByOneOf = (keys: readonly string[], claims: LinkClaims, sig: string)
  */
 export const verify = (
   key: string | readonly string[],
-  input: { approvalId?: string; approver?: string; exp?: string; sig?: string },
+  input: { approvalId?: string; approver?: string; exp?: string; iat?: string; sig?: string },
   nowSeconds: number,
 ): Verdict => {
-  const { approvalId, approver, exp, sig } = input;
+  const { approvalId, approver, exp, iat, sig } = input;
   if (
     !approvalId ||
     !approver ||
     !exp ||
     !sig ||
     !/^\d{1,12}$/.test(exp) ||
+    (iat !== undefined && !/^\d{1,12}$/.test(iat)) ||
     !/^[A-Za-z0-9_-]{43}$/.test(sig)
   ) {
     return { ok: false, reason: 'malformed', message: 'This link is incomplete or damaged.' };
   }
-  const claims = { approvalId, approver, expiresAt: Number(exp) };
+  const claims: LinkClaims = {
+    approvalId,
+    approver,
+    expiresAt: Number(exp),
+    ...(iat === undefined ? {} : { issuedAt: Number(iat) }),
+  };
   if (!signedByOneOf([key].flat(), claims, sig)) {
     return {
       ok: false,

@@ -328,7 +328,7 @@ describe('executions explain', () => {
 });
 
 describe('executions list and explain agree on the failed state', () => {
-  it('name the state where a rolled-back rollout failed, not the states that recorded it', async () => {
+  it('name the state where a rolled-back rollout failed and the one that succeeded before it, not the states that recorded it', async () => {
     // Prepare: Start Wave failed; the catch rolled back and Record Failure ended the run.
     const names = [
       ['TaskStateEntered', 'Check Still Current'],
@@ -387,6 +387,77 @@ describe('executions list and explain agree on the failed state', () => {
     // Assess
     expect(row?.failedState).toBe('Start Wave');
     expect(explained.failedState).toBe('Start Wave');
+    // The last state that succeeded before it, not one of those that recorded the failure.
+    expect(explained.lastSuccessfulState).toBe('Check Still Current');
+  });
+});
+
+describe('executions list and explain name the Fail state of an aborted wave', () => {
+  it('not the next iteration the Map started before it stopped, nor the Map itself', async () => {
+    // Prepare: the canary wave's verdict was ABORTED (Fail state Wave Aborted inside the
+    // Map); the Map had already entered Start Wave of the next wave; the catch rolled back.
+    const names = [
+      ['TaskStateEntered', 'Check Still Current'],
+      ['TaskStateExited', 'Check Still Current'],
+      ['MapStateEntered', 'Roll Out Fleets'],
+      ['TaskStateEntered', 'Start Wave'],
+      ['TaskStateExited', 'Start Wave'],
+      ['TaskStateEntered', 'Check Wave'],
+      ['TaskStateExited', 'Check Wave'],
+      ['ChoiceStateEntered', 'Wave Verdict?'],
+      ['ChoiceStateExited', 'Wave Verdict?'],
+      ['FailStateEntered', 'Wave Aborted'],
+      ['TaskStateEntered', 'Start Wave'],
+      ['MapStateExited', 'Roll Out Fleets'],
+      ['TaskStateEntered', 'Roll Back Fleets'],
+      ['TaskStateExited', 'Roll Back Fleets'],
+      ['PassStateEntered', 'Rollout Failed'],
+      ['PassStateExited', 'Rollout Failed'],
+      [
+        'TaskStateEntered',
+        'Record Failure',
+        JSON.stringify({ error: { Error: 'RolloutAborted', Cause: 'wave canary ABORTED' } }),
+      ],
+      ['TaskStateExited', 'Record Failure'],
+      ['FailStateEntered', 'Pipeline Failed'],
+    ] as const;
+    const events = names.map(([type, name, stateInput], i) => ({
+      id: i + 1,
+      type,
+      timestamp: new Date(),
+      ...(type.endsWith('Entered')
+        ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
+        : { stateExitedEventDetails: { name, output: '{}' } }),
+    }));
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: exec('a'),
+          name: 'a',
+          status: 'FAILED',
+          startDate: new Date('2026-11-25T10:00:00Z'),
+          stateMachineArn: MACHINE,
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({
+      name: 'a',
+      status: 'FAILED',
+      input: input('det', 7),
+      error: 'RolloutAborted',
+      redriveStatus: 'REDRIVABLE',
+    } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
+    sfn
+      .on(GetExecutionHistoryCommand, { reverseOrder: true })
+      .resolves({ events: [...events].reverse() } as never);
+    // Act
+    const [row] = await listExecutions(client(), MACHINE, {});
+    const explained = await explainExecution(client(), exec('a'));
+    // Assess
+    expect(row?.failedState).toBe('Wave Aborted');
+    expect(explained.failedState).toBe('Wave Aborted');
+    expect(explained.lastSuccessfulState).toBe('Wave Verdict?');
   });
 });
 
@@ -397,6 +468,17 @@ describe('executions redrive', () => {
       .on(DescribeExecutionCommand)
       .resolves({ name: 'a', status: 'FAILED', redriveStatus: 'REDRIVABLE' } as never);
     sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-25T12:00:00Z') });
+    // It failed at a task (its error was not caught): a redrive resumes there.
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 5,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'Deploy To Twin' },
+        },
+      ],
+    } as never);
     // Act & Assess
     await expect(redriveExecution(client(), exec('a'))).resolves.toMatchObject({
       ok: true,
@@ -427,6 +509,50 @@ describe('executions redrive', () => {
     });
     expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
   });
+});
+
+describe('executions redrive of an execution that recorded its failure', () => {
+  it.each([
+    ['ApprovalRejected', 'Pipeline Failed', 'approve a new (or this) version in the registry'],
+    ['RolloutAborted', 'Pipeline Failed', 'reject this version in the registry'],
+    ['TransientError', 'Pipeline Failed', 'edge-mlops executions replay a'],
+  ])(
+    'does not redrive %s into its final Fail state again, and says what to do instead',
+    async (error, failState, advice) => {
+      // Prepare: Record Failure ran and the execution ended at its Fail state.
+      sfn.on(DescribeExecutionCommand).resolves({
+        name: 'a',
+        status: 'FAILED',
+        error,
+        redriveStatus: 'REDRIVABLE',
+      } as never);
+      sfn.on(GetExecutionHistoryCommand).resolves({
+        events: [
+          {
+            id: 9,
+            type: 'FailStateEntered',
+            timestamp: new Date(),
+            stateEnteredEventDetails: { name: failState },
+          },
+          {
+            id: 8,
+            type: 'TaskStateExited',
+            timestamp: new Date(),
+            stateExitedEventDetails: { name: 'Record Failure' },
+          },
+        ],
+      } as never);
+      // Act
+      const result = await redriveExecution(client(), exec('a'));
+      // Assess
+      expect(result).toMatchObject({ execution: 'a', ok: false, action: 'skip' });
+      expect(result.detail).toContain(
+        `ended at its Fail state ${failState} after recording ${error}: a redrive would only fail there again`,
+      );
+      expect(result.detail).toContain(advice);
+      expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
+    },
+  );
 });
 
 describe('executions replay', () => {

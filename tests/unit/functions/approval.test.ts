@@ -367,6 +367,41 @@ describe('approval page and decision', () => {
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
 
+  it('a resent link (it carries its signed issue time) opens the page, whose form keeps it, and decides', async () => {
+    // Prepare: the link `approvals resend` sends alice, beside the one she got first.
+    const { approvalId } = await pending();
+    const record = (await getApproval(store(), approvalId))!;
+    const resent = new URL(
+      approvalLink('https://approvals.example.com', KEY, {
+        approvalId,
+        approver: 'alice@example.com',
+        expiresAt: record.deadline,
+        issuedAt: NOW.getTime() / 1000 - 60,
+      }),
+    );
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    // Act
+    const page = await viewApproval(get(resent), apiDeps());
+    const withoutIssueTime = new URL(resent);
+    withoutIssueTime.searchParams.delete('iat');
+    const refused = await decideApproval(
+      post(withoutIssueTime, { decision: 'approve', confirmVersion: '7' }),
+      apiDeps(),
+    );
+    const decided = await decideApproval(
+      post(resent, { decision: 'approve', confirmVersion: '7' }),
+      apiDeps(),
+    );
+    // Assess
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(
+      `<input type="hidden" name="iat" value="${resent.searchParams.get('iat')}">`,
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(decided.statusCode).toBe(200);
+    expect(decided.body).toContain('Approved ✔');
+  });
+
   it('refuses a decision without the typed version (what a form-submitting scanner would send)', async () => {
     // Prepare
     const { approvalId, links } = await pending();

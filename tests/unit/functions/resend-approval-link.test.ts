@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { requestApproval } from '../../../functions/request-approval/request-approval';
 import { resendApprovalLink } from '../../../functions/resend-approval-link/resend-approval-link';
 import { listAudit } from '../../../functions/shared/approval/audit';
-import { verify } from '../../../functions/shared/approval/signing';
+import { approvalLink, verify } from '../../../functions/shared/approval/signing';
 import { closeApproval, getApproval } from '../../../functions/shared/approval/store';
 import type { Plan } from '../../../functions/shared/plan';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
@@ -123,13 +123,64 @@ describe('resendApprovalLink', () => {
         approvalId: url.pathname.split('/').pop(),
         approver: url.searchParams.get('approver') ?? undefined,
         exp: url.searchParams.get('exp') ?? undefined,
+        iat: url.searchParams.get('iat') ?? undefined,
         sig: url.searchParams.get('sig') ?? undefined,
       },
       LATER.getTime() / 1000,
     );
     expect(verdict).toEqual({
       ok: true,
-      claims: { approvalId, approver: 'bob@example.com', expiresAt: record.deadline },
+      claims: {
+        approvalId,
+        approver: 'bob@example.com',
+        expiresAt: record.deadline,
+        issuedAt: LATER.getTime() / 1000,
+      },
+    });
+  });
+
+  it('sends a fresh link, not the first one again, while the first stays valid until its deadline', async () => {
+    // Prepare: the link request-approval sent bob first.
+    const approvalId = await pending();
+    const record = (await getApproval(store(), approvalId))!;
+    const first = approvalLink('https://approvals.example.com', KEY, {
+      approvalId,
+      approver: 'bob@example.com',
+      expiresAt: record.deadline,
+    });
+    // Act
+    await resend(approvalId, 'bob@example.com', 'request-fresh-1');
+    await resend(
+      approvalId,
+      'bob@example.com',
+      'request-fresh-2',
+      new Date(LATER.getTime() + 60_000),
+    );
+    // Assess: three different links, each valid until the deadline and not after it.
+    const links = [first, sent[0]!.link, sent[1]!.link];
+    expect(new Set(links).size).toBe(3);
+    const fieldsOf = (link: string) => {
+      const url = new URL(link);
+      const get = (name: string) => url.searchParams.get(name) ?? undefined;
+      return {
+        approvalId: url.pathname.split('/').pop(),
+        approver: get('approver'),
+        exp: get('exp'),
+        iat: get('iat'),
+        sig: get('sig'),
+      };
+    };
+    for (const link of links) {
+      expect(verify(KEY, fieldsOf(link), record.deadline - 1).ok).toBe(true);
+      expect(verify(KEY, fieldsOf(link), record.deadline)).toMatchObject({ reason: 'expired' });
+    }
+    // The issue time is signed: changed or dropped, the resent link is refused.
+    const resent = fieldsOf(sent[0]!.link);
+    expect(verify(KEY, { ...resent, iat: '1' }, LATER.getTime() / 1000)).toMatchObject({
+      reason: 'bad-signature',
+    });
+    expect(verify(KEY, { ...resent, iat: undefined }, LATER.getTime() / 1000)).toMatchObject({
+      reason: 'bad-signature',
     });
   });
 
@@ -147,6 +198,7 @@ describe('resendApprovalLink', () => {
       approvalId,
       approver: 'bob@example.com',
       exp: url.searchParams.get('exp')!,
+      iat: url.searchParams.get('iat')!,
       sig: url.searchParams.get('sig')!,
     };
     expect(verify('n'.repeat(64), claims, LATER.getTime() / 1000).ok).toBe(true);

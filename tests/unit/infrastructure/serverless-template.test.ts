@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
@@ -35,6 +35,12 @@ beforeAll(() => {
 }, 320_000);
 
 describe('serverless package (offline, no AWS credentials)', () => {
+  it('leaves nothing in the temp directory (serverless-esbuild stages every zip there)', () => {
+    // Only tsx's compile cache of the configuration resolvers (tsx-<uid>, a few KB shared by
+    // every tsx run, not one per packaging): no zip staging directory of any function.
+    expect(readdirSync(packaged.tmp).filter((f) => !/^tsx-\d+$/.test(f))).toEqual([]);
+  });
+
   it('runs every function on nodejs24.x', () => {
     // Act
     const runtimes = ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Runtime);
