@@ -17,6 +17,7 @@ import {
   resolveRest,
   type Signed,
 } from './operations';
+import { PRESIGNED_URL_EXPIRED, presignedUrlExpiresAt } from './presigned-expiry';
 import { signingService, TARGETS } from './routes';
 import type { ServiceApis } from './service-apis';
 import type { lambdaInvoke } from './services/lambda';
@@ -103,6 +104,11 @@ const storage = async (deps: RouterDeps, { req, res, u, service, caller, interna
     status: 0,
   };
   if (!internal) world.calls.push(call);
+  const expiresAt = service === 's3' ? presignedUrlExpiresAt(u.searchParams) : undefined;
+  if (expiresAt !== undefined && world.clock.now() > expiresAt) {
+    call.status = 403;
+    return sendDenied(res, service, PRESIGNED_URL_EXPIRED);
+  }
   let forwarded: IncomingMessage = req;
   if (caller?.kind === 'role') {
     // DynamoDB names its table in the body: read it, then replay it to dynalite.

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { GreengrassV2Client, ListDeploymentsCommand } from '@aws-sdk/client-greengrassv2';
 import { DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
   CreateCompilationJobCommand,
   DescribeCompilationJobCommand,
   DescribeEdgePackagingJobCommand,
@@ -19,6 +25,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Emulator } from '../../emulator/emulator';
 import { functionArn } from '../../emulator/runtime/functions';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
@@ -205,6 +212,28 @@ describe('injected faults use the modelled error codes', () => {
     expect(unknown).toMatchObject({ name: 'ExecutionDoesNotExist', status: 400 });
     expect(afterRefusal).toBe(before);
     expect(await faultsNow()).toBe(before + 1);
+  });
+});
+
+describe('presigned S3 URLs expire on the emulator clock', () => {
+  it('works until X-Amz-Date + X-Amz-Expires, then S3 answers 403 Request has expired', async () => {
+    const s3 = new S3Client({ ...opts(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'presign-check' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'presign-check', Key: 'r.json', Body: '{}' }));
+    // Signed as the functions sign: at the emulator's time, which runs ahead of this computer.
+    const url = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: 'presign-check', Key: 'r.json' }),
+      {
+        expiresIn: 60,
+        signingDate: new Date(emulator.world.clock.now()),
+      },
+    );
+    expect((await fetch(url)).status).toBe(200);
+    emulator.world.clock.jumpTo(emulator.world.clock.now() + 61_000);
+    const late = await fetch(url);
+    expect(late.status).toBe(403);
+    expect(await late.text()).toContain('<Message>Request has expired</Message>');
   });
 });
 
