@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import type { ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
 import { SingleBar } from 'cli-progress';
 import { sfnOf } from './aws';
 import { CliError } from './cli-error';
@@ -47,14 +47,15 @@ export const act = async (
     arns = [executionArnIn(machines, target)];
   }
   if (o.dryRun) {
-    const plan = arns.map((a) => ({ action: kind, execution: a.split(':').pop() }));
+    // The same checks as the real action, so the plan names what it would skip and why.
+    const checked = await each(sfn, kind, arns, o, true);
+    const plan = checked.map((r) =>
+      r.ok
+        ? { action: kind, execution: r.execution }
+        : { action: 'skip' as const, execution: r.execution, why: r.detail },
+    );
     if (o.json) out(JSON.stringify({ dryRun: true, plan }));
-    else
-      out(
-        plan.length
-          ? `would ${kind} ${plan.length} execution(s):\n${plan.map((p) => `  ${p.execution}`).join('\n')}`
-          : `nothing to ${kind}`,
-      );
+    else out(planText(kind, plan));
     return 0;
   }
   if (
@@ -74,17 +75,51 @@ export const act = async (
         })
       : undefined;
   bar?.start(arns.length, 0, { execution: '' });
-  const results: ActionResult[] = [];
-  for (const arn of arns) {
-    const result =
-      kind === 'redrive'
-        ? await redriveExecution(sfn, arn)
-        : await replayExecution(sfn, stateMachineArnOf(arn), arn, { force: o.force });
-    results.push(result);
-    bar?.increment({ execution: result.execution });
-  }
+  const results = await each(sfn, kind, arns, o, false, (r) =>
+    bar?.increment({ execution: r.execution }),
+  );
   bar?.stop();
   if (o.json) out(JSON.stringify({ results }));
   else for (const r of results) out(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.execution}  ${r.detail}`);
   return results.every((r) => r.ok) ? 0 : 1;
+};
+
+/** Each execution in turn, through the same checks whether it acts or only plans. */
+const each = async (
+  sfn: SFNClient,
+  kind: 'redrive' | 'replay',
+  arns: string[],
+  o: BulkOptions,
+  dryRun: boolean,
+  done?: (result: ActionResult) => void,
+): Promise<ActionResult[]> => {
+  const results: ActionResult[] = [];
+  for (const arn of arns) {
+    const result =
+      kind === 'redrive'
+        ? await redriveExecution(sfn, arn, { dryRun })
+        : await replayExecution(sfn, stateMachineArnOf(arn), arn, { force: o.force, dryRun });
+    results.push(result);
+    done?.(result);
+  }
+  return results;
+};
+
+const planText = (
+  kind: 'redrive' | 'replay',
+  plan: { action: string; execution: string; why?: string }[],
+): string => {
+  const acting = plan.filter((p) => p.action === kind);
+  const skipped = plan.filter((p) => p.action === 'skip');
+  if (!plan.length) return `nothing to ${kind}`;
+  return [
+    acting.length
+      ? `would ${kind} ${acting.length} execution(s):\n${acting.map((p) => `  ${p.execution}`).join('\n')}`
+      : `would ${kind} nothing`,
+    skipped.length
+      ? `would skip ${skipped.length} execution(s):\n${skipped.map((p) => `  ${p.execution}  ${p.why}`).join('\n')}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 };

@@ -23,6 +23,7 @@ export type ActionResult = {
 export const redriveExecution = async (
   sfn: SFNClient,
   executionArn: string,
+  options: { dryRun?: boolean } = {},
 ): Promise<ActionResult> => {
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const name = described.name ?? executionArn.split(':').pop()!;
@@ -54,6 +55,8 @@ export const redriveExecution = async (
       detail: `ended at its Fail state ${lastEntered.stateEnteredEventDetails?.name} after recording ${described.error ?? 'its failure'}: a redrive would only fail there again; ${advice}`,
     };
   }
+  if (options.dryRun)
+    return { execution: name, ok: true, action: 'redrive', detail: 'would be redriven' };
   try {
     const { redriveDate } = await sfn.send(
       new RedriveExecutionCommand({ executionArn, clientToken: `redrive-${name}`.slice(0, 64) }),
@@ -83,7 +86,7 @@ export const replayExecution = async (
   sfn: SFNClient,
   stateMachineArn: string,
   executionArn: string,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; dryRun?: boolean } = {},
 ): Promise<ActionResult> => {
   const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   const name = described.name ?? executionArn.split(':').pop()!;
@@ -114,6 +117,8 @@ export const replayExecution = async (
       };
     }
   }
+  if (options.dryRun)
+    return { execution: name, ok: true, action: 'replay', detail: 'would be replayed' };
   const base = name.replace(/-replay-\d+$/, '');
   for (let n = 1; n <= 50; n++) {
     const replayName = deterministicName([base, 'replay', n], EXECUTION_NAME);

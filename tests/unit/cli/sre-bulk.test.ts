@@ -69,6 +69,12 @@ describe('executions redrive --all / replay --all', () => {
   it.each(['redrive', 'replay'] as const)(
     '%s --all plans the failed rollback execution as well as the failed release',
     async (kind) => {
+      // Prepare
+      sfn.on(DescribeExecutionCommand).resolves({
+        status: 'FAILED',
+        redriveStatus: 'REDRIVABLE',
+        input: JSON.stringify({ modelPackageGroupName: 'defect-detector', modelPackageVersion: 8 }),
+      } as never);
       // Act
       const code = await act(kind, undefined, {
         all: true,
@@ -108,5 +114,37 @@ describe('executions redrive --all / replay --all', () => {
     expect(
       sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input.executionArn),
     ).toEqual([ROLLBACK_RUN, RELEASE]);
+  });
+
+  it('redrive --dry-run runs the real checks: it names what it would skip and why, and changes nothing', async () => {
+    // Prepare: the release recorded its failure and ended at its Fail state; the rollback did not.
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      redriveStatus: 'REDRIVABLE',
+      error: 'TransientError',
+      input: JSON.stringify({ modelPackageGroupName: 'defect-detector', modelPackageVersion: 8 }),
+    } as never);
+    sfn.on(GetExecutionHistoryCommand, { executionArn: RELEASE }).resolves({
+      events: [
+        {
+          type: 'FailStateEntered',
+          stateEnteredEventDetails: { name: 'Pipeline Failed' },
+        } as never,
+      ],
+    });
+    // Act
+    const code = await act('redrive', undefined, {
+      all: true,
+      dryRun: true,
+      stage: 'prod',
+    } as never);
+    // Assess
+    expect(code).toBe(0);
+    const text = printed.join('');
+    expect(text).toContain('would redrive 1 execution(s):\n  rollback-defect-detector-v8-d215c8c2');
+    expect(text).toMatch(
+      /would skip 1 execution\(s\):\n {2}defect-detector-v8-105ccc38 {2}ended at its Fail state Pipeline Failed/,
+    );
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 });
