@@ -28,6 +28,8 @@ export type Bootstrap = {
   provisioningTemplate: string;
   roleAlias: string;
   configYaml: string;
+  /** Writes configYaml to ./GreengrassInstaller/config.yaml; the shell fills in the host name. */
+  writeConfigCommand: string;
   installCommand: string;
 };
 
@@ -43,7 +45,9 @@ export const bootstrapInstructions = (
   },
 ): Bootstrap => {
   const { group, fleet } = findFleet(config, request.fleet);
-  const thingName = request.thingName ?? `${fleet.name}-$(hostname)`;
+  // Without a name the shell that runs writeConfigCommand names the device after its host
+  // (a host name, RFC 1123, is letters, digits and '-': a valid thing name).
+  const thingName = request.thingName ?? `${fleet.name}-$(hostname -s)`;
   if (request.thingName !== undefined && !THING_NAME.test(request.thingName))
     throw new CliError(
       `--thing-name "${request.thingName}" is not an IoT thing name: 1-128 letters, digits, ':', '_' or '-'`,
@@ -71,6 +75,12 @@ export const bootstrapInstructions = (
     `        ThingName: "${thingName}"`,
     '',
   ].join('\n');
+  // An unquoted here-document expands $(hostname -s); nothing else in the file has a '$'
+  // (a given thing name cannot, THING_NAME), so the file is written exactly as shown.
+  const writeConfigCommand = [
+    'mkdir -p ./GreengrassInstaller',
+    `cat > ./GreengrassInstaller/config.yaml <<EOF\n${configYaml}EOF`,
+  ].join('\n');
   const installCommand = [
     `sudo -E java -Droot="${root}" -Dlog.store=FILE`,
     '  -jar ./GreengrassInstaller/lib/Greengrass.jar',
@@ -90,6 +100,7 @@ export const bootstrapInstructions = (
     provisioningTemplate: provisioningTemplateName(config.stage, fleet.name),
     roleAlias: tokenExchangeRoleAlias(config.stage),
     configYaml,
+    writeConfigCommand,
     installCommand,
   };
 };
@@ -100,8 +111,8 @@ export const formatBootstrap = (b: Bootstrap) =>
     `# Joins thing group ${b.thingGroup} (wave ${b.wave}) through provisioning template ${b.provisioningTemplate}.`,
     '# 1. Put the claim certificate and key of that template in /greengrass/v2/claim-certs/,',
     '#    and AmazonRootCA1.pem in /greengrass/v2/ (docs/devices.md).',
-    '# 2. Save as ./GreengrassInstaller/config.yaml:',
-    b.configYaml,
+    '# 2. Write ./GreengrassInstaller/config.yaml (paste into the shell as it is):',
+    b.writeConfigCommand,
     '# 3. Run:',
     b.installCommand,
     '',

@@ -1,4 +1,5 @@
 import { DescribeEndpointCommand, IoTClient, RegisterThingCommand } from '@aws-sdk/client-iot';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
 import { CliError } from '../sre/executions';
@@ -11,13 +12,37 @@ import { provisioningTemplateBody } from './provisioning-template';
  * `edge-mlops devices …` (docs/devices.md): the prerequisites template of an account, the
  * bootstrap of a new core device, and (local mode) a simulated device joining its fleet.
  */
+const clientOptions = (region: string, endpoint?: string) => ({
+  region,
+  ...(endpoint
+    ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {}),
+});
 const iotClient = (region: string, endpoint?: string) =>
-  new IoTClient({
-    region,
-    ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  });
+  new IoTClient(clientOptions(region, endpoint));
+
+/**
+ * DescribeEndpoint answers for the caller's account (IoT API reference: "Returns a unique
+ * endpoint specific to the Amazon Web Services account making the call"), so the credentials
+ * must be the fleet's account's, or the device would connect to another account's endpoint.
+ */
+const checkAccount = async (sts: STSClient, fleet: string, account: string, region: string) => {
+  const emulator = 'or --endpoint <url> of a running emulator';
+  let caller: string | undefined;
+  try {
+    caller = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (error) {
+    if ((error as Error).name === 'CredentialsProviderError')
+      throw new CliError(
+        `devices bootstrap: no AWS credentials to look up the IoT endpoints of account ${account} (${region}): run it with credentials of that account (AWS_PROFILE or AWS_ACCESS_KEY_ID), ${emulator} (edge-mlops emulator)`,
+      );
+    throw error;
+  }
+  if (caller !== account)
+    throw new CliError(
+      `devices bootstrap: the AWS credentials are for account ${caller}, but fleet ${fleet} is in account ${account} (IoT endpoints are per account): run it with credentials of account ${account}, ${emulator}`,
+    );
+};
 
 /** The account's IoT endpoints (IoT API reference, DescribeEndpoint: iot:Data-ATS, iot:CredentialProvider). */
 const endpointsOf = async (iot: IoTClient) => {
@@ -51,7 +76,10 @@ export const registerDeviceCommands = (program: Command, write: (text: string) =
       'print the Greengrass installer command and provisioning config for a new device of a fleet',
     )
     .requiredOption('--fleet <name>', 'the fleet the device joins')
-    .option('--thing-name <name>', "the device's thing name (default: <fleet>-$(hostname))")
+    .option(
+      '--thing-name <name>',
+      "the device's thing name (default: <fleet>-$(hostname -s), filled in by the shell)",
+    )
     .option('--config <file>', 'stage configuration', 'config/local.yml')
     .option('--endpoint <url>', 'a local emulator instead of AWS (its IoT endpoints)')
     .option('--json', 'print the instructions as one JSON object')
@@ -82,11 +110,26 @@ export const bootstrapFor = async (opts: {
 }) => {
   const config = loadStageConfig(opts.config);
   const { fleet } = findFleet(config, opts.fleet);
-  const iot = iotClient(regionOf(joinGroupOf(fleet).groupArn), opts.endpoint);
-  return bootstrapInstructions(config, {
+  const join = joinGroupOf(fleet);
+  const region = regionOf(join.groupArn);
+  const request = {
     fleet: opts.fleet,
-    ...(opts.thingName ? { thingName: opts.thingName } : {}),
-    endpoints: await endpointsOf(iot),
+    ...(opts.thingName === undefined ? {} : { thingName: opts.thingName }),
+  };
+  // Bad input is refused before any call (the endpoints below are placeholders).
+  bootstrapInstructions(config, {
+    ...request,
+    endpoints: { iotDataEndpoint: '', iotCredentialEndpoint: '' },
+  });
+  await checkAccount(
+    new STSClient(clientOptions(region, opts.endpoint)),
+    fleet.name,
+    accountOf(join.groupArn),
+    region,
+  );
+  return bootstrapInstructions(config, {
+    ...request,
+    endpoints: await endpointsOf(iotClient(region, opts.endpoint)),
   });
 };
 

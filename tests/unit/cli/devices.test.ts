@@ -1,4 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import { bootstrapInstructions, formatBootstrap } from '../../../cli/devices/bootstrap';
+import { bootstrapFor } from '../../../cli/devices/commands';
 import { devicePrerequisitesTemplate } from '../../../cli/devices/prerequisites';
 import { localStageConfig } from '../../helpers/fixtures';
 
@@ -42,10 +50,45 @@ describe('edge-mlops devices bootstrap', () => {
     expect(formatBootstrap(b)).toContain(b.installCommand);
   });
 
-  it('names the device after the host when no thing name is given', () => {
+  it('names the device after the host when no thing name is given, in a config written by the shell', () => {
     const b = bootstrapInstructions(localStageConfig(), { fleet: 'field-rpi', endpoints });
-    expect(b.thingName).toBe('field-rpi-$(hostname)');
+    expect(b.thingName).toBe('field-rpi-$(hostname -s)');
     expect(b.thingGroup).toBe('field-rpi');
+    // Pasted into a shell, step 2 writes config.yaml with the host's name in it: a file saved
+    // by hand would keep "$(hostname)" literally, which IoT refuses as a thing name.
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+    try {
+      execFileSync('bash', ['-c', b.writeConfigCommand], { cwd: dir });
+      const written = readFileSync(join(dir, 'GreengrassInstaller/config.yaml'), 'utf8');
+      const host = execFileSync('hostname', ['-s']).toString().trim();
+      expect(written).toContain(`ThingName: "field-rpi-${host}"`);
+      expect(written).not.toContain('$(');
+      expect(written).toBe(b.configYaml.replace('$(hostname -s)', host));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(formatBootstrap(b)).toContain(b.writeConfigCommand);
+  });
+
+  it('writes a given thing name as it is', () => {
+    const b = bootstrapInstructions(localStageConfig(), {
+      fleet: 'field-rpi',
+      thingName: 'rpi-7',
+      endpoints,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+    try {
+      execFileSync('bash', ['-c', b.writeConfigCommand], { cwd: dir });
+      expect(readFileSync(join(dir, 'GreengrassInstaller/config.yaml'), 'utf8')).toBe(b.configYaml);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an empty thing name instead of falling back to the host name', () => {
+    expect(() =>
+      bootstrapInstructions(localStageConfig(), { fleet: 'field-rpi', thingName: '', endpoints }),
+    ).toThrow('--thing-name "" is not an IoT thing name');
   });
 
   it('refuses an unknown fleet, listing the known ones, and a thing name IoT refuses', () => {
@@ -59,6 +102,56 @@ describe('edge-mlops devices bootstrap', () => {
         endpoints,
       }),
     ).toThrow('--thing-name "bad name!" is not an IoT thing name');
+  });
+});
+
+describe('devices bootstrap against an account', () => {
+  const iot = mockClient(IoTClient);
+  const sts = mockClient(STSClient);
+  const config = 'config/local.yml';
+  beforeEach(() => {
+    iot.reset();
+    sts.reset();
+    iot
+      .on(DescribeEndpointCommand, { endpointType: 'iot:Data-ATS' })
+      .resolves({ endpointAddress: endpoints.iotDataEndpoint })
+      .on(DescribeEndpointCommand, { endpointType: 'iot:CredentialProvider' })
+      .resolves({ endpointAddress: endpoints.iotCredentialEndpoint });
+  });
+  afterAll(() => {
+    iot.restore();
+    sts.restore();
+  });
+
+  it("uses the endpoints of the fleet's account when the credentials are that account's", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '000000000000' });
+    const b = await bootstrapFor({ fleet: 'field-rpi', thingName: 'rpi-7', config });
+    expect(b.configYaml).toContain(`iotDataEndpoint: "${endpoints.iotDataEndpoint}"`);
+  });
+
+  it('refuses an empty --thing-name instead of falling back to the host name', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '000000000000' });
+    await expect(bootstrapFor({ fleet: 'field-rpi', thingName: '', config })).rejects.toThrow(
+      '--thing-name "" is not an IoT thing name',
+    );
+  });
+
+  it('refuses credentials of another account: its endpoints would send the device elsewhere', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
+    await expect(bootstrapFor({ fleet: 'field-rpi', config })).rejects.toThrow(
+      'devices bootstrap: the AWS credentials are for account 111111111111, but fleet field-rpi is in account 000000000000 (IoT endpoints are per account): run it with credentials of account 000000000000, or --endpoint <url> of a running emulator',
+    );
+    expect(iot.commandCalls(DescribeEndpointCommand)).toHaveLength(0);
+  });
+
+  it('says what to do without AWS credentials', async () => {
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    sts.on(GetCallerIdentityCommand).rejects(missing);
+    await expect(bootstrapFor({ fleet: 'factory-jetson', config })).rejects.toThrow(
+      'devices bootstrap: no AWS credentials to look up the IoT endpoints of account 000000000000 (us-east-1): run it with credentials of that account (AWS_PROFILE or AWS_ACCESS_KEY_ID), or --endpoint <url> of a running emulator (edge-mlops emulator)',
+    );
   });
 });
 
