@@ -160,14 +160,34 @@ export const detectDrift = async (
       if ('missing' in found) {
         window = { ...base, status: 'no-baseline', reason: found.missing, drifted: false };
       } else {
-        const scores = driftScores(found.baseline, current);
-        window = {
-          ...base,
-          status: 'scored',
-          scores,
-          score: scores.score,
-          drifted: scores.score > monitoring.threshold,
-        };
+        // A record without a feature of the baseline is partial data: counted as rejected,
+        // never scored, so a feature is never judged on the few records that carry it.
+        const complete = current.filter((r) => {
+          const lacking = Object.keys(found.baseline.features).find((f) => !(f in r.features));
+          if (lacking)
+            capture.rejected[`missing feature ${lacking}`] =
+              (capture.rejected[`missing feature ${lacking}`] ?? 0) + 1;
+          return !lacking;
+        });
+        if (complete.length < monitoring.minRecords) {
+          window = {
+            ...base,
+            records: complete.length,
+            status: 'insufficient',
+            reason: `${complete.length} valid records with every baseline feature (${current.length - complete.length} lack one), fewer than minRecords ${monitoring.minRecords}`,
+            drifted: false,
+          };
+        } else {
+          const scores = driftScores(found.baseline, complete);
+          window = {
+            ...base,
+            records: complete.length,
+            status: 'scored',
+            scores,
+            score: scores.score,
+            drifted: scores.score > monitoring.threshold,
+          };
+        }
       }
     }
     const streak = await recordWindow(

@@ -282,6 +282,52 @@ describe('detectDrift', () => {
     expect(rejected?.Value).toBe(5);
   });
 
+  it('never scores a feature from the few records that carry it (partial capture)', async () => {
+    // Prepare: two windows in which nearly every record lacks the features (a device on an
+    // older component, a bug); the few that have them all sit in one bin. Scored on those
+    // few, brightness would look drifted in both windows and start retraining.
+    for (const hour of [T0, T0 + HOUR]) {
+      const before = new Set(objects.keys());
+      capture(hour, {});
+      for (const [key, text] of objects)
+        if (!before.has(key))
+          objects.set(
+            key,
+            text
+              .split('\n')
+              .map((line, i) => {
+                const r = JSON.parse(line);
+                return JSON.stringify({
+                  ...r,
+                  features: i < 3 ? { brightness: 0.99, contrast: 0.3 } : {},
+                });
+              })
+              .concat(['{"thingName": "jm-1", "features": {"brightness": NaN}}'])
+              .join('\n'),
+          );
+    }
+    // Act
+    const first = await runAt(T0 + HOUR);
+    const second = await runAt(T0 + 2 * HOUR);
+    // Assess
+    for (const result of [first, second]) {
+      expect(result.fleets.map((f) => [f.fleet, f.status, f.records, f.drifted])).toEqual([
+        ['factory-jetson', 'insufficient', 9, false],
+        ['field-rpi', 'insufficient', 6, false],
+      ]);
+      expect(result.fleets[0]!.reason).toBe(
+        '9 valid records with every baseline feature (81 lack one), fewer than minRecords 50',
+      );
+      expect(result.rejected).toEqual({ 'missing feature brightness': 135, 'not JSON': 5 });
+    }
+    expect(second.retraining).toEqual({ status: 'not-needed' });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    const rejected = cloudwatch
+      .commandCalls(PutMetricDataCommand)[1]!
+      .args[0].input.MetricData!.find((d) => d.MetricName === 'CaptureRecordsRejected');
+    expect(rejected?.Value).toBe(140);
+  });
+
   it('reports an empty window as insufficient and publishes zero records', async () => {
     // Act
     const result = await runAt(T0 + HOUR);
