@@ -32,6 +32,7 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
     [];
   const artifactObjects = new Set<string>();
   const captures = new Set<string>();
+  const smokeImages = new Set<string>();
   for (const [group, profile] of Object.entries(config.modelGroups)) {
     let inAccount = false;
     for (const arn of [
@@ -45,6 +46,16 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
     for (const fleet of profile.fleets)
       if (fleet.waves.some((w) => accountOf(w.targetArn) === account))
         fleets.push({ group, fleet });
+    // The twin's smoke inputs name their sample images by S3 URI; the inference component
+    // reads them with these credentials (components/inference/edge_inference/payload.py).
+    if (accountOf(profile.twin.targetArn) === account)
+      for (const test of profile.twin.tests)
+        if (test.type === 'inference-smoke')
+          for (const input of test.inputs) {
+            const image = (input.payload as { image?: unknown } | null)?.image;
+            if (typeof image === 'string' && image.startsWith('s3://'))
+              smokeImages.add(`arn:aws:s3:::${image.slice('s3://'.length)}`);
+          }
     if (!inAccount) continue;
     // Built from `source`, the code is in the pipeline's artifact bucket, granted below with it.
     const code = profile.components.inference.artifactUri;
@@ -106,6 +117,9 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
                 },
                 ...(captures.size
                   ? [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [...captures] }]
+                  : []),
+                ...(smokeImages.size
+                  ? [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [...smokeImages] }]
                   : []),
                 {
                   Effect: 'Allow',

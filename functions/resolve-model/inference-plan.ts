@@ -1,7 +1,26 @@
 import { ConfigError } from '../shared/errors';
 import { inferenceArtifactUri } from '../shared/greengrass/inference-artifact';
 import type { PlanInference } from '../shared/plan';
-import type { Inference } from '../shared/stage-config/schema';
+import type { Inference, Monitoring } from '../shared/stage-config/schema';
+
+/**
+ * What components/inference reads from its configuration (serve.py): its model group and,
+ * when the group is monitored, where and how much it captures. Keys of the profile's own
+ * `configuration` come last and win.
+ */
+const componentConfiguration = (inference: Inference, group: string, monitoring?: Monitoring) => ({
+  modelGroup: group,
+  ...(monitoring
+    ? {
+        monitoring: {
+          captureBucket: monitoring.captureBucket,
+          capturePrefix: monitoring.capturePrefix,
+          sampleRate: monitoring.sampleRate,
+        },
+      }
+    : {}),
+  ...inference.configuration,
+});
 
 /**
  * The plan's inference section: as configured, with the URI of its code artifact. An archive
@@ -10,9 +29,14 @@ import type { Inference } from '../shared/stage-config/schema';
  * folder, which no Lambda has.
  */
 export const inferencePlan = (
-  inference: Inference,
+  given: Inference,
   at: { bucket: string; stage: string; group: string },
+  monitoring?: Monitoring,
 ): PlanInference => {
+  const inference = {
+    ...given,
+    configuration: componentConfiguration(given, at.group, monitoring),
+  };
   if (inference.artifactUri) return { ...inference, artifactUri: inference.artifactUri };
   if (!inference.source || !inference.artifactSha256)
     throw new ConfigError(

@@ -176,6 +176,20 @@ describe('edge-mlops devices prerequisites', () => {
     });
   });
 
+  it("lets the twin's devices read the smoke test's sample images (the inference component fetches them)", () => {
+    const statements = resources.TokenExchangeRole!.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [
+        'arn:aws:s3:::edge-mlops-local-code/samples/scratch.jpg',
+        'arn:aws:s3:::edge-mlops-local-code/samples/clean.jpg',
+        'arn:aws:s3:::edge-mlops-local-code/samples/dent.jpg',
+        'arn:aws:s3:::edge-mlops-local-code/samples/clean-2.jpg',
+      ],
+    });
+  });
+
   it('creates the thing groups of the twin and every wave in the account', () => {
     expect(
       ofType('AWS::IoT::ThingGroup')

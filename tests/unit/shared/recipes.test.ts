@@ -178,6 +178,21 @@ describe('inferenceComponentRecipe', () => {
     ]);
   });
 
+  it("gives the component its model group and the stage's capture settings (monitoring)", () => {
+    // Act
+    const config = inferenceComponentRecipe(plan).ComponentConfiguration!.DefaultConfiguration;
+    // Assess: what components/inference reads from its configuration (serve.py)
+    expect(config).toMatchObject({
+      topicPrefix: 'edge-mlops/inference',
+      modelGroup: 'defect-detector',
+      monitoring: {
+        captureBucket: 'edge-mlops-local-capture',
+        capturePrefix: 'capture',
+        sampleRate: 0.2,
+      },
+    });
+  });
+
   it('leaves a plain (non-zip) artifact packed', () => {
     // Prepare
     const single = {
