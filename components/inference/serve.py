@@ -19,7 +19,7 @@ import time
 from edge_inference.app import InferenceApp
 from edge_inference.capture import CaptureBuffer
 from edge_inference.contract import model_version_from_dir, smoke_request_filter
-from edge_inference.metrics import InferenceMetrics
+from edge_inference.metrics import InferenceMetrics, metric_dimensions
 from edge_inference.payload import payload_pixels, pillow_decoder
 from edge_inference.predictor import Predictor
 from edge_inference.runtime import load_model
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         capture=capture,
         metrics=InferenceMetrics(
             config.get("metricsNamespace", "edge-mlops/inference"),
-            {"modelGroup": config.get("modelGroup", "unknown"), "thingName": thing},
+            metric_dimensions(config),
             publish_local,
         ),
     )
