@@ -328,6 +328,52 @@ describe('detectDrift', () => {
     expect(rejected?.Value).toBe(140);
   });
 
+  it('reads a huge window with a bounded number of reads in flight, and scores it', async () => {
+    // Prepare: 1,500 batches of 100 records in one hour (150,000 records); each read takes a
+    // moment, as S3 does. One read at a time, a real window of this size outlasts the
+    // function's timeout every hour, and no window is ever evaluated.
+    const things = ['jc-1', 'jm-1', 'jm-2', 'rp-1', 'rp-2'];
+    for (let i = 0; i < 1500; i++) {
+      const thing = things[i % things.length]!;
+      const records = simulatedCaptures({
+        seed: `huge-${i}`,
+        thingName: thing,
+        modelGroup: 'defect-detector',
+        modelVersion: 3,
+        drift: 0,
+        count: 100,
+        startMs: T0,
+        spanMs: HOUR,
+      });
+      objects.set(
+        `edge-mlops-local-capture/${captureBatchKey('capture', 'defect-detector', thing, T0 + i, i)}`,
+        records.map((r) => JSON.stringify(r)).join('\n'),
+      );
+    }
+    let inFlight = 0;
+    let most = 0;
+    s3.on(GetObjectCommand).callsFake(async ({ Bucket, Key }) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight -= 1;
+      const text = objects.get(`${Bucket}/${Key}`)!;
+      return { Body: { transformToString: async () => text } };
+    });
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess
+    expect(result.objects).toBe(1500);
+    expect(result.records).toBe(150_000);
+    expect(result.fleets.map((f) => [f.fleet, f.status, f.records])).toEqual([
+      ['factory-jetson', 'scored', 90_000],
+      ['field-rpi', 'scored', 60_000],
+    ]);
+    expect(result.fleets.every((f) => (f.score ?? 1) < 0.1)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+  }, 30_000);
+
   it('reports an empty window as insufficient and publishes zero records', async () => {
     // Act
     const result = await runAt(T0 + HOUR);
