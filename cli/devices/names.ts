@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Fleet, StageConfig } from '../../functions/shared/stage-config/schema';
 import { CliError } from '../sre/executions';
 
@@ -5,8 +6,16 @@ import { CliError } from '../sre/executions';
 export const tokenExchangeRoleAlias = (stage: string) => `edge-mlops-${stage}-token-exchange`;
 export const coreDevicePolicyName = (stage: string) => `edge-mlops-${stage}-core-device`;
 export const claimPolicyName = (stage: string) => `edge-mlops-${stage}-provisioning-claim`;
-export const provisioningTemplateName = (stage: string, fleet: string) =>
-  `edge-mlops-${stage}-${fleet}`;
+/**
+ * Provisioning template names are 1-36 of [0-9A-Za-z_-] (IoT API reference,
+ * CreateProvisioningTemplate: templateName); stage and fleet are up to 24 characters each, so
+ * a longer name keeps its first 27 characters and a hash of the whole, which stays unique.
+ */
+export const provisioningTemplateName = (stage: string, fleet: string) => {
+  const name = `edge-mlops-${stage}-${fleet}`;
+  if (name.length <= 36) return name;
+  return `${name.slice(0, 27)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+};
 
 const nameOf = (arn: string) => arn.slice(arn.indexOf('/') + 1);
 export const accountOf = (arn: string) => arn.split(':')[4]!;

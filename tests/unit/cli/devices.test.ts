@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bootstrapInstructions, formatBootstrap } from '../../../cli/devices/bootstrap';
 import { bootstrapFor } from '../../../cli/devices/commands';
+import { provisioningTemplateName } from '../../../cli/devices/names';
 import { devicePrerequisitesTemplate } from '../../../cli/devices/prerequisites';
 import { localStageConfig } from '../../helpers/fixtures';
 
@@ -218,6 +219,19 @@ describe('edge-mlops devices prerequisites', () => {
     const claim = resources.ClaimPolicy!.Properties.PolicyDocument.Statement;
     expect(JSON.stringify(claim)).toContain(
       '$aws/provisioning-templates/edge-mlops-local-field-rpi/provision/*',
+    );
+  });
+
+  it('names provisioning templates within what IoT accepts (1-36 of [0-9A-Za-z_-]), however long the stage and fleet', () => {
+    expect(provisioningTemplateName('local', 'field-rpi')).toBe('edge-mlops-local-field-rpi');
+    const long = [
+      provisioningTemplateName('production-eu-central', 'factory-jetson-berlin-2'),
+      provisioningTemplateName('production-eu-central', 'factory-jetson-berlin-3'),
+    ];
+    for (const name of long) expect(name).toMatch(/^[0-9A-Za-z_-]{1,36}$/);
+    expect(long[0]).not.toBe(long[1]);
+    expect(provisioningTemplateName('production-eu-central', 'factory-jetson-berlin-2')).toBe(
+      long[0],
     );
   });
 
