@@ -2,11 +2,11 @@ import type { StageConfig } from '../../functions/shared/stage-config/schema';
 import { CliError } from '../sre/executions';
 import {
   accountOf,
-  findFleet,
-  joinGroupOf,
-  provisioningTemplateName,
+  type Enrolment,
+  fleetEnrolment,
   regionOf,
   tokenExchangeRoleAlias,
+  twinEnrolment,
 } from './names';
 
 /**
@@ -18,13 +18,15 @@ import {
  * joins the fleet's last wave and receives the wave's current deployment.
  */
 export type Bootstrap = {
-  fleet: string;
+  /** The fleet the device joins; absent for a device of a twin. */
+  fleet?: string;
   modelGroup: string;
   account: string;
   region: string;
   thingName: string;
   thingGroup: string;
-  wave: string;
+  /** The fleet's wave the device joins (its last); absent for a device of a twin. */
+  wave?: string;
   provisioningTemplate: string;
   roleAlias: string;
   configYaml: string;
@@ -36,23 +38,34 @@ export type Bootstrap = {
 /** IoT thing names: 1–128 of [a-zA-Z0-9:_-] (IoT API reference, CreateThing). */
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
+/** The fleet (`--fleet`) or the twin (`--twin <model group>`) a new device joins. */
+export const enrolmentOf = (config: StageConfig, request: { fleet?: string; twin?: string }) => {
+  if ((request.fleet === undefined) === (request.twin === undefined))
+    throw new CliError(
+      'give --fleet <name> (a device of a fleet) or --twin <model group> (a device of its twin), one of them',
+    );
+  return request.fleet !== undefined
+    ? fleetEnrolment(config, request.fleet)
+    : twinEnrolment(config, request.twin!);
+};
+
 export const bootstrapInstructions = (
   config: StageConfig,
   request: {
-    fleet: string;
+    fleet?: string;
+    twin?: string;
     thingName?: string;
     endpoints: { iotDataEndpoint: string; iotCredentialEndpoint: string };
   },
 ): Bootstrap => {
-  const { group, fleet } = findFleet(config, request.fleet);
+  const join: Enrolment = enrolmentOf(config, request);
   // Without a name the shell that runs writeConfigCommand names the device after its host
   // (a host name, RFC 1123, is letters, digits and '-': a valid thing name).
-  const thingName = request.thingName ?? `${fleet.name}-$(hostname -s)`;
+  const thingName = request.thingName ?? `${join.prefix}-$(hostname -s)`;
   if (request.thingName !== undefined && !THING_NAME.test(request.thingName))
     throw new CliError(
       `--thing-name "${request.thingName}" is not an IoT thing name: 1-128 letters, digits, ':', '_' or '-'`,
     );
-  const join = joinGroupOf(fleet);
   const region = regionOf(join.groupArn);
   const root = '/greengrass/v2';
   const configYaml = [
@@ -67,7 +80,7 @@ export const bootstrapInstructions = (
     `      iotDataEndpoint: "${request.endpoints.iotDataEndpoint}"`,
     `      iotCredentialEndpoint: "${request.endpoints.iotCredentialEndpoint}"`,
     `      iotRoleAlias: "${tokenExchangeRoleAlias(config.stage)}"`,
-    `      provisioningTemplate: "${provisioningTemplateName(config.stage, fleet.name)}"`,
+    `      provisioningTemplate: "${join.templateName}"`,
     `      claimCertificatePath: "${root}/claim-certs/claim.pem.crt"`,
     `      claimCertificatePrivateKeyPath: "${root}/claim-certs/claim.private.pem.key"`,
     `      rootCaPath: "${root}/AmazonRootCA1.pem"`,
@@ -90,14 +103,14 @@ export const bootstrapInstructions = (
     '  --setup-system-service true',
   ].join(' \\\n');
   return {
-    fleet: fleet.name,
-    modelGroup: group,
+    ...(join.fleet ? { fleet: join.fleet } : {}),
+    modelGroup: join.modelGroup,
     account: accountOf(join.groupArn),
     region,
     thingName,
     thingGroup: join.groupName,
-    wave: join.wave,
-    provisioningTemplate: provisioningTemplateName(config.stage, fleet.name),
+    ...(join.wave ? { wave: join.wave } : {}),
+    provisioningTemplate: join.templateName,
     roleAlias: tokenExchangeRoleAlias(config.stage),
     configYaml,
     writeConfigCommand,
@@ -107,8 +120,10 @@ export const bootstrapInstructions = (
 
 export const formatBootstrap = (b: Bootstrap) =>
   [
-    `# Core device for fleet ${b.fleet} (${b.modelGroup}), account ${b.account}, ${b.region}`,
-    `# Joins thing group ${b.thingGroup} (wave ${b.wave}) through provisioning template ${b.provisioningTemplate}.`,
+    b.fleet
+      ? `# Core device for fleet ${b.fleet} (${b.modelGroup}), account ${b.account}, ${b.region}`
+      : `# Core device for the twin of ${b.modelGroup}, account ${b.account}, ${b.region}`,
+    `# Joins thing group ${b.thingGroup}${b.wave ? ` (wave ${b.wave})` : ''} through provisioning template ${b.provisioningTemplate}.`,
     '# 1. Put the claim certificate and key of that template in /greengrass/v2/claim-certs/,',
     '#    and AmazonRootCA1.pem in /greengrass/v2/ (docs/devices.md).',
     '# 2. Write ./GreengrassInstaller/config.yaml (paste into the shell as it is):',

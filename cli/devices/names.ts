@@ -43,3 +43,58 @@ export const joinGroupOf = (fleet: Fleet) => {
   const wave = fleet.waves[fleet.waves.length - 1]!;
   return { wave: wave.name, groupArn: wave.targetArn, groupName: nameOf(wave.targetArn) };
 };
+
+/** The twin's template: `twin-<model group>` in place of a fleet name. */
+export const twinProvisioningTemplateName = (stage: string, group: string) =>
+  provisioningTemplateName(stage, `twin-${group}`);
+
+/** What a new device joins: a fleet (its last wave) or a model group's twin thing group. */
+export type Enrolment = {
+  modelGroup: string;
+  fleet?: string;
+  wave?: string;
+  /** "fleet factory-jetson" or "the twin of defect-detector". */
+  label: string;
+  /** Default thing name prefix. */
+  prefix: string;
+  groupArn: string;
+  groupName: string;
+  templateName: string;
+};
+
+export const fleetEnrolment = (config: StageConfig, name: string): Enrolment => {
+  const { group, fleet } = findFleet(config, name);
+  const join = joinGroupOf(fleet);
+  return {
+    modelGroup: group,
+    fleet: fleet.name,
+    wave: join.wave,
+    label: `fleet ${fleet.name}`,
+    prefix: fleet.name,
+    groupArn: join.groupArn,
+    groupName: join.groupName,
+    templateName: provisioningTemplateName(config.stage, fleet.name),
+  };
+};
+
+/** A twin that is a thing group takes devices like a fleet; a twin that is one thing does not. */
+export const twinEnrolment = (config: StageConfig, group: string): Enrolment => {
+  const profile = config.modelGroups[group];
+  if (!profile)
+    throw new CliError(
+      `no model group "${group}" in stage ${config.stage} (model groups: ${Object.keys(config.modelGroups).join(', ')})`,
+    );
+  const arn = profile.twin.targetArn;
+  if (!/:thinggroup\//.test(arn))
+    throw new CliError(
+      `the twin of ${group} is one thing (${arn}), not a thing group: that device is registered already, no other device can join it`,
+    );
+  return {
+    modelGroup: group,
+    label: `the twin of ${group}`,
+    prefix: `${group}-twin`,
+    groupArn: arn,
+    groupName: nameOf(arn),
+    templateName: twinProvisioningTemplateName(config.stage, group),
+  };
+};

@@ -7,7 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bootstrapInstructions, formatBootstrap } from '../../../cli/devices/bootstrap';
 import { bootstrapFor } from '../../../cli/devices/commands';
-import { provisioningTemplateName } from '../../../cli/devices/names';
+import { provisioningTemplateName, twinProvisioningTemplateName } from '../../../cli/devices/names';
 import { devicePrerequisitesTemplate } from '../../../cli/devices/prerequisites';
 import { localStageConfig } from '../../helpers/fixtures';
 
@@ -90,6 +90,46 @@ describe('edge-mlops devices bootstrap', () => {
     expect(() =>
       bootstrapInstructions(localStageConfig(), { fleet: 'field-rpi', thingName: '', endpoints }),
     ).toThrow('--thing-name "" is not an IoT thing name');
+  });
+
+  it("bootstraps a device of a model group's twin with --twin", () => {
+    const b = bootstrapInstructions(localStageConfig(), {
+      twin: 'defect-detector',
+      thingName: 'twin-3',
+      endpoints,
+    });
+    expect(b).toMatchObject({
+      modelGroup: 'defect-detector',
+      thingGroup: 'defect-detector-twin',
+      provisioningTemplate: twinProvisioningTemplateName('local', 'defect-detector'),
+    });
+    expect(b.fleet).toBeUndefined();
+    expect(b.wave).toBeUndefined();
+    expect(formatBootstrap(b)).toContain(
+      '# Core device for the twin of defect-detector, account 000000000000, us-east-1',
+    );
+  });
+
+  it('wants exactly one of --fleet and --twin, and a twin that is a thing group', () => {
+    const one =
+      'give --fleet <name> (a device of a fleet) or --twin <model group> (a device of its twin), one of them';
+    expect(() => bootstrapInstructions(localStageConfig(), { endpoints })).toThrow(one);
+    expect(() =>
+      bootstrapInstructions(localStageConfig(), {
+        fleet: 'field-rpi',
+        twin: 'defect-detector',
+        endpoints,
+      }),
+    ).toThrow(one);
+    expect(() => bootstrapInstructions(localStageConfig(), { twin: 'nope', endpoints })).toThrow(
+      'no model group "nope" in stage local (model groups: defect-detector)',
+    );
+    const config = localStageConfig();
+    config.modelGroups['defect-detector']!.twin.targetArn =
+      'arn:aws:iot:us-east-1:000000000000:thing/twin-1';
+    expect(() => bootstrapInstructions(config, { twin: 'defect-detector', endpoints })).toThrow(
+      'the twin of defect-detector is one thing (arn:aws:iot:us-east-1:000000000000:thing/twin-1), not a thing group',
+    );
   });
 
   it('refuses an unknown fleet, listing the known ones, and a thing name IoT refuses', () => {
@@ -209,6 +249,7 @@ describe('edge-mlops devices prerequisites', () => {
     expect(templates.map((t) => t.Properties.TemplateName)).toEqual([
       'edge-mlops-local-factory-jetson',
       'edge-mlops-local-field-rpi',
+      twinProvisioningTemplateName('local', 'defect-detector'),
     ]);
     const body = JSON.parse(templates[0]!.Properties.TemplateBody);
     expect(body.Resources.Thing.Properties.ThingGroups).toEqual(['factory-jetson-main']);
@@ -232,6 +273,19 @@ describe('edge-mlops devices prerequisites', () => {
     expect(long[0]).not.toBe(long[1]);
     expect(provisioningTemplateName('production-eu-central', 'factory-jetson-berlin-2')).toBe(
       long[0],
+    );
+  });
+
+  it("registers the twin's devices into the twin's group through a template of their own", () => {
+    const name = twinProvisioningTemplateName('local', 'defect-detector');
+    const twin = ofType('AWS::IoT::ProvisioningTemplate').find(
+      (t) => t.Properties.TemplateName === name,
+    )!;
+    const body = JSON.parse(twin.Properties.TemplateBody);
+    expect(body.Resources.Thing.Properties.ThingGroups).toEqual(['defect-detector-twin']);
+    expect(body.Resources.Thing.Properties.AttributePayload).toEqual({ twin: 'defect-detector' });
+    expect(JSON.stringify(resources.ClaimPolicy!.Properties.PolicyDocument)).toContain(
+      `$aws/provisioning-templates/${name}/provision/*`,
     );
   });
 
