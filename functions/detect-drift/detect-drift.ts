@@ -5,7 +5,7 @@ import { type IoTClient, ListThingsInThingGroupCommand } from '@aws-sdk/client-i
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CaptureRecord } from '../shared/capture-contract';
+import { CAPTURE_LAG_MS, type CaptureRecord } from '../shared/capture-contract';
 import { classifyAwsError, InvalidInput } from '../shared/errors';
 import type { StageConfig } from '../shared/stage-config/schema';
 import { baselineOf } from './baseline';
@@ -13,6 +13,8 @@ import { readCaptureWindow } from './capture-reader';
 import { type Columns, driftScoresOf, type Scores } from './distance';
 import { type RetrainingOutcome, startRetraining } from './retraining';
 import { recordWindow } from './streak';
+
+export { CAPTURE_LAG_MS };
 
 export type DetectDriftDeps = {
   s3: S3Client;
@@ -175,7 +177,7 @@ export const detectDrift = async (
 ): Promise<DetectDriftResult> => {
   const { modelGroup, profile, monitoring, timeMs } = parseInput(input, deps.config.stageConfig);
   const windowMs = monitoring.windowHours * HOUR_MS;
-  const endMs = Math.floor(timeMs / windowMs) * windowMs;
+  const endMs = Math.floor((timeMs - CAPTURE_LAG_MS) / windowMs) * windowMs;
   const startMs = endMs - windowMs;
   const windowId = new Date(startMs).toISOString();
 

@@ -10,7 +10,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { SAMPLE_BASELINE, simulatedCaptures } from '../../../emulator/capture';
 import { baselineProblem } from '../../../functions/detect-drift/baseline';
-import { type DetectDriftDeps, detectDrift } from '../../../functions/detect-drift/detect-drift';
+import {
+  CAPTURE_LAG_MS,
+  type DetectDriftDeps,
+  detectDrift,
+} from '../../../functions/detect-drift/detect-drift';
 import { divergence, driftScores } from '../../../functions/detect-drift/distance';
 import { retrainingToken } from '../../../functions/detect-drift/retraining';
 import { captureBatchKey, parseCaptureLine } from '../../../functions/shared/capture-contract';
@@ -111,8 +115,12 @@ const capture = (hourMs: number, drift: Record<string, number>, perDevice = 30, 
     );
   }
 };
+/** The scheduled run that scores the window ending at `ms` (CAPTURE_LAG_MS after it). */
 const runAt = (ms: number) =>
-  detectDrift({ modelGroup: 'defect-detector', time: new Date(ms).toISOString() }, deps());
+  detectDrift(
+    { modelGroup: 'defect-detector', time: new Date(ms + CAPTURE_LAG_MS).toISOString() },
+    deps(),
+  );
 
 describe('detectDrift', () => {
   it('scores each fleet against the baseline and starts nothing when the field looks like it', async () => {
@@ -373,6 +381,35 @@ describe('detectDrift', () => {
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(16);
   }, 30_000);
+
+  it("counts a batch a device writes minutes after its hour ended (the schedule's run may come first)", async () => {
+    // Prepare: the hour's batches, but rp-2's last one is still on the device when the
+    // schedule fires two minutes after the hour (batches flush up to 5 minutes late).
+    capture(T0, {});
+    const late = `edge-mlops-local-capture/${captureBatchKey('capture', 'defect-detector', 'rp-2', T0 + HOUR - 60_000, 1)}`;
+    const lateLines = simulatedCaptures({
+      seed: 'late',
+      thingName: 'rp-2',
+      modelGroup: 'defect-detector',
+      modelVersion: 3,
+      drift: 0,
+      count: 20,
+      startMs: T0 + HOUR - 60_000,
+      spanMs: 50_000,
+    })
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const at = (ms: number) =>
+      detectDrift({ modelGroup: 'defect-detector', time: new Date(ms).toISOString() }, deps());
+    // Act: runs an hour apart, each two minutes after an hour; the batch lands in between
+    const first = await at(T0 + HOUR + 2 * 60_000);
+    objects.set(late, lateLines);
+    const second = await at(T0 + 2 * HOUR + 2 * 60_000);
+    // Assess: the hour T0 is scored once, with the late batch
+    const ofHourT0 = [first, second].filter((r) => r.window.start === new Date(T0).toISOString());
+    expect(ofHourT0).toHaveLength(1);
+    expect(ofHourT0[0]!.records).toBe(150 + 20);
+  });
 
   it('reports an empty window as insufficient and publishes zero records', async () => {
     // Act
