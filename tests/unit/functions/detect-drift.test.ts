@@ -197,6 +197,30 @@ describe('detectDrift', () => {
     });
   });
 
+  it('does not hold a start that failed against the next drifted window (no phantom cooldown)', async () => {
+    // Prepare: the pipeline is missing when the streak first reaches 2, then fixed
+    for (const h of [0, 1, 2]) capture(T0 + h * HOUR, { 'factory-jetson': 0.5 });
+    sagemaker
+      .on(StartPipelineExecutionCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Pipeline defect-detector-retrain does not exist'), {
+          name: 'ResourceNotFound',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .resolves({ PipelineExecutionArn: PIPELINE_ARN });
+    await runAt(T0 + HOUR);
+    await expect(runAt(T0 + 2 * HOUR)).rejects.toThrow('does not exist');
+    // Act
+    const next = await runAt(T0 + 3 * HOUR);
+    // Assess: nothing was started, so nothing cools down
+    expect(next.retraining).toEqual({
+      status: 'started',
+      executionArn: PIPELINE_ARN,
+      pipelineName: 'defect-detector-retrain',
+    });
+  });
+
   it('counts a window once when the run is retried, with the same pipeline token', async () => {
     // Prepare
     capture(T0, { 'factory-jetson': 0.5 });
