@@ -162,6 +162,16 @@ def test_reads_the_model_version_from_the_greengrass_artifact_path():
         model_version_from_dir("/tmp/model")
 
 
+def test_reads_the_model_version_where_the_native_model_component_unpacks_it(tmp_path):
+    # The recipe's {modelDir} is {<model component>:work:path}/model: no version in the path,
+    # but the model component's install script writes its version beside the model
+    # (functions/shared/greengrass/recipes.ts, unpackScript).
+    model_dir = tmp_path / "work" / "com.example.defectdetector.model" / "model"
+    model_dir.mkdir(parents=True)
+    (model_dir / ".edge-mlops-version").write_text("1.0.7\n")
+    assert model_version_from_dir(str(model_dir)) == 7
+
+
 def test_loads_with_dlr_and_says_so_when_dlr_is_missing():
     class FakeDlr:
         class DLRModel:
