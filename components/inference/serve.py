@@ -20,6 +20,7 @@ from edge_inference.app import InferenceApp
 from edge_inference.capture import CaptureBuffer
 from edge_inference.contract import model_version_from_dir, smoke_request_filter
 from edge_inference.metrics import InferenceMetrics, metric_dimensions
+from edge_inference.model_input import image_size, input_for
 from edge_inference.payload import payload_pixels, pillow_decoder
 from edge_inference.predictor import Predictor
 from edge_inference.runtime import load_model
@@ -63,6 +64,15 @@ def main(argv=None) -> int:
             sample_rate=float(monitoring.get("sampleRate", 0.1)),
             put=lambda bucket, key, body: s3.put_object(Bucket=bucket, Key=key, Body=body),
         )
+    import numpy as np  # a dependency of dlr
+
+    model_inputs = config.get("modelInputs") or {"input0": [1, 3, 224, 224]}
+    shape_input = input_for(model_inputs)
+
+    def to_input(pixels):
+        name, tensor = shape_input(pixels)
+        return name, np.asarray(tensor, dtype=np.float32)
+
     app = InferenceApp(
         thing_name=thing,
         predictor=Predictor(
@@ -71,8 +81,9 @@ def main(argv=None) -> int:
             lambda payload: payload_pixels(
                 payload,
                 fetch=lambda bucket, key: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
-                decode=pillow_decoder(),
+                decode=pillow_decoder(image_size(model_inputs)),
             ),
+            to_input=to_input,
         ),
         publish_iot=publish_iot,
         capture=capture,

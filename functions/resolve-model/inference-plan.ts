@@ -4,18 +4,24 @@ import type { PlanInference } from '../shared/plan';
 import type { Inference, Monitoring } from '../shared/stage-config/schema';
 
 /**
- * What components/inference reads from its configuration (serve.py): its model group and,
- * when the group is monitored, where and how much it captures. Keys of the profile's own
+ * What components/inference reads from its configuration (serve.py): its model group, the
+ * compiled model's inputs and, when the group is monitored, where and how much it captures. Keys of the profile's own
  * `configuration` come last and win.
  */
-const componentConfiguration = (inference: Inference, group: string, monitoring?: Monitoring) => ({
+const componentConfiguration = (
+  inference: Inference,
+  group: string,
+  model: { dataInputConfig: string; monitoring?: Monitoring },
+) => ({
   modelGroup: group,
-  ...(monitoring
+  // The compiled model's inputs (name → shape), which the component shapes images into.
+  modelInputs: JSON.parse(model.dataInputConfig) as unknown,
+  ...(model.monitoring
     ? {
         monitoring: {
-          captureBucket: monitoring.captureBucket,
-          capturePrefix: monitoring.capturePrefix,
-          sampleRate: monitoring.sampleRate,
+          captureBucket: model.monitoring.captureBucket,
+          capturePrefix: model.monitoring.capturePrefix,
+          sampleRate: model.monitoring.sampleRate,
         },
       }
     : {}),
@@ -31,11 +37,11 @@ const componentConfiguration = (inference: Inference, group: string, monitoring?
 export const inferencePlan = (
   given: Inference,
   at: { bucket: string; stage: string; group: string },
-  monitoring?: Monitoring,
+  model: { dataInputConfig: string; monitoring?: Monitoring },
 ): PlanInference => {
   const inference = {
     ...given,
-    configuration: componentConfiguration(given, at.group, monitoring),
+    configuration: componentConfiguration(given, at.group, model),
   };
   if (inference.artifactUri) return { ...inference, artifactUri: inference.artifactUri };
   if (!inference.source || !inference.artifactSha256)

@@ -178,7 +178,10 @@ export const resolveModel = async (
     inferenceComponent: inferencePlan(
       profile.components.inference,
       { bucket: config.artifactBucket, stage: config.stage, group },
-      profile.monitoring,
+      {
+        dataInputConfig: profile.neo.dataInputConfig,
+        ...(profile.monitoring ? { monitoring: profile.monitoring } : {}),
+      },
     ),
     twin: profile.twin,
     approval: profile.approval,

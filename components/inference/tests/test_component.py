@@ -149,6 +149,24 @@ def test_names_its_fleet_as_the_wave_deployment_set_it_and_the_twin_otherwise():
     assert metric_dimensions({"modelGroup": "g"}) == {"fleet": "twin"}
 
 
+def test_feeds_the_model_its_input_and_reads_a_batch_of_one_output():
+    seen = []
+
+    class BatchModel:
+        def run(self, inputs):
+            seen.append(inputs)
+            return [[[0.2, 0.8]]]  # (1, labels), as a Neo-compiled classifier answers
+
+    predictor = Predictor(
+        BatchModel(),
+        ["ok", "defect"],
+        lambda p: p["pixels"],
+        to_input=lambda pixels: ("data", [[list(pixels)]]),
+    )
+    assert predictor.predict({"pixels": [0.5, 0.5]}).label == "defect"
+    assert seen == [{"data": [[[0.5, 0.5]]]}]
+
+
 def test_features_summarise_the_image_and_refuse_an_empty_one():
     assert image_features([0.0, 1.0]) == {"brightness": 0.5, "contrast": 1.0}
     with pytest.raises(ValueError):

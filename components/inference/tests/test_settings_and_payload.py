@@ -62,3 +62,30 @@ def test_fetches_and_decodes_an_image_named_by_its_s3_uri_as_the_stage_config_se
 def test_refuses_a_payload_it_cannot_read_with_a_precise_message(payload, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         payload_pixels(payload, fetch=lambda b, k: b"", decode=lambda d: [])
+
+
+def test_shapes_a_grayscale_image_as_the_compiled_model_takes_it():
+    from edge_inference.model_input import input_for
+
+    # neo.dataInputConfig {input0: [1, 3, 2, 2]}: NCHW, the gray value in each channel
+    name, tensor = input_for({"input0": [1, 3, 2, 2]})([0.1, 0.2, 0.3, 0.4])
+    assert name == "input0"
+    assert tensor == [[[[0.1, 0.2], [0.3, 0.4]]] * 3]
+    with pytest.raises(ValueError, match="the image has 3 pixels; the model takes 2x2"):
+        input_for({"input0": [1, 3, 2, 2]})([0.1, 0.2, 0.3])
+
+
+def test_refuses_model_inputs_it_cannot_feed():
+    from edge_inference.model_input import input_for
+
+    with pytest.raises(ValueError, match="one image input of shape"):
+        input_for({"a": [1, 3, 2, 2], "b": [1, 3, 2, 2]})
+    with pytest.raises(ValueError, match="one image input of shape"):
+        input_for({"input0": [1, 4]})
+
+
+def test_the_image_size_comes_from_the_model_input():
+    from edge_inference.model_input import image_size
+
+    assert image_size({"input0": [1, 3, 224, 160]}) == (160, 224)
+    assert image_size({}) == (224, 224)

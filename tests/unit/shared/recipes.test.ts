@@ -185,6 +185,8 @@ describe('inferenceComponentRecipe', () => {
     expect(config).toMatchObject({
       topicPrefix: 'edge-mlops/inference',
       modelGroup: 'defect-detector',
+      // neo.dataInputConfig: the input the component shapes images into
+      modelInputs: { input0: [1, 3, 224, 224] },
       monitoring: {
         captureBucket: 'edge-mlops-local-capture',
         capturePrefix: 'capture',
