@@ -39,12 +39,17 @@ def metric_dimensions(settings: Dict) -> Dict[str, str]:
 class InferenceMetrics:
     def __init__(self, namespace: str, dimensions: Dict[str, str], publish: Callable[[str, Dict], None], clock: Callable[[], float] = time.time):
         self.namespace, self.dimensions, self.publish, self.clock = namespace, dimensions, publish, clock
+        self.publish_errors = 0
 
     def _put(self, name: str, value: float, unit: str, extra: Optional[Dict[str, str]] = None) -> None:
-        self.publish(
-            CLOUDWATCH_TOPIC,
-            metric_message(self.namespace, name, value, unit, {**self.dimensions, **(extra or {})}, self.clock()),
-        )
+        # Metrics are best effort: a refused or failed publish is counted, never an inference's failure.
+        try:
+            self.publish(
+                CLOUDWATCH_TOPIC,
+                metric_message(self.namespace, name, value, unit, {**self.dimensions, **(extra or {})}, self.clock()),
+            )
+        except Exception:  # noqa: BLE001
+            self.publish_errors += 1
 
     def inference(self, label: str, latency_ms: float) -> None:
         self._put("Latency", latency_ms, "Milliseconds")

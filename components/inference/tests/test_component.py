@@ -203,3 +203,18 @@ def test_loads_with_dlr_and_says_so_when_dlr_is_missing():
 
     with pytest.raises(RuntimeUnavailable, match="DLR runtime is not installed"):
         load_model("/m", importer=missing)
+
+
+def test_a_metric_that_cannot_be_published_never_fails_the_inference():
+    def refuse(topic, message):
+        raise PermissionError("not authorized to publish to cloudwatch/metric/put")
+
+    metrics = InferenceMetrics("edge-mlops/inference", {"fleet": "f"}, refuse, clock=lambda: 0)
+    app = InferenceApp(
+        thing_name="jetson-01",
+        predictor=Predictor(StubModel(), ["ok", "defect"], lambda p: p["pixels"]),
+        publish_iot=lambda topic, payload: None,
+        metrics=metrics,
+    )
+    assert app.infer({"pixels": [0.9, 0.9]})["label"] == "defect"
+    assert metrics.publish_errors == 3
