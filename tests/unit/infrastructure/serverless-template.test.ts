@@ -13,7 +13,12 @@ import {
 } from '../../helpers/package-service';
 
 type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
 
 let packaged: PackageResult;
 let resources: Record<string, Resource>;
