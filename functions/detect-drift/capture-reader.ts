@@ -4,7 +4,7 @@ import {
   captureHourPrefix,
   parseCaptureLine,
 } from '../shared/capture-contract';
-import { classifyAwsError } from '../shared/errors';
+import { classifyAwsError, isAwsError } from '../shared/errors';
 
 export type CaptureWindow = {
   objects: number;
@@ -21,9 +21,9 @@ export const READS_IN_FLIGHT = 16;
 /**
  * Reads every capture batch of a model group written in the window's UTC hours and hands
  * each valid record to `onRecord`, keeping none: the caller aggregates, so memory does not
- * grow with the window. A bad line is counted and skipped; an object that cannot be read
- * fails the run (transient: the schedule comes back, and the window is only recorded once it
- * was read whole). ListObjectsV2 returns at most 1,000 keys per page (S3 API reference,
+ * grow with the window. A bad line is counted and skipped, and so is an object that is gone
+ * or denied (`unreadable object (…)`); any other read error fails the run (transient: it is
+ * retried, and the window is only recorded once it was read whole). ListObjectsV2 returns at most 1,000 keys per page (S3 API reference,
  * ListObjectsV2); up to READS_IN_FLIGHT GetObject calls run at a time.
  */
 export const readCaptureWindow = async (
@@ -51,12 +51,19 @@ export const readCaptureWindow = async (
     } while (ContinuationToken);
   }
   const read = async (Key: string) => {
-    const text = await s3
-      .send(new GetObjectCommand({ Bucket: where.bucket, Key }))
-      .then((o) => o.Body?.transformToString('utf8') ?? '')
-      .catch((error) => {
-        throw classifyAwsError(error, `GetObject s3://${where.bucket}/${Key}`);
-      });
+    let text: string;
+    try {
+      const o = await s3.send(new GetObjectCommand({ Bucket: where.bucket, Key }));
+      text = (await o.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      // An object deleted since the listing or denied to us stays so: counted, or every run
+      // would fail on it. Anything else (throttling, 5xx) fails the run, which is retried.
+      if (isAwsError(error, 'NoSuchKey', 'AccessDenied')) {
+        reject(`unreadable object (${(error as Error).name})`);
+        return;
+      }
+      throw classifyAwsError(error, `GetObject s3://${where.bucket}/${Key}`);
+    }
     out.objects += 1;
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;

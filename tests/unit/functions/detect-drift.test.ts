@@ -435,6 +435,48 @@ describe('detectDrift', () => {
     expect(ofHourT0[0]!.records).toBe(150 + 20);
   });
 
+  it('counts a batch it may not read (deleted, or denied) and scores the rest', async () => {
+    // Prepare: one of the hour's batches was removed after listing, another is denied
+    capture(T0, {});
+    const keys = [...objects.keys()].filter((k) => k.includes('/capture/defect-detector/'));
+    const denied = keys[0]!.slice('edge-mlops-local-capture/'.length);
+    const gone = keys[1]!.slice('edge-mlops-local-capture/'.length);
+    s3.on(GetObjectCommand).callsFake(async ({ Bucket, Key }) => {
+      if (Key === denied)
+        throw Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      if (Key === gone)
+        throw Object.assign(new Error('no such key'), {
+          name: 'NoSuchKey',
+          $metadata: { httpStatusCode: 404 },
+        });
+      const text = objects.get(`${Bucket}/${Key}`)!;
+      return { Body: { transformToString: async () => text } };
+    });
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess: never stuck on one object, hour after hour
+    expect(result.rejected).toEqual({
+      'unreadable object (AccessDenied)': 1,
+      'unreadable object (NoSuchKey)': 1,
+    });
+    expect(result.objects).toBe(3);
+    expect(result.records).toBe(90);
+  });
+
+  it('fails the run on a transient read error, so the retry reads the window whole', async () => {
+    capture(T0, {});
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('slow down'), {
+        name: 'SlowDown',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    await expect(runAt(T0 + HOUR)).rejects.toThrow();
+  });
+
   it('reports an empty window as insufficient and publishes zero records', async () => {
     // Act
     const result = await runAt(T0 + HOUR);
