@@ -1,5 +1,6 @@
 import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { internal } from '../emulator/backends';
+import { CAPTURE_LAG_MS } from '../functions/shared/capture-contract';
 import type { StageConfig } from '../functions/shared/stage-config/schema';
 import { CliError } from './sre/executions';
 
@@ -93,7 +94,8 @@ export const runDriftLoop = async (
     }
     const result = await control('loop/detect', {
       modelGroup: run.modelGroup,
-      time: new Date(start + windowMs).toISOString(),
+      // The schedule's run that scores this window comes CAPTURE_LAG_MS after its end.
+      time: new Date(start + windowMs + CAPTURE_LAG_MS).toISOString(),
     });
     const w: DriftWindow = {
       window: result.window.id,

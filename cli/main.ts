@@ -4,26 +4,23 @@ import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/
 import { loadStageConfig } from '../functions/shared/stage-config/load';
 import { registerDeviceCommands } from './devices/commands';
 import { endpointFlagOf, errorMessage } from './error-message';
+import * as values from './option-values';
 import { formatSummary, simulate } from './simulate';
 import { registerSreCommands } from './sre/commands';
 
 /** The `edge-mlops` command line. Logs and progress go to stderr; `--json` results to stdout. */
-const rate = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new InvalidArgumentError('must be a number from 0 to 1');
-  return n;
-};
-const count = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
-  return n;
-};
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-};
+const option =
+  (parse: (value: string) => number) =>
+  (value: string): number => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+const rate = option(values.rate);
+const count = option(values.count);
+const positive = option(values.positive);
 /** "MIN-MAX" in (virtual) seconds → [min, max] in milliseconds. */
 const secondsRange = (value: string): [number, number] => {
   const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value);

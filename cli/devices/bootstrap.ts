@@ -2,11 +2,11 @@ import type { StageConfig } from '../../functions/shared/stage-config/schema';
 import { CliError } from '../sre/executions';
 import {
   accountOf,
-  findFleet,
-  joinGroupOf,
-  provisioningTemplateName,
+  type Enrolment,
+  fleetEnrolment,
   regionOf,
   tokenExchangeRoleAlias,
+  twinEnrolment,
 } from './names';
 
 /**
@@ -18,37 +18,54 @@ import {
  * joins the fleet's last wave and receives the wave's current deployment.
  */
 export type Bootstrap = {
-  fleet: string;
+  /** The fleet the device joins; absent for a device of a twin. */
+  fleet?: string;
   modelGroup: string;
   account: string;
   region: string;
   thingName: string;
   thingGroup: string;
-  wave: string;
+  /** The fleet's wave the device joins (its last); absent for a device of a twin. */
+  wave?: string;
   provisioningTemplate: string;
   roleAlias: string;
   configYaml: string;
+  /** Writes configYaml to ./GreengrassInstaller/config.yaml; the shell fills in the host name. */
+  writeConfigCommand: string;
   installCommand: string;
 };
 
 /** IoT thing names: 1–128 of [a-zA-Z0-9:_-] (IoT API reference, CreateThing). */
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
+/** The fleet (`--fleet`) or the twin (`--twin <model group>`) a new device joins. */
+export const enrolmentOf = (config: StageConfig, request: { fleet?: string; twin?: string }) => {
+  if ((request.fleet === undefined) === (request.twin === undefined))
+    throw new CliError(
+      'give --fleet <name> (a device of a fleet) or --twin <model group> (a device of its twin), one of them',
+    );
+  return request.fleet !== undefined
+    ? fleetEnrolment(config, request.fleet)
+    : twinEnrolment(config, request.twin!);
+};
+
 export const bootstrapInstructions = (
   config: StageConfig,
   request: {
-    fleet: string;
+    fleet?: string;
+    twin?: string;
     thingName?: string;
     endpoints: { iotDataEndpoint: string; iotCredentialEndpoint: string };
   },
 ): Bootstrap => {
-  const { group, fleet } = findFleet(config, request.fleet);
-  const thingName = request.thingName ?? `${fleet.name}-$(hostname)`;
+  const join: Enrolment = enrolmentOf(config, request);
+  // Without a name the shell that runs writeConfigCommand names the device after its host
+  // (a host name, RFC 1123, is letters, digits and '-': a valid thing name).
+  const thingName = request.thingName ?? `${join.prefix}-$(hostname -s)`;
   if (request.thingName !== undefined && !THING_NAME.test(request.thingName))
     throw new CliError(
       `--thing-name "${request.thingName}" is not an IoT thing name: 1-128 letters, digits, ':', '_' or '-'`,
     );
-  const join = joinGroupOf(fleet);
   const region = regionOf(join.groupArn);
   const root = '/greengrass/v2';
   const configYaml = [
@@ -63,13 +80,19 @@ export const bootstrapInstructions = (
     `      iotDataEndpoint: "${request.endpoints.iotDataEndpoint}"`,
     `      iotCredentialEndpoint: "${request.endpoints.iotCredentialEndpoint}"`,
     `      iotRoleAlias: "${tokenExchangeRoleAlias(config.stage)}"`,
-    `      provisioningTemplate: "${provisioningTemplateName(config.stage, fleet.name)}"`,
+    `      provisioningTemplate: "${join.templateName}"`,
     `      claimCertificatePath: "${root}/claim-certs/claim.pem.crt"`,
     `      claimCertificatePrivateKeyPath: "${root}/claim-certs/claim.private.pem.key"`,
     `      rootCaPath: "${root}/AmazonRootCA1.pem"`,
     '      templateParameters:',
     `        ThingName: "${thingName}"`,
     '',
+  ].join('\n');
+  // An unquoted here-document expands $(hostname -s); nothing else in the file has a '$'
+  // (a given thing name cannot, THING_NAME), so the file is written exactly as shown.
+  const writeConfigCommand = [
+    'mkdir -p ./GreengrassInstaller',
+    `cat > ./GreengrassInstaller/config.yaml <<EOF\n${configYaml}EOF`,
   ].join('\n');
   const installCommand = [
     `sudo -E java -Droot="${root}" -Dlog.store=FILE`,
@@ -80,28 +103,31 @@ export const bootstrapInstructions = (
     '  --setup-system-service true',
   ].join(' \\\n');
   return {
-    fleet: fleet.name,
-    modelGroup: group,
+    ...(join.fleet ? { fleet: join.fleet } : {}),
+    modelGroup: join.modelGroup,
     account: accountOf(join.groupArn),
     region,
     thingName,
     thingGroup: join.groupName,
-    wave: join.wave,
-    provisioningTemplate: provisioningTemplateName(config.stage, fleet.name),
+    ...(join.wave ? { wave: join.wave } : {}),
+    provisioningTemplate: join.templateName,
     roleAlias: tokenExchangeRoleAlias(config.stage),
     configYaml,
+    writeConfigCommand,
     installCommand,
   };
 };
 
 export const formatBootstrap = (b: Bootstrap) =>
   [
-    `# Core device for fleet ${b.fleet} (${b.modelGroup}), account ${b.account}, ${b.region}`,
-    `# Joins thing group ${b.thingGroup} (wave ${b.wave}) through provisioning template ${b.provisioningTemplate}.`,
+    b.fleet
+      ? `# Core device for fleet ${b.fleet} (${b.modelGroup}), account ${b.account}, ${b.region}`
+      : `# Core device for the twin of ${b.modelGroup}, account ${b.account}, ${b.region}`,
+    `# Joins thing group ${b.thingGroup}${b.wave ? ` (wave ${b.wave})` : ''} through provisioning template ${b.provisioningTemplate}.`,
     '# 1. Put the claim certificate and key of that template in /greengrass/v2/claim-certs/,',
     '#    and AmazonRootCA1.pem in /greengrass/v2/ (docs/devices.md).',
-    '# 2. Save as ./GreengrassInstaller/config.yaml:',
-    b.configYaml,
+    '# 2. Write ./GreengrassInstaller/config.yaml (paste into the shell as it is):',
+    b.writeConfigCommand,
     '# 3. Run:',
     b.installCommand,
     '',

@@ -5,17 +5,19 @@ import {
   accountOf,
   claimPolicyName,
   coreDevicePolicyName,
-  provisioningTemplateName,
+  type Enrolment,
+  fleetEnrolment,
   tokenExchangeRoleAlias,
+  twinEnrolment,
 } from './names';
-import { provisioningTemplateBody } from './provisioning-template';
+import { enrolmentTemplateBody } from './provisioning-template';
 
 /**
  * The per-account prerequisites of core devices, as a CloudFormation template
  * (`edge-mlops devices prerequisites --account <id>`, deployed with `aws cloudformation
  * deploy`): the token exchange role and its role alias, the core device IoT policy, the thing
- * groups of the twin and waves in that account, and per fleet a provisioning template with
- * the claim policy devices use to register themselves.
+ * groups of the twin and waves in that account, and per fleet (and per twin that is a thing
+ * group) a provisioning template with the claim policy devices use to register themselves.
  * Sources: Greengrass developer guide, "Authorize core devices to interact with AWS services"
  * (role trusted by credentials.iot.amazonaws.com, role alias), "Minimal AWS IoT policy for
  * AWS IoT Greengrass V2 core devices", "Set up AWS IoT fleet provisioning" (provisioning role
@@ -28,10 +30,11 @@ const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, '');
 export const devicePrerequisitesTemplate = (config: StageConfig, account: string) => {
   const stage = config.stage;
   const groups = new Map<string, string>();
-  const fleets: { group: string; fleet: StageConfig['modelGroups'][string]['fleets'][number] }[] =
-    [];
+  // What new devices of this account join: its fleets (their last wave) and twin groups.
+  const enrolments: Enrolment[] = [];
   const artifactObjects = new Set<string>();
   const captures = new Set<string>();
+  const smokeImages = new Set<string>();
   for (const [group, profile] of Object.entries(config.modelGroups)) {
     let inAccount = false;
     for (const arn of [
@@ -42,9 +45,25 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
       inAccount = true;
       if (/:thinggroup\//.test(arn)) groups.set(arn.slice(arn.indexOf('/') + 1), arn);
     }
-    for (const fleet of profile.fleets)
-      if (fleet.waves.some((w) => accountOf(w.targetArn) === account))
-        fleets.push({ group, fleet });
+    for (const fleet of profile.fleets) {
+      const e = fleetEnrolment(config, fleet.name);
+      if (accountOf(e.groupArn) === account) enrolments.push(e);
+    }
+    if (
+      accountOf(profile.twin.targetArn) === account &&
+      /:thinggroup\//.test(profile.twin.targetArn)
+    )
+      enrolments.push(twinEnrolment(config, group));
+    // The twin's smoke inputs name their sample images by S3 URI; the inference component
+    // reads them with these credentials (components/inference/edge_inference/payload.py).
+    if (accountOf(profile.twin.targetArn) === account)
+      for (const test of profile.twin.tests)
+        if (test.type === 'inference-smoke')
+          for (const input of test.inputs) {
+            const image = (input.payload as { image?: unknown } | null)?.image;
+            if (typeof image === 'string' && image.startsWith('s3://'))
+              smokeImages.add(`arn:aws:s3:::${image.slice('s3://'.length)}`);
+          }
     if (!inAccount) continue;
     // Built from `source`, the code is in the pipeline's artifact bucket, granted below with it.
     const code = profile.components.inference.artifactUri;
@@ -106,6 +125,9 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
                 },
                 ...(captures.size
                   ? [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [...captures] }]
+                  : []),
+                ...(smokeImages.size
+                  ? [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [...smokeImages] }]
                   : []),
                 {
                   Effect: 'Allow',
@@ -240,9 +262,9 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
                 sub(
                   'arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:topic/$aws/certificates/create/*',
                 ),
-                ...fleets.map(({ fleet }) =>
+                ...enrolments.map((e) =>
                   sub(
-                    `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topic/$aws/provisioning-templates/${provisioningTemplateName(stage, fleet.name)}/provision/*`,
+                    `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topic/$aws/provisioning-templates/${e.templateName}/provision/*`,
                   ),
                 ),
               ],
@@ -254,9 +276,9 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
                 sub(
                   'arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:topicfilter/$aws/certificates/create/*',
                 ),
-                ...fleets.map(({ fleet }) =>
+                ...enrolments.map((e) =>
                   sub(
-                    `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topicfilter/$aws/provisioning-templates/${provisioningTemplateName(stage, fleet.name)}/provision/*`,
+                    `arn:\${AWS::Partition}:iot:\${AWS::Region}:\${AWS::AccountId}:topicfilter/$aws/provisioning-templates/${e.templateName}/provision/*`,
                   ),
                 ),
               ],
@@ -271,20 +293,16 @@ export const devicePrerequisitesTemplate = (config: StageConfig, account: string
       Type: 'AWS::IoT::ThingGroup',
       Properties: { ThingGroupName: name },
     };
-  for (const { fleet } of fleets) {
-    const id = `ProvisioningTemplate${alnum(fleet.name)}`;
-    Resources[id] = {
+  for (const e of enrolments) {
+    Resources[`ProvisioningTemplate${alnum(e.templateName)}`] = {
       Type: 'AWS::IoT::ProvisioningTemplate',
-      DependsOn: [
-        `ThingGroup${alnum(fleet.waves[fleet.waves.length - 1]!.targetArn.split('/').pop()!)}`,
-        'CoreDevicePolicy',
-      ],
+      DependsOn: [`ThingGroup${alnum(e.groupName)}`, 'CoreDevicePolicy'],
       Properties: {
-        TemplateName: provisioningTemplateName(stage, fleet.name),
-        Description: `edge-mlops ${stage}: core devices of fleet ${fleet.name}`,
+        TemplateName: e.templateName,
+        Description: `edge-mlops ${stage}: core devices of ${e.label}`,
         Enabled: true,
         ProvisioningRoleArn: { 'Fn::GetAtt': ['ProvisioningRole', 'Arn'] },
-        TemplateBody: JSON.stringify(provisioningTemplateBody(stage, fleet)),
+        TemplateBody: JSON.stringify(enrolmentTemplateBody(stage, e)),
       },
     };
   }

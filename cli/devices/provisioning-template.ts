@@ -1,13 +1,16 @@
-import type { Fleet } from '../../functions/shared/stage-config/schema';
-import { coreDevicePolicyName, joinGroupOf } from './names';
+import { coreDevicePolicyName, type Enrolment } from './names';
 
 /**
  * The fleet provisioning template of a fleet (AWS IoT developer guide, "Provisioning
  * templates"; Greengrass developer guide, "Set up AWS IoT fleet provisioning for Greengrass
- * core devices"): a thing named by the device, in the fleet's join group, with the core
+ * core devices"): a thing named by the device, in the group it joins (a fleet's last wave or
+ * a twin group), with the core
  * device policy and the certificate the claim exchange created (AWS::IoT::Certificate::Id).
  */
-export const provisioningTemplateBody = (stage: string, fleet: Fleet) => ({
+export const provisioningTemplateBody = (
+  stage: string,
+  join: { groupName: string; attributes: Record<string, string> },
+) => ({
   Parameters: {
     ThingName: { Type: 'String' },
     'AWS::IoT::Certificate::Id': { Type: 'String' },
@@ -17,8 +20,8 @@ export const provisioningTemplateBody = (stage: string, fleet: Fleet) => ({
       Type: 'AWS::IoT::Thing',
       Properties: {
         ThingName: { Ref: 'ThingName' },
-        ThingGroups: [joinGroupOf(fleet).groupName],
-        AttributePayload: { fleet: fleet.name },
+        ThingGroups: [join.groupName],
+        AttributePayload: join.attributes,
       },
     },
     Policy: {
@@ -31,3 +34,10 @@ export const provisioningTemplateBody = (stage: string, fleet: Fleet) => ({
     },
   },
 });
+
+/** The template of what a device joins: the thing carries its fleet, or the twin's group. */
+export const enrolmentTemplateBody = (stage: string, e: Enrolment) =>
+  provisioningTemplateBody(stage, {
+    groupName: e.groupName,
+    attributes: e.fleet ? { fleet: e.fleet } : { twin: e.modelGroup },
+  });

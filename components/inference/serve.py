@@ -1,5 +1,8 @@
 """Entry point on the device: ``python3 -u serve.py --model-dir <dir> [--config <json>]``.
 
+Without ``--config`` it runs with its Greengrass configuration (settings.py): the model group
+and the stage's capture settings the pipeline puts in its recipe.
+
 Greengrass starts it with the recipe's Run script (functions/shared/greengrass/recipes.ts puts
 the model component's directory in ``{modelDir}``). IPC calls use the AWS IoT Device SDK v2
 (``awsiot.greengrasscoreipc.clientv2.GreengrassCoreIPCClientV2``: subscribe_to_iot_core,
@@ -16,17 +19,19 @@ import time
 from edge_inference.app import InferenceApp
 from edge_inference.capture import CaptureBuffer
 from edge_inference.contract import model_version_from_dir, smoke_request_filter
-from edge_inference.metrics import InferenceMetrics
+from edge_inference.metrics import InferenceMetrics, metric_dimensions
+from edge_inference.model_input import image_size, input_for
+from edge_inference.payload import payload_pixels, pillow_decoder
 from edge_inference.predictor import Predictor
 from edge_inference.runtime import load_model
+from edge_inference.settings import component_settings
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model-dir", required=True)
-    parser.add_argument("--config", default="{}", help="component configuration as JSON")
+    parser.add_argument("--config", help="component configuration as JSON (default: its Greengrass configuration)")
     args = parser.parse_args(argv)
-    config = json.loads(args.config)
     thing = os.environ["AWS_IOT_THING_NAME"]
 
     from awsiot.greengrasscoreipc.clientv2 import GreengrassCoreIPCClientV2  # device only
@@ -35,6 +40,7 @@ def main(argv=None) -> int:
 
     ipc = GreengrassCoreIPCClientV2()
     s3 = boto3.client("s3")
+    config = component_settings(args.config, lambda: ipc.get_configuration(key_path=[]).value)
 
     def publish_iot(topic: str, payload: bytes) -> None:
         ipc.publish_to_iot_core(topic_name=topic, qos=QOS.AT_LEAST_ONCE, payload=payload)
@@ -58,14 +64,32 @@ def main(argv=None) -> int:
             sample_rate=float(monitoring.get("sampleRate", 0.1)),
             put=lambda bucket, key, body: s3.put_object(Bucket=bucket, Key=key, Body=body),
         )
+    import numpy as np  # a dependency of dlr
+
+    model_inputs = config.get("modelInputs") or {"input0": [1, 3, 224, 224]}
+    shape_input = input_for(model_inputs)
+
+    def to_input(pixels):
+        name, tensor = shape_input(pixels)
+        return name, np.asarray(tensor, dtype=np.float32)
+
     app = InferenceApp(
         thing_name=thing,
-        predictor=Predictor(load_model(args.model_dir), labels, lambda payload: payload.get("pixels", [])),
+        predictor=Predictor(
+            load_model(args.model_dir),
+            labels,
+            lambda payload: payload_pixels(
+                payload,
+                fetch=lambda bucket, key: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
+                decode=pillow_decoder(image_size(model_inputs)),
+            ),
+            to_input=to_input,
+        ),
         publish_iot=publish_iot,
         capture=capture,
         metrics=InferenceMetrics(
             config.get("metricsNamespace", "edge-mlops/inference"),
-            {"modelGroup": config.get("modelGroup", "unknown"), "thingName": thing},
+            metric_dimensions(config),
             publish_local,
         ),
     )

@@ -13,7 +13,16 @@ export const s3Checks = (req: NonNullable<ApiRequest['s3']>): Check[] => {
     if (m === 'DELETE') return [{ action: 's3:DeleteBucket', resource: bucketArn }];
     if (req.query.has('versions'))
       return [{ action: 's3:ListBucketVersions', resource: bucketArn }];
-    return [{ action: 's3:ListBucket', resource: bucketArn }];
+    // s3:prefix is the request's prefix parameter, absent without one (Service Authorization
+    // Reference, Amazon S3: ListBucket condition keys), so a policy can narrow listing.
+    const prefix = req.query.get('prefix');
+    return [
+      {
+        action: 's3:ListBucket',
+        resource: bucketArn,
+        ...(prefix === null ? {} : { context: { 's3:prefix': prefix } }),
+      },
+    ];
   }
   const objectArn = `${bucketArn}/${key}`;
   if (m === 'GET' || m === 'HEAD')

@@ -38,7 +38,7 @@ export const completeFleetRollout = async (
     {
       modelPackageArn: plan.modelPackageArn,
       modelPackageVersion: plan.modelPackageVersion,
-      components: releaseComponents(plan, fleet.platform),
+      components: releaseComponents(plan, fleet.platform, fleet.name),
       executionArn: plan.executionArn,
       at: now().toISOString(),
     },

@@ -40,8 +40,13 @@ export const ownedComponents = (plan: Plan): string[] => [
   ...new Set([...plan.targets.map((t) => t.modelComponent.name), plan.inferenceComponent.name]),
 ];
 
-/** Our components for devices of one target platform: the model build and the inference code. */
-export const releaseComponents = (plan: Plan, platform: string): ComponentMap => {
+/**
+ * Our components for devices of one target platform: the model build and the inference code.
+ * For a fleet's waves the inference component's configuration names the fleet (merged,
+ * Greengrass API reference, ComponentConfigurationUpdate), which components/inference puts
+ * in its metrics, so the fleet's bake analysis can read them.
+ */
+export const releaseComponents = (plan: Plan, platform: string, fleet?: string): ComponentMap => {
   const target = plan.targets.find((t) => t.name === platform);
   if (!target)
     throw new ConfigError(
@@ -49,7 +54,10 @@ export const releaseComponents = (plan: Plan, platform: string): ComponentMap =>
     );
   return {
     [target.modelComponent.name]: { componentVersion: target.modelComponent.version },
-    [plan.inferenceComponent.name]: { componentVersion: plan.inferenceComponent.version },
+    [plan.inferenceComponent.name]: {
+      componentVersion: plan.inferenceComponent.version,
+      ...(fleet ? { configurationUpdate: { merge: JSON.stringify({ fleet }) } } : {}),
+    },
   };
 };
 

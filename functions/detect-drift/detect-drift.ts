@@ -5,14 +5,16 @@ import { type IoTClient, ListThingsInThingGroupCommand } from '@aws-sdk/client-i
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CaptureRecord } from '../shared/capture-contract';
+import { CAPTURE_LAG_MS, type CaptureRecord } from '../shared/capture-contract';
 import { classifyAwsError, InvalidInput } from '../shared/errors';
 import type { StageConfig } from '../shared/stage-config/schema';
 import { baselineOf } from './baseline';
 import { readCaptureWindow } from './capture-reader';
-import { driftScores, type Scores } from './distance';
+import { type Columns, driftScoresOf, type Scores } from './distance';
 import { type RetrainingOutcome, startRetraining } from './retraining';
 import { recordWindow } from './streak';
+
+export { CAPTURE_LAG_MS };
 
 export type DetectDriftDeps = {
   s3: S3Client;
@@ -84,6 +86,64 @@ const fleetThings = async (iot: IoTClient, groupArns: string[]) => {
   return things;
 };
 
+/**
+ * One fleet's records of one model version, in columns: a few numbers a record (its label's
+ * index and its feature values; a missing feature is a hole), never the records themselves,
+ * so a window of a large fleet fits the function's memory.
+ */
+type Sample = {
+  count: number;
+  labelNames: string[];
+  labelIndex: Map<string, number>;
+  labels: number[];
+  features: Map<string, number[]>;
+};
+
+const addRecord = (versions: Map<number, Sample>, r: CaptureRecord) => {
+  let s = versions.get(r.modelVersion);
+  if (!s) {
+    s = { count: 0, labelNames: [], labelIndex: new Map(), labels: [], features: new Map() };
+    versions.set(r.modelVersion, s);
+  }
+  const at = s.count++;
+  let label = s.labelIndex.get(r.prediction);
+  if (label === undefined) {
+    label = s.labelNames.push(r.prediction) - 1;
+    s.labelIndex.set(r.prediction, label);
+  }
+  s.labels[at] = label;
+  for (const [name, value] of Object.entries(r.features)) {
+    let column = s.features.get(name);
+    if (!column) {
+      column = [];
+      s.features.set(name, column);
+    }
+    column[at] = value;
+  }
+};
+
+/** The records that carry every baseline feature, in columns, and why the others do not count. */
+const completeColumns = (s: Sample, required: string[]) => {
+  const columns: Columns = { features: {}, predictions: {} };
+  const lacking: Record<string, number> = {};
+  const wanted = required.map((name) => [name, s.features.get(name) ?? []] as const);
+  for (const [name] of wanted) columns.features[name] = [];
+  let complete = 0;
+  for (let i = 0; i < s.count; i++) {
+    const missing = wanted.find(([, column]) => column[i] === undefined);
+    if (missing) {
+      lacking[`missing feature ${missing[0]}`] =
+        (lacking[`missing feature ${missing[0]}`] ?? 0) + 1;
+      continue;
+    }
+    complete += 1;
+    for (const [name, column] of wanted) columns.features[name]!.push(column[i]!);
+    const label = s.labelNames[s.labels[i]!]!;
+    columns.predictions[label] = (columns.predictions[label] ?? 0) + 1;
+  }
+  return { columns, complete, lacking };
+};
+
 const parseInput = (input: unknown, config: StageConfig) => {
   const i = (input ?? {}) as Partial<DetectDriftInput>;
   if (typeof i.modelGroup !== 'string' || !config.modelGroups[i.modelGroup])
@@ -117,42 +177,50 @@ export const detectDrift = async (
 ): Promise<DetectDriftResult> => {
   const { modelGroup, profile, monitoring, timeMs } = parseInput(input, deps.config.stageConfig);
   const windowMs = monitoring.windowHours * HOUR_MS;
-  const endMs = Math.floor(timeMs / windowMs) * windowMs;
+  const endMs = Math.floor((timeMs - CAPTURE_LAG_MS) / windowMs) * windowMs;
   const startMs = endMs - windowMs;
   const windowId = new Date(startMs).toISOString();
 
-  const capture = await readCaptureWindow(
-    deps.s3,
-    { bucket: monitoring.captureBucket, prefix: monitoring.capturePrefix, modelGroup },
-    { startMs, endMs },
-  );
-  const attributed = new Set<CaptureRecord>();
-  const fleets: FleetWindow[] = [];
-  for (const fleet of profile.fleets) {
+  // Fleet membership first, so each record is attributed and aggregated as it is read.
+  const fleetOfThing = new Map<string, number>();
+  for (const [i, fleet] of profile.fleets.entries()) {
     const things = await fleetThings(
       deps.iotFor(fleet.roleArn),
       fleet.waves.map((w) => w.targetArn),
     );
-    const ofFleet = capture.records.filter((r) => things.has(r.thingName));
-    for (const r of ofFleet) attributed.add(r);
+    for (const t of things) if (!fleetOfThing.has(t)) fleetOfThing.set(t, i);
+  }
+  const samples = profile.fleets.map(() => new Map<number, Sample>());
+  let unattributed = 0;
+  const capture = await readCaptureWindow(
+    deps.s3,
+    { bucket: monitoring.captureBucket, prefix: monitoring.capturePrefix, modelGroup },
+    { startMs, endMs },
+    (record) => {
+      const i = fleetOfThing.get(record.thingName);
+      if (i === undefined) unattributed += 1;
+      else addRecord(samples[i]!, record);
+    },
+  );
+  const fleets: FleetWindow[] = [];
+  for (const [i, fleet] of profile.fleets.entries()) {
+    const versions = samples[i]!;
     // The newest version the fleet runs is the release under watch.
-    const modelVersion = ofFleet.reduce<number | undefined>(
-      (v, r) => (v === undefined || r.modelVersion > v ? r.modelVersion : v),
-      undefined,
-    );
-    const current = ofFleet.filter((r) => r.modelVersion === modelVersion);
+    const modelVersion = versions.size ? Math.max(...versions.keys()) : undefined;
+    const sample = modelVersion === undefined ? undefined : versions.get(modelVersion)!;
+    const count = sample?.count ?? 0;
     const base = {
       fleet: fleet.name,
-      records: current.length,
+      records: count,
       ...(modelVersion === undefined ? {} : { modelVersion }),
-      otherVersions: ofFleet.length - current.length,
+      otherVersions: [...versions.values()].reduce((n, v) => n + v.count, 0) - count,
     };
     let window: Omit<FleetWindow, 'consecutive'>;
-    if (modelVersion === undefined || current.length < monitoring.minRecords) {
+    if (modelVersion === undefined || !sample || count < monitoring.minRecords) {
       window = {
         ...base,
         status: 'insufficient',
-        reason: `${current.length} valid records, fewer than minRecords ${monitoring.minRecords}`,
+        reason: `${count} valid records, fewer than minRecords ${monitoring.minRecords}`,
         drifted: false,
       };
     } else {
@@ -160,14 +228,33 @@ export const detectDrift = async (
       if ('missing' in found) {
         window = { ...base, status: 'no-baseline', reason: found.missing, drifted: false };
       } else {
-        const scores = driftScores(found.baseline, current);
-        window = {
-          ...base,
-          status: 'scored',
-          scores,
-          score: scores.score,
-          drifted: scores.score > monitoring.threshold,
-        };
+        // A record without a feature of the baseline is partial data: counted as rejected,
+        // never scored, so a feature is never judged on the few records that carry it.
+        const { columns, complete, lacking } = completeColumns(
+          sample,
+          Object.keys(found.baseline.features),
+        );
+        for (const [reason, n] of Object.entries(lacking))
+          capture.rejected[reason] = (capture.rejected[reason] ?? 0) + n;
+        if (complete < monitoring.minRecords) {
+          window = {
+            ...base,
+            records: complete,
+            status: 'insufficient',
+            reason: `${complete} valid records with every baseline feature (${count - complete} lack one), fewer than minRecords ${monitoring.minRecords}`,
+            drifted: false,
+          };
+        } else {
+          const scores = driftScoresOf(found.baseline, columns);
+          window = {
+            ...base,
+            records: complete,
+            status: 'scored',
+            scores,
+            score: scores.score,
+            drifted: scores.score > monitoring.threshold,
+          };
+        }
       }
     }
     const streak = await recordWindow(
@@ -182,7 +269,6 @@ export const detectDrift = async (
     );
     fleets.push({ ...window, consecutive: streak.consecutive });
   }
-  const unattributed = capture.records.length - attributed.size;
 
   await publishMetrics(deps.cloudwatch, modelGroup, endMs, capture, fleets);
 
@@ -202,7 +288,7 @@ export const detectDrift = async (
     modelGroup,
     window: { id: windowId, start: windowId, end: new Date(endMs).toISOString() },
     objects: capture.objects,
-    records: capture.records.length,
+    records: capture.records,
     rejected: capture.rejected,
     unattributed,
     fleets,

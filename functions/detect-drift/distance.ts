@@ -47,26 +47,46 @@ export const divergence = (expected: number[], observed: number[]) => {
 
 export type Scores = { features: Record<string, number>; prediction: number; score: number };
 
+/** A window's records in columns: the values of each feature, and the count of each label. */
+export type Columns = {
+  features: Record<string, number[]>;
+  predictions: Record<string, number>;
+};
+
+export const columnsOf = (
+  records: { features: Record<string, number>; prediction: string }[],
+): Columns => {
+  const columns: Columns = { features: {}, predictions: {} };
+  for (const r of records) {
+    for (const [name, value] of Object.entries(r.features)) {
+      columns.features[name] ??= [];
+      columns.features[name].push(value);
+    }
+    columns.predictions[r.prediction] = (columns.predictions[r.prediction] ?? 0) + 1;
+  }
+  return columns;
+};
+
 /**
  * Scores of one fleet's window: one divergence per baseline feature and one for the
  * predictions (labels the baseline does not know count in an extra bin); the fleet's drift
  * score is the largest of them, so one drifted feature is enough to notice.
  */
-export const driftScores = (
-  baseline: Baseline,
-  records: { features: Record<string, number>; prediction: string }[],
-): Scores => {
+export const driftScoresOf = (baseline: Baseline, window: Columns): Scores => {
   const features: Record<string, number> = {};
-  for (const [name, f] of Object.entries(baseline.features)) {
-    const values = records.map((r) => r.features[name]).filter((v): v is number => v !== undefined);
-    features[name] = divergence(f.proportions, histogram(f.edges, values));
-  }
+  for (const [name, f] of Object.entries(baseline.features))
+    features[name] = divergence(f.proportions, histogram(f.edges, window.features[name] ?? []));
   const labels = Object.keys(baseline.predictions);
   const observed = new Array<number>(labels.length + 1).fill(0);
-  for (const r of records) {
-    const i = labels.indexOf(r.prediction);
-    observed[i < 0 ? labels.length : i]! += 1;
+  for (const [label, count] of Object.entries(window.predictions)) {
+    const i = labels.indexOf(label);
+    observed[i < 0 ? labels.length : i]! += count;
   }
   const prediction = divergence([...labels.map((l) => baseline.predictions[l]!), 0], observed);
   return { features, prediction, score: Math.max(prediction, ...Object.values(features)) };
 };
+
+export const driftScores = (
+  baseline: Baseline,
+  records: { features: Record<string, number>; prediction: string }[],
+): Scores => driftScoresOf(baseline, columnsOf(records));

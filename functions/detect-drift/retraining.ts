@@ -63,7 +63,8 @@ const putEvent = async (
  * never within the cooldown after the last start. The claim in the state table
  * (`drift#<group>`, `retraining`) comes first; the start and the event follow, and a retry
  * of the same window passes the claim again and repeats them: the token keeps the
- * execution single, the event carries the window for consumers that deduplicate.
+ * execution single, the event carries the window for consumers that deduplicate. Only a
+ * start that happened (the claim's window has its execution, `startedWindow`) holds the cooldown.
  */
 export const startRetraining = async (
   deps: RetrainingDeps,
@@ -90,9 +91,11 @@ export const startRetraining = async (
         new UpdateCommand({
           TableName: deps.store.table,
           Key,
+          // A claim whose window never got its execution (startedWindow, set after the
+          // start) is a start that failed: it holds no cooldown, and this window takes it over.
           UpdateExpression: 'SET windowId = :w, startedAt = :now, pipelineName = :p',
           ConditionExpression:
-            'attribute_not_exists(startedAt) OR windowId = :w OR startedAt <= :edge',
+            'attribute_not_exists(startedAt) OR windowId = :w OR startedAt <= :edge OR attribute_not_exists(startedWindow) OR startedWindow <> windowId',
           ExpressionAttributeValues: {
             ':w': windowId,
             ':now': new Date(nowMs).toISOString(),
@@ -137,7 +140,7 @@ export const startRetraining = async (
         new UpdateCommand({
           TableName: deps.store.table,
           Key,
-          UpdateExpression: 'SET executionArn = :e',
+          UpdateExpression: 'SET executionArn = :e, startedWindow = :w',
           ConditionExpression: 'windowId = :w',
           ExpressionAttributeValues: { ':e': executionArn, ':w': windowId },
         }),

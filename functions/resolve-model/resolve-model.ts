@@ -175,11 +175,14 @@ export const resolveModel = async (
       major: profile.components.model.major,
       version: modelComponentVersion(profile.components.model.major, version),
     },
-    inferenceComponent: inferencePlan(profile.components.inference, {
-      bucket: config.artifactBucket,
-      stage: config.stage,
-      group,
-    }),
+    inferenceComponent: inferencePlan(
+      profile.components.inference,
+      { bucket: config.artifactBucket, stage: config.stage, group },
+      {
+        dataInputConfig: profile.neo.dataInputConfig,
+        ...(profile.monitoring ? { monitoring: profile.monitoring } : {}),
+      },
+    ),
     twin: profile.twin,
     approval: profile.approval,
     approvalTimeoutSeconds: Math.max(60, Math.round(profile.approval.timeoutHours * 3600)),

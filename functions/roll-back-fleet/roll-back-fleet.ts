@@ -114,7 +114,7 @@ export const rollBackFleet = async (
       finished,
       restoredVersion: before?.modelPackageVersion ?? null,
       restored: before ? describeRelease(before) : null,
-      bad: releaseComponents(plan, fleet.platform),
+      bad: releaseComponents(plan, fleet.platform, fleet.name),
       graceMinutes: Math.max(...fleet.waves.map((w) => w.graceMinutes ?? 30)),
       waves,
     });

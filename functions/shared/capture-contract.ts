@@ -23,6 +23,14 @@ export type CaptureRecord = {
   latencyMs: number;
 };
 
+/**
+ * A window is scored only once it ended this long before the run: a device writes a batch up
+ * to 5 minutes after its first record (components/inference capture.py, max_age_s) and retries
+ * a failed write every 30 s, so a run right after the window's end would miss its last
+ * batches, for good (the next run scores the next window).
+ */
+export const CAPTURE_LAG_MS = 15 * 60_000;
+
 const two = (n: number) => String(n).padStart(2, '0');
 
 /** The key prefix of one UTC hour of captures of a model group (with trailing slash). */

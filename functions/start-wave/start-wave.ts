@@ -93,7 +93,7 @@ export const startWave = async (
     targetArn: wave.targetArn,
     deploymentName: waveDeploymentName(plan, fleet.name, wave.name),
     purpose: `wave:${fleet.name}:${wave.name}`,
-    ours: releaseComponents(plan, fleet.platform),
+    ours: releaseComponents(plan, fleet.platform, fleet.name),
     owned: ownedComponents(plan),
     iotJobConfiguration: waveJobConfiguration(wave),
     tags: {

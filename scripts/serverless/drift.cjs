@@ -62,6 +62,8 @@ const driftScopes = (config) => {
     // One schedule rule per monitored group; stage-resources.cjs adds them to the template.
     driftScheduleResources: scheduleResources(groups),
     captureBucketArns: unique(groups.map(([, p]) => p.monitoring.captureBucket)).map(s3Arn),
+    // ListBucket only under each group's capture prefix (condition key s3:prefix).
+    captureListPrefixes: unique(groups.map(([g, p]) => `${p.monitoring.capturePrefix}/${g}/*`)),
     captureObjectArns: unique(
       groups.map(([g, p]) => `${p.monitoring.captureBucket}/${p.monitoring.capturePrefix}/${g}/*`),
     ).map(s3Arn),

@@ -51,6 +51,22 @@ describe('local mode: onboarding a device', () => {
     expect(versions).toContain('com.example.defectdetector.model@1.0.7');
   });
 
+  it("a device of the twin joins the twin's group through the twin's template", async () => {
+    const joined = await joinFleet({
+      twin: 'defect-detector',
+      thingName: 'twin-new-1',
+      endpoint: emulator.url,
+      config: join(ROOT, 'config/local.yml'),
+    });
+    expect(joined).toMatchObject({
+      thingGroup: 'defect-detector-twin',
+      resourceArns: { thingArn: 'arn:aws:iot:us-east-1:000000000000:thing/twin-new-1' },
+    });
+    expect(emulator.world.fleet.groups.get('defect-detector-twin')!.page(0, 250)).toContain(
+      'twin-new-1',
+    );
+  });
+
   it('refuses a device name IoT refuses', async () => {
     await expect(
       joinFleet({

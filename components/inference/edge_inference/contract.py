@@ -9,6 +9,7 @@ Capture (functions/shared/capture-contract.ts): JSON lines batched to
 ``s3://<bucket>/<prefix>/<modelGroup>/<yyyy>/<mm>/<dd>/<HH>/<thingName>-<epochMs>-<seq>.jsonl``.
 """
 
+import os
 from datetime import datetime, timezone
 
 SMOKE_REQUEST_FILTER = "edge-mlops/smoke/request/{thing}/+"
@@ -36,13 +37,22 @@ def capture_batch_key(prefix: str, model_group: str, thing_name: str, first_ms: 
 
 
 def model_version_from_dir(model_dir: str) -> int:
-    """The model package version, from the model component's artifact directory.
+    """The model package version, from the model component's directory.
 
-    Greengrass unpacks a component's artifacts under
+    Native packaging: the model component unpacks the model into its work folder and writes
+    its component version to ``.edge-mlops-version`` there (functions/shared/greengrass/recipes.ts,
+    unpackScript); the work folder's path has no version. Otherwise, Greengrass unpacks a component's artifacts under
     ``<root>/packages/artifacts-unarchived/<componentName>/<componentVersion>/`` (Greengrass
     developer guide, recipe variable ``artifacts:decompressedPath``), and the model component's
     version is ``<major>.0.<model package version>`` (functions/resolve-model).
     """
+    marker = os.path.join(model_dir, ".edge-mlops-version")
+    if os.path.isfile(marker):
+        with open(marker, encoding="utf-8") as f:
+            pieces = f.read().strip().split(".")
+        if len(pieces) == 3 and all(p.isdigit() for p in pieces):
+            return int(pieces[2])
+        raise ValueError(f"{marker} does not hold a component version")
     for part in reversed(model_dir.replace("\\", "/").split("/")):
         pieces = part.split(".")
         if len(pieces) == 3 and all(p.isdigit() for p in pieces):

@@ -7,7 +7,7 @@ detection compares with the release's baseline (docs/monitoring.md).
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .runtime import Model
 
@@ -30,6 +30,14 @@ def image_features(pixels: Sequence[float]) -> Dict[str, float]:
     return {"brightness": round(mean, 4), "contrast": round(min(1.0, 2 * spread), 4)}
 
 
+def _flat(values: Any) -> List[float]:
+    if hasattr(values, "tolist"):  # numpy
+        values = values.tolist()
+    if isinstance(values, (list, tuple)):
+        return [x for v in values for x in _flat(v)]
+    return [float(values)]
+
+
 class Predictor:
     def __init__(
         self,
@@ -37,6 +45,7 @@ class Predictor:
         labels: List[str],
         load_pixels: Callable[[Any], Sequence[float]],
         clock: Callable[[], float] = time.perf_counter,
+        to_input: Callable[[Sequence[float]], Tuple[str, Any]] = lambda pixels: ("input0", list(pixels)),
     ):
         if not labels:
             raise ValueError("at least one label is needed")
@@ -44,12 +53,15 @@ class Predictor:
         self.labels = labels
         self.load_pixels = load_pixels
         self.clock = clock
+        self.to_input = to_input
 
     def predict(self, payload: Any) -> Prediction:
         pixels = self.load_pixels(payload)
         features = image_features(pixels)
+        name, tensor = self.to_input(pixels)
         started = self.clock()
-        scores = list(self.model.run({"input0": list(pixels)})[0])
+        # DLR returns one array per output; a classifier's first is (1, labels) or (labels,).
+        scores = _flat(self.model.run({name: tensor})[0])
         latency_ms = (self.clock() - started) * 1000
         if len(scores) != len(self.labels):
             raise ValueError(f"the model gave {len(scores)} scores for {len(self.labels)} labels")

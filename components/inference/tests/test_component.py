@@ -6,7 +6,7 @@ import pytest
 from edge_inference.app import InferenceApp
 from edge_inference.capture import CaptureBuffer
 from edge_inference.contract import capture_batch_key, model_version_from_dir, smoke_request_filter
-from edge_inference.metrics import CLOUDWATCH_TOPIC, InferenceMetrics
+from edge_inference.metrics import CLOUDWATCH_TOPIC, InferenceMetrics, metric_dimensions
 from edge_inference.predictor import Predictor, image_features
 from edge_inference.runtime import RuntimeUnavailable, load_model
 
@@ -44,7 +44,7 @@ def make_app(*, sample_rate=1.0, fail=False, put=None, batch_size=2):
         predictor=Predictor(StubModel(fail), ["ok", "defect"], lambda p: p["pixels"]),
         publish_iot=lambda topic, payload: published.append((topic, json.loads(payload))),
         capture=capture,
-        metrics=InferenceMetrics("edge-mlops/inference", {"modelGroup": "defect-detector"}, lambda t, m: metrics.append((t, m)), clock=lambda: 1_764_064_800),
+        metrics=InferenceMetrics("edge-mlops/inference", {"fleet": "factory-jetson"}, lambda t, m: metrics.append((t, m)), clock=lambda: 1_764_064_800),
         new_id=lambda: "id-1",
     )
     return app, published, writes, metrics, capture
@@ -65,7 +65,10 @@ def test_answers_even_when_inference_fails_and_counts_the_error():
     app, published, _, metrics, _ = make_app(fail=True)
     app.on_smoke_request("t/run-2", json.dumps({"runId": "run-2", "requestId": "a", "payload": {"pixels": [0.1]}}).encode())
     assert published[0][1]["output"] == {"error": "inference failed"}
-    assert [m["request"]["metricData"]["metricName"] for _, m in metrics] == ["Errors"]
+    assert [(m["request"]["metricData"]["metricName"], m["request"]["metricData"]["value"]) for _, m in metrics] == [
+        ("Errors", 1),
+        ("ErrorRate", 1),
+    ]
 
 
 def test_refuses_a_smoke_request_without_request_id():
@@ -124,14 +127,44 @@ def test_publishes_latency_and_prediction_metrics_in_the_cloudwatch_component_fo
     app, _, _, metrics, _ = make_app()
     app.infer({"pixels": [0.1, 0.1]})
     assert {t for t, _ in metrics} == {CLOUDWATCH_TOPIC}
-    latency, predictions = (m["request"] for _, m in metrics)
+    latency, predictions, error_rate = (m["request"] for _, m in metrics)
     assert latency["namespace"] == "edge-mlops/inference"
     assert latency["metricData"]["metricName"] == "Latency"
     assert latency["metricData"]["unit"] == "Milliseconds"
     assert predictions["metricData"]["dimensions"] == [
+        {"name": "fleet", "value": "factory-jetson"},
         {"name": "label", "value": "ok"},
-        {"name": "modelGroup", "value": "defect-detector"},
     ]
+    # What a fleet's bake analysis reads (config/example.yml: edge-mlops/inference, ErrorRate,
+    # dimensions {fleet: factory-jetson}, Average): one 0 or 1 per inference, so the average
+    # of a period is the share of failed inferences.
+    assert error_rate["namespace"] == "edge-mlops/inference"
+    assert error_rate["metricData"]["metricName"] == "ErrorRate"
+    assert error_rate["metricData"]["value"] == 0
+    assert error_rate["metricData"]["dimensions"] == [{"name": "fleet", "value": "factory-jetson"}]
+
+
+def test_names_its_fleet_as_the_wave_deployment_set_it_and_the_twin_otherwise():
+    assert metric_dimensions({"fleet": "factory-jetson", "modelGroup": "g"}) == {"fleet": "factory-jetson"}
+    assert metric_dimensions({"modelGroup": "g"}) == {"fleet": "twin"}
+
+
+def test_feeds_the_model_its_input_and_reads_a_batch_of_one_output():
+    seen = []
+
+    class BatchModel:
+        def run(self, inputs):
+            seen.append(inputs)
+            return [[[0.2, 0.8]]]  # (1, labels), as a Neo-compiled classifier answers
+
+    predictor = Predictor(
+        BatchModel(),
+        ["ok", "defect"],
+        lambda p: p["pixels"],
+        to_input=lambda pixels: ("data", [[list(pixels)]]),
+    )
+    assert predictor.predict({"pixels": [0.5, 0.5]}).label == "defect"
+    assert seen == [{"data": [[[0.5, 0.5]]]}]
 
 
 def test_features_summarise_the_image_and_refuse_an_empty_one():
@@ -147,6 +180,16 @@ def test_reads_the_model_version_from_the_greengrass_artifact_path():
         model_version_from_dir("/tmp/model")
 
 
+def test_reads_the_model_version_where_the_native_model_component_unpacks_it(tmp_path):
+    # The recipe's {modelDir} is {<model component>:work:path}/model: no version in the path,
+    # but the model component's install script writes its version beside the model
+    # (functions/shared/greengrass/recipes.ts, unpackScript).
+    model_dir = tmp_path / "work" / "com.example.defectdetector.model" / "model"
+    model_dir.mkdir(parents=True)
+    (model_dir / ".edge-mlops-version").write_text("1.0.7\n")
+    assert model_version_from_dir(str(model_dir)) == 7
+
+
 def test_loads_with_dlr_and_says_so_when_dlr_is_missing():
     class FakeDlr:
         class DLRModel:
@@ -160,3 +203,18 @@ def test_loads_with_dlr_and_says_so_when_dlr_is_missing():
 
     with pytest.raises(RuntimeUnavailable, match="DLR runtime is not installed"):
         load_model("/m", importer=missing)
+
+
+def test_a_metric_that_cannot_be_published_never_fails_the_inference():
+    def refuse(topic, message):
+        raise PermissionError("not authorized to publish to cloudwatch/metric/put")
+
+    metrics = InferenceMetrics("edge-mlops/inference", {"fleet": "f"}, refuse, clock=lambda: 0)
+    app = InferenceApp(
+        thing_name="jetson-01",
+        predictor=Predictor(StubModel(), ["ok", "defect"], lambda p: p["pixels"]),
+        publish_iot=lambda topic, payload: None,
+        metrics=metrics,
+    )
+    assert app.infer({"pixels": [0.9, 0.9]})["label"] == "defect"
+    assert metrics.publish_errors == 3

@@ -115,24 +115,45 @@ export const inferenceComponentRecipe = (plan: Plan): Recipe => {
     ComponentType: 'aws.greengrass.generic',
     ComponentDescription: `Inference code for ${plan.modelPackageGroupName} (model component ${plan.modelComponent.name} ${major}.x)`,
     ComponentPublisher: PUBLISHER,
-    // Edge Manager names its components per target, so a single dependency cannot be
-    // declared; deployments then list the target's model component explicitly.
-    ...(native
-      ? {
-          ComponentDependencies: {
+    ComponentDependencies: {
+      // Edge Manager names its components per target, so a single dependency cannot be
+      // declared; deployments then list the target's model component explicitly.
+      ...(native
+        ? {
             [plan.modelComponent.name]: {
               VersionRequirement: `>=${major}.0.0 <${major + 1}.0.0`,
               DependencyType: 'HARD' as const,
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+      // AWS credentials for its S3 calls (capture, smoke sample images): "a component must
+      // depend on the token exchange service" (Greengrass developer guide, "Interact with AWS
+      // services"); its metrics go to CloudWatch through the CloudWatch metrics component
+      // (Greengrass developer guide, "CloudWatch metrics"), SOFT so its restarts leave
+      // inference alone.
+      'aws.greengrass.TokenExchangeService': {
+        VersionRequirement: '>=2.0.0 <3.0.0',
+        DependencyType: 'HARD' as const,
+      },
+      'aws.greengrass.Cloudwatch': {
+        VersionRequirement: '>=3.0.0 <4.0.0',
+        DependencyType: 'SOFT' as const,
+      },
+    },
     ComponentConfiguration: {
       DefaultConfiguration: {
         ...inference.configuration,
         // Lets the component answer the twin's inference smoke test (see smoke-contract.ts).
         accessControl: {
           ...smokeAccessControl(inference.name),
+          // Its metrics, to the CloudWatch metrics component's local topic.
+          'aws.greengrass.ipc.pubsub': {
+            [`${inference.name}:metrics:1`]: {
+              policyDescription: 'edge-mlops inference metrics to aws.greengrass.Cloudwatch',
+              operations: ['aws.greengrass#PublishToTopic'],
+              resources: ['cloudwatch/metric/put'],
+            },
+          },
           ...((inference.configuration.accessControl as Record<string, unknown> | undefined) ?? {}),
         },
       },

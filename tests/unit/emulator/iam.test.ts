@@ -89,6 +89,41 @@ describe('request → IAM action and resource', () => {
     expect(s3('GET', '/b', 'list-type=2')).toEqual([
       { action: 's3:ListBucket', resource: 'arn:aws:s3:::b' },
     ]);
+    expect(s3('GET', '/b', 'list-type=2&prefix=capture%2Fg%2F2026%2F')).toEqual([
+      {
+        action: 's3:ListBucket',
+        resource: 'arn:aws:s3:::b',
+        context: { 's3:prefix': 'capture/g/2026/' },
+      },
+    ]);
+  });
+
+  it('narrows listing by s3:prefix as AWS does (detectDrift lists its capture prefix only)', async () => {
+    const statements = [
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: 'arn:aws:s3:::cap',
+        Condition: { StringLike: { 's3:prefix': ['capture/g/*'] } },
+      },
+    ];
+    const list = (prefix: string) =>
+      authorize(
+        {
+          principal: 'arn:aws:iam::000000000000:role/r',
+          principalAccount: '000000000000',
+          statements,
+        },
+        [
+          {
+            action: 's3:ListBucket',
+            resource: 'arn:aws:s3:::cap',
+            context: { 's3:prefix': prefix },
+          },
+        ],
+      );
+    expect(await list('capture/g/2026/11/26/10/')).toEqual({ allowed: true });
+    expect(await list('capture/other/2026/')).toMatchObject({ allowed: false });
   });
 
   it('maps DynamoDB, SQS and Lambda requests to their table, index, queue and function ARNs', () => {

@@ -10,7 +10,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { SAMPLE_BASELINE, simulatedCaptures } from '../../../emulator/capture';
 import { baselineProblem } from '../../../functions/detect-drift/baseline';
-import { type DetectDriftDeps, detectDrift } from '../../../functions/detect-drift/detect-drift';
+import {
+  CAPTURE_LAG_MS,
+  type DetectDriftDeps,
+  detectDrift,
+} from '../../../functions/detect-drift/detect-drift';
 import { divergence, driftScores } from '../../../functions/detect-drift/distance';
 import { retrainingToken } from '../../../functions/detect-drift/retraining';
 import { captureBatchKey, parseCaptureLine } from '../../../functions/shared/capture-contract';
@@ -111,8 +115,12 @@ const capture = (hourMs: number, drift: Record<string, number>, perDevice = 30, 
     );
   }
 };
+/** The scheduled run that scores the window ending at `ms` (CAPTURE_LAG_MS after it). */
 const runAt = (ms: number) =>
-  detectDrift({ modelGroup: 'defect-detector', time: new Date(ms).toISOString() }, deps());
+  detectDrift(
+    { modelGroup: 'defect-detector', time: new Date(ms + CAPTURE_LAG_MS).toISOString() },
+    deps(),
+  );
 
 describe('detectDrift', () => {
   it('scores each fleet against the baseline and starts nothing when the field looks like it', async () => {
@@ -186,6 +194,30 @@ describe('detectDrift', () => {
       windowId: '2026-11-25T11:00:00.000Z',
       pipelineExecutionArn: PIPELINE_ARN,
       fleets: [{ fleet: 'factory-jetson', consecutive: 2 }],
+    });
+  });
+
+  it('does not hold a start that failed against the next drifted window (no phantom cooldown)', async () => {
+    // Prepare: the pipeline is missing when the streak first reaches 2, then fixed
+    for (const h of [0, 1, 2]) capture(T0 + h * HOUR, { 'factory-jetson': 0.5 });
+    sagemaker
+      .on(StartPipelineExecutionCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Pipeline defect-detector-retrain does not exist'), {
+          name: 'ResourceNotFound',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .resolves({ PipelineExecutionArn: PIPELINE_ARN });
+    await runAt(T0 + HOUR);
+    await expect(runAt(T0 + 2 * HOUR)).rejects.toThrow('does not exist');
+    // Act
+    const next = await runAt(T0 + 3 * HOUR);
+    // Assess: nothing was started, so nothing cools down
+    expect(next.retraining).toEqual({
+      status: 'started',
+      executionArn: PIPELINE_ARN,
+      pipelineName: 'defect-detector-retrain',
     });
   });
 
@@ -280,6 +312,169 @@ describe('detectDrift', () => {
       .commandCalls(PutMetricDataCommand)[1]!
       .args[0].input.MetricData!.find((d) => d.MetricName === 'CaptureRecordsRejected');
     expect(rejected?.Value).toBe(5);
+  });
+
+  it('never scores a feature from the few records that carry it (partial capture)', async () => {
+    // Prepare: two windows in which nearly every record lacks the features (a device on an
+    // older component, a bug); the few that have them all sit in one bin. Scored on those
+    // few, brightness would look drifted in both windows and start retraining.
+    for (const hour of [T0, T0 + HOUR]) {
+      const before = new Set(objects.keys());
+      capture(hour, {});
+      for (const [key, text] of objects)
+        if (!before.has(key))
+          objects.set(
+            key,
+            text
+              .split('\n')
+              .map((line, i) => {
+                const r = JSON.parse(line);
+                return JSON.stringify({
+                  ...r,
+                  features: i < 3 ? { brightness: 0.99, contrast: 0.3 } : {},
+                });
+              })
+              .concat(['{"thingName": "jm-1", "features": {"brightness": NaN}}'])
+              .join('\n'),
+          );
+    }
+    // Act
+    const first = await runAt(T0 + HOUR);
+    const second = await runAt(T0 + 2 * HOUR);
+    // Assess
+    for (const result of [first, second]) {
+      expect(result.fleets.map((f) => [f.fleet, f.status, f.records, f.drifted])).toEqual([
+        ['factory-jetson', 'insufficient', 9, false],
+        ['field-rpi', 'insufficient', 6, false],
+      ]);
+      expect(result.fleets[0]!.reason).toBe(
+        '9 valid records with every baseline feature (81 lack one), fewer than minRecords 50',
+      );
+      expect(result.rejected).toEqual({ 'missing feature brightness': 135, 'not JSON': 5 });
+    }
+    expect(second.retraining).toEqual({ status: 'not-needed' });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    const rejected = cloudwatch
+      .commandCalls(PutMetricDataCommand)[1]!
+      .args[0].input.MetricData!.find((d) => d.MetricName === 'CaptureRecordsRejected');
+    expect(rejected?.Value).toBe(140);
+  });
+
+  it('reads a huge window with a bounded number of reads in flight, and scores it', async () => {
+    // Prepare: 1,500 batches of 100 records in one hour (150,000 records); each read takes a
+    // moment, as S3 does. One read at a time, a real window of this size outlasts the
+    // function's timeout every hour, and no window is ever evaluated.
+    const things = ['jc-1', 'jm-1', 'jm-2', 'rp-1', 'rp-2'];
+    for (let i = 0; i < 1500; i++) {
+      const thing = things[i % things.length]!;
+      const records = simulatedCaptures({
+        seed: `huge-${i}`,
+        thingName: thing,
+        modelGroup: 'defect-detector',
+        modelVersion: 3,
+        drift: 0,
+        count: 100,
+        startMs: T0,
+        spanMs: HOUR,
+      });
+      objects.set(
+        `edge-mlops-local-capture/${captureBatchKey('capture', 'defect-detector', thing, T0 + i, i)}`,
+        records.map((r) => JSON.stringify(r)).join('\n'),
+      );
+    }
+    let inFlight = 0;
+    let most = 0;
+    s3.on(GetObjectCommand).callsFake(async ({ Bucket, Key }) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight -= 1;
+      const text = objects.get(`${Bucket}/${Key}`)!;
+      return { Body: { transformToString: async () => text } };
+    });
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess
+    expect(result.objects).toBe(1500);
+    expect(result.records).toBe(150_000);
+    expect(result.fleets.map((f) => [f.fleet, f.status, f.records])).toEqual([
+      ['factory-jetson', 'scored', 90_000],
+      ['field-rpi', 'scored', 60_000],
+    ]);
+    expect(result.fleets.every((f) => (f.score ?? 1) < 0.1)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+  }, 30_000);
+
+  it("counts a batch a device writes minutes after its hour ended (the schedule's run may come first)", async () => {
+    // Prepare: the hour's batches, but rp-2's last one is still on the device when the
+    // schedule fires two minutes after the hour (batches flush up to 5 minutes late).
+    capture(T0, {});
+    const late = `edge-mlops-local-capture/${captureBatchKey('capture', 'defect-detector', 'rp-2', T0 + HOUR - 60_000, 1)}`;
+    const lateLines = simulatedCaptures({
+      seed: 'late',
+      thingName: 'rp-2',
+      modelGroup: 'defect-detector',
+      modelVersion: 3,
+      drift: 0,
+      count: 20,
+      startMs: T0 + HOUR - 60_000,
+      spanMs: 50_000,
+    })
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const at = (ms: number) =>
+      detectDrift({ modelGroup: 'defect-detector', time: new Date(ms).toISOString() }, deps());
+    // Act: runs an hour apart, each two minutes after an hour; the batch lands in between
+    const first = await at(T0 + HOUR + 2 * 60_000);
+    objects.set(late, lateLines);
+    const second = await at(T0 + 2 * HOUR + 2 * 60_000);
+    // Assess: the hour T0 is scored once, with the late batch
+    const ofHourT0 = [first, second].filter((r) => r.window.start === new Date(T0).toISOString());
+    expect(ofHourT0).toHaveLength(1);
+    expect(ofHourT0[0]!.records).toBe(150 + 20);
+  });
+
+  it('counts a batch it may not read (deleted, or denied) and scores the rest', async () => {
+    // Prepare: one of the hour's batches was removed after listing, another is denied
+    capture(T0, {});
+    const keys = [...objects.keys()].filter((k) => k.includes('/capture/defect-detector/'));
+    const denied = keys[0]!.slice('edge-mlops-local-capture/'.length);
+    const gone = keys[1]!.slice('edge-mlops-local-capture/'.length);
+    s3.on(GetObjectCommand).callsFake(async ({ Bucket, Key }) => {
+      if (Key === denied)
+        throw Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      if (Key === gone)
+        throw Object.assign(new Error('no such key'), {
+          name: 'NoSuchKey',
+          $metadata: { httpStatusCode: 404 },
+        });
+      const text = objects.get(`${Bucket}/${Key}`)!;
+      return { Body: { transformToString: async () => text } };
+    });
+    // Act
+    const result = await runAt(T0 + HOUR);
+    // Assess: never stuck on one object, hour after hour
+    expect(result.rejected).toEqual({
+      'unreadable object (AccessDenied)': 1,
+      'unreadable object (NoSuchKey)': 1,
+    });
+    expect(result.objects).toBe(3);
+    expect(result.records).toBe(90);
+  });
+
+  it('fails the run on a transient read error, so the retry reads the window whole', async () => {
+    capture(T0, {});
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('slow down'), {
+        name: 'SlowDown',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    await expect(runAt(T0 + HOUR)).rejects.toThrow();
   });
 
   it('reports an empty window as insufficient and publishes zero records', async () => {

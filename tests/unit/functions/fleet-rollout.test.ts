@@ -167,7 +167,11 @@ describe('startWave', () => {
       targetArn: 'arn:aws:iot:us-east-1:000000000000:thinggroup/factory-jetson-main',
       components: {
         'com.example.defectdetector.model': { componentVersion: '1.0.7' },
-        'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
+        // The component names its fleet in its metrics, which the fleet's bake analysis reads.
+        'com.example.defectdetector.inference': {
+          componentVersion: '1.4.0',
+          configurationUpdate: { merge: '{"fleet":"factory-jetson"}' },
+        },
       },
       iotJobConfiguration: {
         jobExecutionsRolloutConfig: {
@@ -266,7 +270,15 @@ describe('completeFleetRollout and rollBackFleet', () => {
         components: {
           'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
           'com.example.defectdetector.model': { componentVersion: version },
-          'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
+          // As Start Wave deploys it: the inference component names its fleet.
+          'com.example.defectdetector.inference': {
+            componentVersion: '1.4.0',
+            configurationUpdate: {
+              merge: JSON.stringify({
+                fleet: plan.fleets.find((f) => f.waves.some((w) => w.targetArn === target))!.name,
+              }),
+            },
+          },
         },
       };
     });
@@ -361,7 +373,10 @@ describe('completeFleetRollout and rollBackFleet', () => {
       expect(d.components).toEqual({
         'aws.greengrass.Nucleus': { componentVersion: '2.12.6' },
         'com.example.defectdetector.model': { componentVersion: '1.0.7' },
-        'com.example.defectdetector.inference': { componentVersion: '1.4.0' },
+        'com.example.defectdetector.inference': {
+          componentVersion: '1.4.0',
+          configurationUpdate: { merge: '{"fleet":"factory-jetson"}' },
+        },
       });
     }
     expect(result.fleets).toHaveLength(1);

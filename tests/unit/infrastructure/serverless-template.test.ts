@@ -13,7 +13,12 @@ import {
 } from '../../helpers/package-service';
 
 type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
 
 let packaged: PackageResult;
 let resources: Record<string, Resource>;
@@ -572,6 +577,9 @@ describe('serverless package (offline, no AWS credentials)', () => {
     expect(grants('s3:ListBucket').map((s) => JSON.stringify(s.Resource))).toEqual([
       expect.stringMatching(/^\[\{"Fn::Sub":"arn:[^"]*:s3:::edge-mlops-local-capture"\}\]$/),
     ]);
+    expect(grants('s3:ListBucket')[0]!.Condition).toEqual({
+      StringLike: { 's3:prefix': ['capture/defect-detector/*'] },
+    });
     expect(JSON.stringify(grants('s3:GetObject').map((s) => s.Resource))).toContain(
       'edge-mlops-local-capture/capture/defect-detector/*',
     );

@@ -135,6 +135,16 @@ describe('inferenceComponentRecipe', () => {
         VersionRequirement: '>=1.0.0 <2.0.0',
         DependencyType: 'HARD',
       },
+      // AWS credentials for capture and sample images; the metrics' way to CloudWatch
+      'aws.greengrass.TokenExchangeService': {
+        VersionRequirement: '>=2.0.0 <3.0.0',
+        DependencyType: 'HARD',
+      },
+      // SOFT: a restart of the metrics component does not restart inference
+      'aws.greengrass.Cloudwatch': {
+        VersionRequirement: '>=3.0.0 <4.0.0',
+        DependencyType: 'SOFT',
+      },
     });
     expect(recipe.Manifests[0]!.Lifecycle.Run).toBe(
       'python3 -u {artifacts:decompressedPath}/inference-1.4.0/serve.py --model-dir {com.example.defectdetector.model:work:path}/model',
@@ -176,6 +186,37 @@ describe('inferenceComponentRecipe', () => {
       'edge-mlops/smoke/request/{iot:thingName}/+',
       'edge-mlops/smoke/response/+',
     ]);
+  });
+
+  it('lets the component publish its metrics to the CloudWatch metrics component (IPC pubsub)', () => {
+    const config = inferenceComponentRecipe(plan).ComponentConfiguration?.DefaultConfiguration as {
+      accessControl: Record<string, Record<string, { operations: string[]; resources: string[] }>>;
+    };
+    expect(
+      config.accessControl['aws.greengrass.ipc.pubsub']![
+        'com.example.defectdetector.inference:metrics:1'
+      ],
+    ).toMatchObject({
+      operations: ['aws.greengrass#PublishToTopic'],
+      resources: ['cloudwatch/metric/put'],
+    });
+  });
+
+  it("gives the component its model group and the stage's capture settings (monitoring)", () => {
+    // Act
+    const config = inferenceComponentRecipe(plan).ComponentConfiguration!.DefaultConfiguration;
+    // Assess: what components/inference reads from its configuration (serve.py)
+    expect(config).toMatchObject({
+      topicPrefix: 'edge-mlops/inference',
+      modelGroup: 'defect-detector',
+      // neo.dataInputConfig: the input the component shapes images into
+      modelInputs: { input0: [1, 3, 224, 224] },
+      monitoring: {
+        captureBucket: 'edge-mlops-local-capture',
+        capturePrefix: 'capture',
+        sampleRate: 0.2,
+      },
+    });
   });
 
   it('leaves a plain (non-zip) artifact packed', () => {
