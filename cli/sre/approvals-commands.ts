@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type ApprovalView, listApprovals, resendCommand, showApproval } from './approvals';
 import { stateStoreFor } from './aws';
 import { table } from './format';
+import { assertKnownModelGroup } from './model-group';
 import { clientConfig, out, stageOf, withCommonOptions, withTableOption } from './options';
 import { resendLink } from './resend';
 
@@ -21,7 +22,6 @@ const row = (a: ApprovalView) => ({
   deadline: `${a.deadline}${a.overdue ? ' (passed)' : ''}`,
   execution: a.execution,
 });
-
 export const registerApprovalCommands = (program: Command, exit: (code: number) => never) => {
   const approvals = program
     .command('approvals')
@@ -32,7 +32,12 @@ export const registerApprovalCommands = (program: Command, exit: (code: number) 
   )
     .option('--all', 'decided, expired and stopped approvals too')
     .option('--model-group <group>', 'only this model package group')
+    .option(
+      '--config <file>',
+      'stage configuration naming the model groups (default: config/<stage>.yml)',
+    )
     .action(async (o) => {
+      assertKnownModelGroup(o);
       const rows = await listApprovals(
         await stateStoreFor(o),
         { all: o.all, modelGroup: o.modelGroup },

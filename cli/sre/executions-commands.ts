@@ -5,6 +5,7 @@ import { act } from './bulk-action';
 import { type Explanation, explainExecution } from './explain-execution';
 import { table } from './format';
 import { listStageExecutions, parseSince } from './list-executions';
+import { assertKnownModelGroup } from './model-group';
 import {
   duration,
   err,
@@ -50,7 +51,12 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
     .addOption(new Option('--status <status>', 'only this status').argParser(parseStatus))
     .option('--since <when>', 'started after: 24h, 30m, 7d or an ISO date')
     .option('--model-group <group>', 'only this model package group')
+    .option(
+      '--config <file>',
+      'stage configuration naming the model groups (default: config/<stage>.yml)',
+    )
     .action(async (o) => {
+      assertKnownModelGroup(o);
       const sfn = sfnOf(o);
       const machines = await stageMachines(sfn, stageOf(o), o.stateMachineArn);
       const filter = {
@@ -113,6 +119,10 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
       )
       .option('--since <when>', 'with --all: started after 24h, 30m, 7d or an ISO date')
       .option('--model-group <group>', 'with --all: only this model package group')
+      .option(
+        '--config <file>',
+        'stage configuration naming the model groups (default: config/<stage>.yml)',
+      )
       .option('--dry-run', 'print the plan, change nothing')
       .option('--yes', 'do not ask for confirmation');
     if (kind === 'replay')
@@ -120,6 +130,9 @@ export const registerExecutionCommands = (program: Command, exit: (code: number)
         '--force',
         'replay even when a newer version has superseded it, or the version was rejected',
       );
-    cmd.action(async (target: string | undefined, o) => exit(await act(kind, target, o)));
+    cmd.action(async (target: string | undefined, o) => {
+      assertKnownModelGroup(o);
+      exit(await act(kind, target, o));
+    });
   }
 };

@@ -5,6 +5,7 @@ import { sfnOf, stateStoreFor, targetClientsFor } from './aws';
 import { CliError } from './cli-error';
 import { fleetViews } from './fleets';
 import { formatFleet } from './fleets-format';
+import { assertKnownModelGroup, configFileOf } from './model-group';
 import { out, stageOf, withCommonOptions, withTableOption } from './options';
 import { rollbackFinder } from './rollbacks';
 import { findStateMachine } from './state-machine';
@@ -24,14 +25,12 @@ export const registerFleetCommands = (program: Command, exit: (code: number) => 
     .option('--model-group <group>', 'only this model package group')
     .option('--fleet <name>', 'only this fleet')
     .action(async (o) => {
-      const file = o.config ?? `config/${stageOf(o)}.yml`;
+      const file = configFileOf(o);
+      // Fleets come from the configuration: without it there is nothing to show.
       if (!existsSync(file))
         throw new CliError(`${file} does not exist: give the stage configuration with --config`);
+      assertKnownModelGroup(o);
       const config = loadStageConfig(file);
-      if (o.modelGroup && !config.modelGroups[o.modelGroup])
-        throw new CliError(
-          `${file} has no model group ${o.modelGroup} (it has ${Object.keys(config.modelGroups).join(', ')})`,
-        );
       const sfn = sfnOf(o);
       const stateMachineArn = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
       const fleets = await fleetViews(
