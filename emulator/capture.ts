@@ -1,5 +1,5 @@
-import type { Baseline } from '../functions/detect-drift/distance';
 import type { CaptureRecord } from '../functions/shared/capture-contract';
+import type { Baseline } from '../functions/shared/drift-baseline';
 import { stream } from './random';
 
 /**

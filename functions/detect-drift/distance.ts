@@ -1,4 +1,5 @@
 import { distance } from 'ml-distance';
+import type { Baseline } from '../shared/drift-baseline';
 
 /**
  * The drift distance: Jensen–Shannon divergence between the baseline's and the window's
@@ -9,12 +10,6 @@ import { distance } from 'ml-distance';
  * empty bin would otherwise give 0·log 0, which ml-distance returns as NaN.
  */
 const SMOOTHING = 0.5;
-
-export type FeatureBaseline = { edges: number[]; proportions: number[] };
-export type Baseline = {
-  features: Record<string, FeatureBaseline>;
-  predictions: Record<string, number>;
-};
 
 const normalise = (counts: number[]) => {
   const smoothed = counts.map((c) => c + SMOOTHING);

@@ -57,6 +57,8 @@ const builtInferencePrefixes = (config) =>
 /** Everything serverless.yml derives from a validated stage configuration. */
 const derive = (config) => {
   const pattern = require('../../events/rule-pattern.json');
+  const access = accessScopes(config);
+  const drift = driftScopes(config);
   const groups = Object.keys(config.modelGroups);
   const codeUris = Object.values(config.modelGroups)
     .map((p) => p.components.inference.artifactUri)
@@ -88,7 +90,7 @@ const derive = (config) => {
       ),
     ),
     // The ARNs each function's role is narrowed to (thing groups, components, jobs …).
-    ...accessScopes(config),
+    ...access,
     // SNS subscriptions for approvers and recipients; stage-resources.cjs adds them to the template.
     notificationResources: notificationResources(config),
     // The artifact bucket's policy for deploying accounts; stage-resources.cjs adds it too.
@@ -100,7 +102,10 @@ const derive = (config) => {
     // The error alarms' descriptions, in the words of the error taxonomy.
     ...alarmDescriptions(config.stage),
     // detectDrift's schedules and scopes (docs/monitoring.md).
-    ...driftScopes(config),
+    ...drift,
+    // recordResult snapshots drift baselines, which may sit beside the trained models: only
+    // when the stage monitors a model group.
+    monitoredModelObjectArns: drift.captureBucketArns.length ? access.modelObjectArns : [],
   };
 };
 

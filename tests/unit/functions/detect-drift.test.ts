@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SAMPLE_BASELINE, simulatedCaptures } from '../../../emulator/capture';
-import { baselineProblem } from '../../../functions/detect-drift/baseline';
 import {
   CAPTURE_LAG_MS,
   type DetectDriftDeps,
@@ -18,6 +17,7 @@ import {
 import { divergence, driftScores } from '../../../functions/detect-drift/distance';
 import { retrainingToken } from '../../../functions/detect-drift/retraining';
 import { captureBatchKey, parseCaptureLine } from '../../../functions/shared/capture-contract';
+import { baselineProblem } from '../../../functions/shared/drift-baseline';
 import { type LocalTable, startLocalTable } from '../../helpers/dynalite';
 import { localStageConfig, silentLogger } from '../../helpers/fixtures';
 

@@ -5,7 +5,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { recordFailure, stageReached } from '../../../functions/record-failure/record-failure';
-import { recordResult } from '../../../functions/record-result/record-result';
+import {
+  type RecordResultDeps,
+  recordResult,
+} from '../../../functions/record-result/record-result';
 import { ERROR_TAXONOMY } from '../../../functions/shared/error-taxonomy';
 import { readableCause } from '../../../functions/shared/errors';
 import { metadataValue } from '../../../functions/shared/outcome/model-package-metadata';
@@ -21,7 +24,8 @@ import {
 const sagemaker = mockClient(SageMakerClient);
 const NOW = new Date('2026-11-25T12:00:00Z');
 let sent: Notification[] = [];
-const deps = () => ({
+type BaselineAnswer = Awaited<ReturnType<RecordResultDeps['driftBaseline']>>;
+const deps = (driftBaseline: () => Promise<BaselineAnswer> = async () => undefined) => ({
   sagemaker: new SageMakerClient({}),
   notifyOnce: async (n: Notification) => {
     sent.push(n);
@@ -29,6 +33,7 @@ const deps = () => ({
   logger: silentLogger(),
   now: () => NOW,
   config: { stage: 'local' },
+  driftBaseline,
 });
 
 let plan: Plan;
@@ -75,6 +80,56 @@ describe('recordResult', () => {
     expect(sent[0]!.key).toBe(`${TEST_EXECUTION_ARN}#result`);
     expect(sent[0]!.subject).toBe('[edge-mlops local] defect-detector v7 deployed');
     expect(sent[0]!.message).toContain('- factory-jetson: DEPLOYED (waves: canary → main)');
+  });
+
+  const input = () => ({ plan, components: registeredComponents(plan), rollout: [] });
+
+  it('snapshots the drift baseline of a monitored group at release time and names its source', async () => {
+    // Prepare
+    const asked: [string, number][] = [];
+    // Act
+    const result = await recordResult(
+      input(),
+      deps(async () => {
+        asked.push([plan.modelPackageGroupName, plan.modelPackageVersion]);
+        return { source: 's3://models/defect-detector/7/baseline.json' };
+      }),
+    );
+    // Assess
+    expect(asked).toEqual([['defect-detector', 7]]);
+    expect(result.driftBaseline).toEqual({ source: 's3://models/defect-detector/7/baseline.json' });
+    expect(sent[0]!.message).toContain(
+      'Drift baseline: s3://models/defect-detector/7/baseline.json',
+    );
+  });
+
+  it('a baseline that cannot be recorded never fails the release: it is said, and detect-drift tries again', async () => {
+    // Act
+    const missing = await recordResult(
+      input(),
+      deps(async () => ({ missing: 's3://b/k.json: no such object' })),
+    );
+    const failing = await recordResult(
+      input(),
+      deps(async () => {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      }),
+    );
+    // Assess
+    expect(missing.status).toBe('DEPLOYED');
+    expect(failing.status).toBe('DEPLOYED');
+    expect(failing.driftBaseline).toEqual({ error: 'AccessDenied: Access Denied' });
+    expect(sent[0]!.message).toContain(
+      'Drift baseline: not recorded (s3://b/k.json: no such object); detect-drift tries again at its next run',
+    );
+  });
+
+  it('says nothing of a baseline for a group that is not monitored', async () => {
+    // Act
+    const result = await recordResult(input(), deps());
+    // Assess
+    expect(result).not.toHaveProperty('driftBaseline');
+    expect(sent[0]!.message).not.toContain('Drift baseline');
   });
 
   it('stays within the 50-entry limit of CustomerMetadataProperties', async () => {

@@ -594,4 +594,19 @@ describe('serverless package (offline, no AWS credentials)', () => {
     ]);
     expect(grants('s3:PutObject')).toEqual([]);
   });
+
+  it('lets recordResult read the drift baselines detectDrift reads, and none of the captures', () => {
+    // Prepare
+    const reads = (roleName: string) =>
+      rolesOfFunctions()
+        .find((r) => r.role === roleName)!
+        .statements.filter((st) => [st.Action].flat().includes('s3:GetObject'))
+        .flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
+    const recordResult = reads('RecordResultIamRoleLambdaExecution');
+    const detectDrift = reads('DetectDriftIamRoleLambdaExecution');
+    // Assess
+    expect(recordResult.length).toBeGreaterThan(0);
+    expect(recordResult.filter((r) => !detectDrift.includes(r))).toEqual([]);
+    expect(recordResult.filter((r) => r.includes('-capture/capture/'))).toEqual([]);
+  });
 });

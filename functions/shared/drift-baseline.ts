@@ -1,17 +1,23 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIf } from '../shared/conditional-write';
-import { classifyAwsError, isAwsError } from '../shared/errors';
-import type { Baseline } from './distance';
+import { writeIf } from './conditional-write';
+import { classifyAwsError, isAwsError } from './errors';
+
+export type FeatureBaseline = { edges: number[]; proportions: number[] };
+export type Baseline = {
+  features: Record<string, FeatureBaseline>;
+  predictions: Record<string, number>;
+};
 
 /**
  * The baseline a released version is compared with. Sources, first found wins:
  * 1. the model package's drift baselines (`DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri`,
  *    SageMaker API reference, DriftCheckBaselines), when that document is in our format;
  * 2. the profile's `monitoring.baselineUri` (`{version}` replaced).
- * The first evaluation of a version snapshots it in the state table, so the comparison of
- * a release never changes under it when someone rewrites the file later.
+ * Record Result snapshots it in the state table when the release reaches its fleets (and
+ * the first drift evaluation does, when that could not), so the comparison of a release
+ * never changes under it when someone rewrites the file later.
  */
 export type BaselineDeps = {
   sagemaker: SageMakerClient;
