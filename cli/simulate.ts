@@ -85,6 +85,10 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       warmFunctions: CLI_WARM_FUNCTIONS,
       prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs,
+      onBundling: (n) =>
+        log(
+          `building ${n} function bundles with esbuild (kept by content: later runs reuse them)…`,
+        ),
     }).catch((error: unknown) => {
       logs?.end();
       throw error;

@@ -88,6 +88,8 @@ export type StartOptions = Partial<EmulatorOptions> & {
    * files at a time); the CLI turns it on (CLI_PREFETCH_FUNCTIONS).
    */
   prefetchFunctions?: boolean;
+  /** Told when the function bundles must be built (not found in the cache by content). */
+  onBundling?: (functions: number) => void;
 };
 
 const worldOptionsOf = (options: StartOptions): EmulatorOptions => ({
@@ -167,7 +169,7 @@ export class Emulator {
     const backends = await startBackends(stateDir);
     const service = options.service ?? readService(PROJECT_ROOT);
     // Before listening: a service that does not build stops the start with nothing to close.
-    const bundles = await bundleFunctions(service);
+    const bundles = await bundleFunctions(service, undefined, options.onBundling);
     const { server, url, route } = await listen(options.port, backends, warp);
     try {
       const resources = localResources(service, { approvalApiUrl: url, emulatorUrl: url });

@@ -42,6 +42,8 @@ export type CachedBuildRequest = {
   options: BuildOptions;
   /** Files that shape the output without being bundled (package-lock.json, tsconfig.json). */
   dependsOn?: string[];
+  /** Told when nothing cached fits and esbuild runs (seconds of silence otherwise). */
+  onBuild?: () => void;
 };
 
 /** What shapes a bundle of the project without being bundled: its lockfile and tsconfig. */
@@ -141,6 +143,7 @@ export const cachedBuild = async (request: CachedBuildRequest): Promise<CachedBu
 
   // The temp build sits beside the final directory: the relative paths in the source maps
   // stay right after the rename.
+  request.onBuild?.();
   const tmp = mkdtempSync(join(cacheDir, '.build-'));
   try {
     let inputs: string[] = [];

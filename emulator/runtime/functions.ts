@@ -35,6 +35,7 @@ export type Bundles = { files: Record<string, string>; dir: string; cached: bool
 export const bundleFunctions = async (
   service: ServiceDeclaration,
   cacheDir = cacheDirOf('bundles'),
+  onBuild?: (functions: number) => void,
 ): Promise<Bundles> => {
   const entryPoints = Object.fromEntries(
     Object.values(service.functions).map((fn) => [fn.key, join(service.root, `${fn.module}.ts`)]),
@@ -44,6 +45,7 @@ export const bundleFunctions = async (
     entryPoints,
     options: localEsbuildOptions(service),
     dependsOn: projectBuildFiles(service.root),
+    onBuild: () => onBuild?.(Object.keys(entryPoints).length),
   });
   const files = Object.fromEntries(
     Object.keys(entryPoints).map((key) => [key, join(dir, `${key}.cjs`)]),

@@ -67,9 +67,12 @@ const sortCountedLists = (lines: string[]): string[] => {
   return out;
 };
 
+/** Printed only when the function bundles are not cached yet (a fresh clone's first run). */
+const FIRST_RUN_ONLY = /^building \d+ function bundles with esbuild .*\n?/gm;
+
 /** The transcript as a check compares it (see above); column padding is ignored too. */
 export const comparable = (text: string): string => {
-  let masked = text;
+  let masked = text.replace(FIRST_RUN_ONLY, '');
   for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
   const lines = masked.split('\n').map((l) => l.replace(/ {2,}/g, '  ').trimEnd());
   return sortCountedLists(collapseRepeats(lines)).join('\n');

@@ -90,6 +90,15 @@ describe('transcript comparison', () => {
     expect(comparable(first)).toBe(comparable(second));
   });
 
+  it("ignores the line a fresh clone's first run prints while it builds the function bundles", () => {
+    // Prepare
+    const warm = 'emulator on http://127.0.0.1:4566 (function logs: x.log)\n→ Resolve Model';
+    const cold = `building 24 function bundles with esbuild (kept by content: later runs reuse them)…\n${warm}`;
+    // Act / Assess
+    expect(comparable(cold)).toBe(comparable(warm));
+    expect(comparable(`${cold}\nbuilding`)).not.toBe(comparable(warm));
+  });
+
   it('keeps what a reader relies on: states, results, errors and names', () => {
     // Prepare
     const run = 'Result: FAILED — TransientError: outage\nFAILEDSTATE  Deploy To Twin';

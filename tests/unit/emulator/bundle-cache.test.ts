@@ -76,6 +76,14 @@ describe('bundle cache', () => {
     expect(await run(second.files.greet!)).toBe('hello v1');
   });
 
+  it('says when it builds (how many functions), and says nothing when the cache has them', async () => {
+    const service = scratchService(root);
+    const told: number[] = [];
+    await bundleFunctions(service, cacheDir, (n) => told.push(n));
+    await bundleFunctions(service, cacheDir, (n) => told.push(n));
+    expect(told).toEqual([2]);
+  });
+
   it('builds a new bundle when a handler source changes', async () => {
     const service = scratchService(root);
     const before = await bundleFunctions(service, cacheDir);
