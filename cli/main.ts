@@ -142,6 +142,10 @@ withOptions(program.command('emulator'), fleetOptions())
       warmFunctions: CLI_WARM_FUNCTIONS,
       prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs: process.stderr,
+      onBundling: (n) =>
+        process.stderr.write(
+          `building ${n} function bundles with esbuild (kept by content: later runs reuse them)…\n`,
+        ),
     });
     stop = async () => {
       await emulator.close();
