@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Emulator } from '../emulator/emulator';
 import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { bundlingNotice } from './bundling-notice';
 import { registerDeviceCommands } from './devices/commands';
 import { endpointFlagOf, errorMessage } from './error-message';
 import * as values from './option-values';
@@ -142,10 +143,7 @@ withOptions(program.command('emulator'), fleetOptions())
       warmFunctions: CLI_WARM_FUNCTIONS,
       prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs: process.stderr,
-      onBundling: (n) =>
-        process.stderr.write(
-          `building ${n} function bundles with esbuild (kept by content: later runs reuse them)…\n`,
-        ),
+      onBundling: (n) => process.stderr.write(`${bundlingNotice(n)}\n`),
     });
     stop = async () => {
       await emulator.close();

@@ -6,6 +6,7 @@ import { internal } from '../emulator/backends';
 import { Emulator } from '../emulator/emulator';
 import { CLI_PREFETCH_FUNCTIONS, CLI_WARM_FUNCTIONS } from '../emulator/runtime/functions';
 import { loadStageConfig } from '../functions/shared/stage-config/load';
+import { bundlingNotice } from './bundling-notice';
 import { runDriftLoop } from './drift-loop';
 import { endpointOptions } from './endpoint-options';
 import { decide } from './simulate/approval-page';
@@ -85,10 +86,7 @@ export const simulate = async (options: SimulateOptions, log: Log): Promise<Simu
       warmFunctions: CLI_WARM_FUNCTIONS,
       prefetchFunctions: CLI_PREFETCH_FUNCTIONS,
       logs,
-      onBundling: (n) =>
-        log(
-          `building ${n} function bundles with esbuild (kept by content: later runs reuse them)…`,
-        ),
+      onBundling: (n) => log(bundlingNotice(n)),
     }).catch((error: unknown) => {
       logs?.end();
       throw error;
