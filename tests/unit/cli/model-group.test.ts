@@ -1,5 +1,8 @@
 import { assertKnownModelGroup } from '../../../cli/sre/model-group';
 
+// commander is an ES module jest cannot require; the check needs none of its parsing.
+jest.mock('commander', () => ({ InvalidArgumentError: class extends Error {} }));
+
 /**
  * `--model-group` of `approvals list`, `executions list|redrive|replay` and `fleets`: a group
  * the stage configuration does not have is an error naming the ones it has, not an empty list.
