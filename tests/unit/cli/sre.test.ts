@@ -327,6 +327,46 @@ describe('executions explain', () => {
   });
 });
 
+/**
+ * One failed execution `a` of version 7 whose history is these state events (type, state
+ * name, and the state's input where it matters), as list and explain read it.
+ */
+const failedExecutionWithHistory = (
+  names: readonly (readonly [string, string, string?])[],
+  error: string,
+) => {
+  const events = names.map(([type, name, stateInput], i) => ({
+    id: i + 1,
+    type,
+    timestamp: new Date(),
+    ...(type.endsWith('Entered')
+      ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
+      : { stateExitedEventDetails: { name, output: '{}' } }),
+  }));
+  sfn.on(ListExecutionsCommand).resolves({
+    executions: [
+      {
+        executionArn: exec('a'),
+        name: 'a',
+        status: 'FAILED',
+        startDate: new Date('2026-11-25T10:00:00Z'),
+        stateMachineArn: MACHINE,
+      },
+    ],
+  });
+  sfn.on(DescribeExecutionCommand).resolves({
+    name: 'a',
+    status: 'FAILED',
+    input: input('det', 7),
+    error,
+    redriveStatus: 'REDRIVABLE',
+  } as never);
+  sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
+  sfn
+    .on(GetExecutionHistoryCommand, { reverseOrder: true })
+    .resolves({ events: [...events].reverse() } as never);
+};
+
 describe('executions list and explain agree on the failed state', () => {
   it('name the state where a rolled-back rollout failed and the one that succeeded before it, not the states that recorded it', async () => {
     // Prepare: Start Wave failed; the catch rolled back and Record Failure ended the run.
@@ -351,36 +391,7 @@ describe('executions list and explain agree on the failed state', () => {
       ['ChoiceStateExited', 'Failure Kind?'],
       ['FailStateEntered', 'Pipeline Failed'],
     ] as const;
-    const events = names.map(([type, name, stateInput], i) => ({
-      id: i + 1,
-      type,
-      timestamp: new Date(),
-      ...(type.endsWith('Entered')
-        ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
-        : { stateExitedEventDetails: { name, output: '{}' } }),
-    }));
-    sfn.on(ListExecutionsCommand).resolves({
-      executions: [
-        {
-          executionArn: exec('a'),
-          name: 'a',
-          status: 'FAILED',
-          startDate: new Date('2026-11-25T10:00:00Z'),
-          stateMachineArn: MACHINE,
-        },
-      ],
-    });
-    sfn.on(DescribeExecutionCommand).resolves({
-      name: 'a',
-      status: 'FAILED',
-      input: input('det', 7),
-      error: 'TransientError',
-      redriveStatus: 'REDRIVABLE',
-    } as never);
-    sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
-    sfn
-      .on(GetExecutionHistoryCommand, { reverseOrder: true })
-      .resolves({ events: [...events].reverse() } as never);
+    failedExecutionWithHistory(names, 'TransientError');
     // Act
     const [row] = await listExecutions(client(), MACHINE, {});
     const explained = await explainExecution(client(), exec('a'));
@@ -421,36 +432,7 @@ describe('executions list and explain name the Fail state of an aborted wave', (
       ['TaskStateExited', 'Record Failure'],
       ['FailStateEntered', 'Pipeline Failed'],
     ] as const;
-    const events = names.map(([type, name, stateInput], i) => ({
-      id: i + 1,
-      type,
-      timestamp: new Date(),
-      ...(type.endsWith('Entered')
-        ? { stateEnteredEventDetails: { name, input: stateInput ?? '{}' } }
-        : { stateExitedEventDetails: { name, output: '{}' } }),
-    }));
-    sfn.on(ListExecutionsCommand).resolves({
-      executions: [
-        {
-          executionArn: exec('a'),
-          name: 'a',
-          status: 'FAILED',
-          startDate: new Date('2026-11-25T10:00:00Z'),
-          stateMachineArn: MACHINE,
-        },
-      ],
-    });
-    sfn.on(DescribeExecutionCommand).resolves({
-      name: 'a',
-      status: 'FAILED',
-      input: input('det', 7),
-      error: 'RolloutAborted',
-      redriveStatus: 'REDRIVABLE',
-    } as never);
-    sfn.on(GetExecutionHistoryCommand).resolves({ events } as never);
-    sfn
-      .on(GetExecutionHistoryCommand, { reverseOrder: true })
-      .resolves({ events: [...events].reverse() } as never);
+    failedExecutionWithHistory(names, 'RolloutAborted');
     // Act
     const [row] = await listExecutions(client(), MACHINE, {});
     const explained = await explainExecution(client(), exec('a'));
