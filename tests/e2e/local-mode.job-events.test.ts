@@ -19,6 +19,12 @@ const MINUTE = 60 * SECOND;
 
 const start = emulatorPerTest();
 
+/** The release's deployment job on a thing group (not the baseline seeded at start). */
+const releaseJobOn = (emulator: Emulator, group: string): Job =>
+  [...emulator.world.fleet.jobs.values()].find(
+    (j) => j.targetArn.endsWith(`/${group}`) && !j.healthy,
+  )!;
+
 /** When no device of `job` was queued or in progress any more: the first such moment before `by`. */
 const settleTime = (emulator: Emulator, job: Job, by: number) => {
   const busy = (t: number) => {
@@ -91,9 +97,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     // rolled back.
     expect(s.status).toBe('FAILED');
     expect(s.error).toBe('RolloutAborted');
-    const job = [...emulator.world.fleet.jobs.values()].find(
-      (j) => j.targetArn.endsWith('/field-rpi') && !j.healthy,
-    )!;
+    const job = releaseJobOn(emulator, 'field-rpi');
     const canceledAt = emulator.world.fleet.stoppedAt(job, emulator.world.clock.now());
     expect(canceledAt).toBeDefined();
     const events = (emulator.world.jobEvents as IotJobEvents).log;
@@ -133,9 +137,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(s.awsCalls['iot.ListJobExecutionsForJob'] ?? 0).toBeLessThanOrEqual(6);
     // The wave's end was seen promptly, not a long wait after its last device finished
     // (local mode's real overheads count as virtual time at 300×, hence minutes, not seconds).
-    const job = [...emulator.world.fleet.jobs.values()].find(
-      (j) => j.targetArn.endsWith('/field-rpi') && !j.healthy,
-    )!;
+    const job = releaseJobOn(emulator, 'field-rpi');
     const settledAt = settleTime(emulator, job, checks.at(-1)!);
     expect(settledAt).toBeGreaterThan(job.createdAt + 90 * MINUTE);
     const seen = seenSettledAt(emulator, s.executionArn!, 'field-rpi')!;
@@ -168,9 +170,7 @@ describe('local mode: IoT job events wake a waiting wave', () => {
     expect(s.status).toBe('SUCCEEDED');
     for (const group of ['factory-jetson-canary', 'factory-jetson-main', 'field-rpi']) {
       const checks = checksOf(emulator, s.executionArn!, group);
-      const job = [...emulator.world.fleet.jobs.values()].find(
-        (j) => j.targetArn.endsWith(`/${group}`) && !j.healthy,
-      )!;
+      const job = releaseJobOn(emulator, group);
       const settledAt = settleTime(emulator, job, checks.at(-1)!);
       const seen = seenSettledAt(emulator, s.executionArn!, group)!;
       expect({ group, polls: checks.length <= 12 }).toEqual({ group, polls: true });
