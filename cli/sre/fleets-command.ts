@@ -5,7 +5,7 @@ import { sfnOf, stateStoreFor, targetClientsFor } from './aws';
 import { CliError } from './cli-error';
 import { fleetViews } from './fleets';
 import { formatFleet } from './fleets-format';
-import { assertKnownModelGroup, configFileOf } from './model-group';
+import { configFileOf, refuseUnknownModelGroup } from './model-group';
 import { out, stageOf, withCommonOptions, withTableOption } from './options';
 import { rollbackFinder } from './rollbacks';
 import { findStateMachine } from './state-machine';
@@ -29,8 +29,8 @@ export const registerFleetCommands = (program: Command, exit: (code: number) => 
       // Fleets come from the configuration: without it there is nothing to show.
       if (!existsSync(file))
         throw new CliError(`${file} does not exist: give the stage configuration with --config`);
-      assertKnownModelGroup(o);
       const config = loadStageConfig(file);
+      refuseUnknownModelGroup(file, config, o.modelGroup);
       const sfn = sfnOf(o);
       const stateMachineArn = await findStateMachine(sfn, stageOf(o), o.stateMachineArn);
       const fleets = await fleetViews(

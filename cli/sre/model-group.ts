@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadStageConfig } from '../../functions/shared/stage-config/load';
+import type { StageConfig } from '../../functions/shared/stage-config/schema';
 import { CliError } from './cli-error';
 import { type CommonOptions, stageOf } from './options';
 
@@ -21,8 +22,16 @@ export const assertKnownModelGroup = (o: ModelGroupOptions): void => {
       throw new CliError(`${file} does not exist: give the stage configuration with --config`);
     return;
   }
-  if (!o.modelGroup) return;
-  const groups = Object.keys(loadStageConfig(file).modelGroups);
-  if (!groups.includes(o.modelGroup))
-    throw new CliError(`${file} has no model group ${o.modelGroup} (it has ${groups.join(', ')})`);
+  if (o.modelGroup) refuseUnknownModelGroup(file, loadStageConfig(file), o.modelGroup);
+};
+
+/** The same check, for a command that has loaded the configuration anyway. */
+export const refuseUnknownModelGroup = (
+  file: string,
+  config: StageConfig,
+  modelGroup: string | undefined,
+): void => {
+  const groups = Object.keys(config.modelGroups);
+  if (modelGroup && !groups.includes(modelGroup))
+    throw new CliError(`${file} has no model group ${modelGroup} (it has ${groups.join(', ')})`);
 };
